@@ -1,0 +1,38 @@
+# METADATA
+# title: PeerAuthentication mTLS must be STRICT
+# description: |
+#   A PeerAuthentication may only set mtls.mode STRICT or UNSET (inherit), at the top level and in
+#   every portLevelMtls entry. A PERMISSIVE or DISABLE port-level override re-opens plain text on
+#   that port even under a STRICT top-level mode. Namespaces that must accept plain text are
+#   exempted through the org config's exemptions.
+# custom:
+#   id: pa-strict-mtls
+#   severity: high
+#   enforcement: deny
+#   kinds: [PeerAuthentication]
+package meshguard.rules.pa_strict_mtls
+
+import data.meshguard.lib
+
+allowed_modes := {"STRICT", "UNSET"}
+
+violation contains {
+	"id": "pa-strict-mtls",
+	"message": sprintf("PeerAuthentication %s/%s sets mtls.mode %s; only STRICT or UNSET is allowed", [lib.namespace, lib.name, mode]),
+	"details": {"field": "spec.mtls.mode", "mode": mode},
+} if {
+	lib.is_kind("PeerAuthentication")
+	mode := lib.obj.spec.mtls.mode
+	not mode in allowed_modes
+}
+
+violation contains {
+	"id": "pa-strict-mtls",
+	"message": sprintf("PeerAuthentication %s/%s sets mtls.mode %s on port %s; only STRICT or UNSET is allowed", [lib.namespace, lib.name, mode, port]),
+	"details": {"field": sprintf("spec.portLevelMtls[%s].mode", [port]), "mode": mode, "port": port},
+} if {
+	lib.is_kind("PeerAuthentication")
+	some port, setting in lib.obj.spec.portLevelMtls
+	mode := setting.mode
+	not mode in allowed_modes
+}

@@ -1,0 +1,129 @@
+# METADATA
+# title: Shared helpers for meshguard rules
+# description: Access to the admitted object, its namespace, the org config and the inventory.
+package meshguard.lib
+
+# The object under admission (the new version on CREATE and UPDATE).
+obj := input.request.object
+
+# The admitted object's kind, e.g. "VirtualService".
+kind := input.request.kind.kind
+
+# The admitted object's name.
+name := object.get(obj.metadata, "name", "")
+
+# The namespace the object lives in: the request's namespace, else the object's own.
+namespace := input.request.namespace if {
+	input.request.namespace != ""
+} else := obj.metadata.namespace if {
+	obj.metadata.namespace != ""
+} else := "default"
+
+# True when the request writes an object (CREATE or UPDATE), the only operations rules judge.
+writes if input.request.operation in {"CREATE", "UPDATE"}
+
+# is_kind(k) holds when the admitted object is of kind k and the request writes it.
+is_kind(k) if {
+	writes
+	kind == k
+}
+
+default config := {}
+
+config := data.meshguard.config
+
+# param(rule_id, key, default_value) reads config.rules[rule_id].params[key], else the default.
+param(rule_id, key, default_value) := value if {
+	rules := object.get(config, "rules", {})
+	rule := object.get(rules, rule_id, {})
+	params := object.get(rule, "params", {})
+	value := object.get(params, key, default_value)
+}
+
+# mesh(key, default_value) reads config.mesh[key] (mesh-wide settings), else the default.
+mesh(key, default_value) := object.get(object.get(config, "mesh", {}), key, default_value)
+
+default inventory := {}
+
+inventory := data.meshguard.inventory
+
+# known(k) holds when the inventory carries kind k at all (an informer or the offline file set
+# provides it), so that a rule can tell "no such object" from "not known here".
+known(k) if inventory[k]
+
+# items(k) is every inventory object of kind k except the admitted object itself.
+items(k) := [o |
+	some ns, n
+	o := inventory[k][ns][n]
+	not same_object(o)
+]
+
+# items_in(k, ns) is every inventory object of kind k in namespace ns, except the admitted object.
+items_in(k, ns) := [o |
+	some n
+	o := inventory[k][ns][n]
+	not same_object(o)
+]
+
+same_object(o) if {
+	o.kind == kind
+	object.get(o.metadata, "name", "") == name
+	object.get(o.metadata, "namespace", "") == namespace
+}
+
+# namespace_labels(ns) is the labels of Namespace ns from the inventory, or {} when unknown.
+namespace_labels(ns) := object.get(inventory.Namespace[""][ns].metadata, "labels", {}) if {
+	inventory.Namespace[""][ns]
+} else := object.get(obj.metadata, "labels", {}) if {
+	kind == "Namespace"
+	name == ns
+} else := {}
+
+# labels of the admitted object.
+labels := object.get(obj.metadata, "labels", {})
+
+# annotations of the admitted object.
+annotations := object.get(obj.metadata, "annotations", {})
+
+# in_mesh_namespace(ns) holds when namespace ns is known and enrolled in the mesh by one of the
+# configured injection labels (istio-injection=enabled, istio.io/rev, or the ambient label).
+in_mesh_namespace(ns) if {
+	nslabels := namespace_labels(ns)
+	some rule in mesh("meshLabels", default_mesh_labels)
+	label_matches(nslabels, rule)
+}
+
+default_mesh_labels := [
+	{"key": "istio-injection", "value": "enabled"},
+	{"key": "istio.io/rev"},
+	{"key": "istio.io/dataplane-mode", "value": "ambient"},
+]
+
+label_matches(lbls, rule) if {
+	not rule.value
+	lbls[rule.key]
+}
+
+label_matches(lbls, rule) if {
+	lbls[rule.key] == rule.value
+}
+
+# namespace_known(ns) holds when the inventory has Namespace ns.
+namespace_known(ns) if inventory.Namespace[""][ns]
+
+# mesh_domain is the cluster DNS suffix, "cluster.local" by default.
+mesh_domain := mesh("clusterDomain", "cluster.local")
+
+# fqdn(host, ns) expands a short service name as Istio does: "reviews" -> "reviews.<ns>.svc.<domain>".
+fqdn(host, _) := host if contains(host, ".")
+
+fqdn(host, ns) := sprintf("%s.%s.svc.%s", [host, ns, mesh_domain]) if not contains(host, ".")
+
+# host_namespace(host, ns) is the namespace of a cluster-local service host, e.g.
+# "reviews.prod.svc.cluster.local" -> "prod"; undefined for hosts outside the cluster domain.
+host_namespace(host, ns) := parts[1] if {
+	full := fqdn(host, ns)
+	endswith(full, sprintf(".svc.%s", [mesh_domain]))
+	parts := split(full, ".")
+	count(parts) >= 3
+}

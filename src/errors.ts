@@ -1,0 +1,52 @@
+/**
+ * Coded errors, in the manner of Fastify's FST_ERR_*: every failure meshguard reports carries a
+ * stable `code` (MG_ERR_<AREA>_<WHAT>) that logs, metrics and tests can match on, and a message
+ * that is safe to show to a client (no stack, no object contents).
+ */
+export class MeshguardError extends Error {
+  /** Stable machine-readable code, e.g. `MG_ERR_CONFIG_INVALID`. */
+  readonly code: string;
+  /** HTTP status to use when the error answers a request that is not an AdmissionReview. */
+  readonly statusCode: number;
+
+  constructor(code: string, message: string, options: { statusCode?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MeshguardError';
+    this.code = code;
+    this.statusCode = options.statusCode ?? 500;
+  }
+}
+
+/** Error codes. Keep them stable: they appear in logs, metrics and documentation. */
+export const ErrorCodes = {
+  CONFIG_INVALID: 'MG_ERR_CONFIG_INVALID',
+  CONFIG_FILE: 'MG_ERR_CONFIG_FILE',
+  ORG_CONFIG_INVALID: 'MG_ERR_ORG_CONFIG_INVALID',
+  ADMISSION_BAD_REQUEST: 'MG_ERR_ADMISSION_BAD_REQUEST',
+  ADMISSION_UNSUPPORTED_VERSION: 'MG_ERR_ADMISSION_UNSUPPORTED_VERSION',
+  ADMISSION_MISSING_UID: 'MG_ERR_ADMISSION_MISSING_UID',
+  ADMISSION_BODY_TOO_LARGE: 'MG_ERR_ADMISSION_BODY_TOO_LARGE',
+  ADMISSION_CONTENT_TYPE: 'MG_ERR_ADMISSION_CONTENT_TYPE',
+  POLICY_BUNDLE_INVALID: 'MG_ERR_POLICY_BUNDLE_INVALID',
+  POLICY_ENTRYPOINT_MISSING: 'MG_ERR_POLICY_ENTRYPOINT_MISSING',
+  POLICY_EVALUATION: 'MG_ERR_POLICY_EVALUATION',
+  POLICY_NOT_LOADED: 'MG_ERR_POLICY_NOT_LOADED',
+  POLICY_BUILD: 'MG_ERR_POLICY_BUILD',
+  MUTATION_FAILED: 'MG_ERR_MUTATION_FAILED',
+  MUTATION_NOT_CONVERGED: 'MG_ERR_MUTATION_NOT_CONVERGED',
+  QUANTITY_INVALID: 'MG_ERR_QUANTITY_INVALID',
+  TLS_LOAD: 'MG_ERR_TLS_LOAD',
+  KUBE_UNREACHABLE: 'MG_ERR_KUBE_UNREACHABLE',
+  INPUT_UNREADABLE: 'MG_ERR_INPUT_UNREADABLE',
+} as const;
+
+/** Turns anything thrown (including the opa-wasm SDK's thrown strings) into a message string. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'string') return err;
+  try {
+    return JSON.stringify(err);
+  } catch {
+    return String(err);
+  }
+}

@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ErrorCodes, MeshguardError } from '../errors.js';
+import type { RuleCatalog, RuleInfo } from './types.js';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+
+/** The entrypoint every meshguard bundle exposes. */
+export const ENTRYPOINT = 'meshguard/main/violations';
+
+/** opa-wasm's own capabilities: compiling against them makes an unsupported builtin a build error. */
+export const wasmCapabilitiesPath = require.resolve('@open-policy-agent/opa-wasm/capabilities.json');
+
+/**
+ * The SDK's capabilities list builtins and ABI versions but no language features; the compiler
+ * needs `rego_v1` to parse Rego v1. The builtins stay exactly the SDK's.
+ */
+async function writeCapabilities(dir: string): Promise<string> {
+  const caps = JSON.parse(await readFile(wasmCapabilitiesPath, 'utf8')) as Record<string, unknown>;
+  caps.features = ['rego_v1'];
+  const file = path.join(dir, 'capabilities.json');
+  await writeFile(file, JSON.stringify(caps));
+  return file;
+}
+
+/** Files the compiler must not read as policy or data: rule samples are YAML test inputs. */
+const IGNORE = ['--ignore', 'samples', '--ignore', '*.md'];
+
+export interface BuildOptions {
+  opa: string;
+  policyDir: string;
+  output: string;
+  /** Skip `opa test` (tests are run separately); fmt and check always run. */
+  skipTests?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface BuildResult {
+  output: string;
+  catalog: RuleCatalog;
+  testSummary: string;
+}
+
+/**
+ * Builds a policy bundle: `opa fmt --fail`, `opa check --strict`, `opa test`, then
+ * `opa build -t wasm` against opa-wasm's capabilities, with the rule catalog (from every rule's
+ * METADATA) packed into the bundle as `data.meshguard.catalog`.
+ */
+export async function buildPolicyBundle(opts: BuildOptions): Promise<BuildResult> {
+  const log = opts.log ?? (() => {});
+  const dir = path.resolve(opts.policyDir);
+  await step(opts.opa, ['fmt', '--list', '--fail', dir], 'opa fmt (files need `opa fmt -w`)');
+  log('opa fmt: ok');
+  await step(opts.opa, ['check', '--strict', ...IGNORE, dir], 'opa check --strict');
+  log('opa check --strict: ok');
+  let testSummary = 'skipped';
+  if (!opts.skipTests) {
+    testSummary = (await step(opts.opa, ['test', ...IGNORE, dir], 'opa test')).trim();
+    log(`opa test: ${testSummary.split('\n').pop()}`);
+  }
+  const catalog = await extractCatalog(opts.opa, dir);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'meshguard-build-'));
+  const staging = path.join(work, 'data');
+  try {
+    await mkdir(path.join(staging, 'meshguard', 'catalog'), { recursive: true });
+    await writeFile(path.join(staging, 'meshguard', 'catalog', 'data.json'), JSON.stringify(catalog));
+    await mkdir(path.dirname(path.resolve(opts.output)), { recursive: true });
+    const capabilities = await writeCapabilities(work);
+    await step(
+      opts.opa,
+      ['build', '-t', 'wasm', '-e', ENTRYPOINT, '--capabilities', capabilities, ...IGNORE,
+        '--ignore', '*_test.rego', '-o', path.resolve(opts.output), dir, staging],
+      'opa build -t wasm',
+    );
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  log(`opa build -t wasm: ${Object.keys(catalog).length} rules -> ${opts.output}`);
+  return { output: opts.output, catalog, testSummary };
+}
+
+async function step(opa: string, args: string[], what: string): Promise<string> {
+  try {
+    const { stdout } = await run(opa, args, { maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    const detail = [e.stdout, e.stderr].filter(Boolean).join('\n').trim() || e.message;
+    throw new MeshguardError(ErrorCodes.POLICY_BUILD, `${what} failed:\n${detail}`);
+  }
+}
+
+interface InspectAnnotation {
+  path?: Array<{ value?: string }>;
+  annotations?: { scope?: string; title?: string; description?: string; custom?: Record<string, unknown> };
+}
+
+/** Reads every rule package's METADATA (custom.id, severity, ...) with `opa inspect -a`. */
+export async function extractCatalog(opa: string, dir: string): Promise<RuleCatalog> {
+  const out = await step(opa, ['inspect', '-a', '--format', 'json', dir], 'opa inspect');
+  const parsed = JSON.parse(out) as { annotations?: InspectAnnotation[] };
+  const catalog: RuleCatalog = {};
+  for (const entry of parsed.annotations ?? []) {
+    const custom = entry.annotations?.custom;
+    if (entry.annotations?.scope !== 'package' || !custom || typeof custom.id !== 'string') continue;
+    const pkg = (entry.path ?? []).map((p) => p.value).filter(Boolean).join('.');
+    if (catalog[custom.id]) throw new MeshguardError(ErrorCodes.POLICY_BUILD, `rule id ${custom.id} is declared twice (${pkg})`);
+    const info: RuleInfo = {
+      id: custom.id,
+      title: entry.annotations.title ?? custom.id,
+      severity: typeof custom.severity === 'string' ? custom.severity : 'medium',
+      enforcement: typeof custom.enforcement === 'string' ? custom.enforcement : 'deny',
+      package: pkg,
+    };
+    if (typeof custom.istioCode === 'string') info.istioCode = custom.istioCode;
+    if (Array.isArray(custom.kinds)) info.kinds = custom.kinds.map(String);
+    catalog[custom.id] = info;
+  }
+  return catalog;
+}

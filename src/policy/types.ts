@@ -1,0 +1,32 @@
+/** What the policy engine and the decision mapping exchange. */
+
+/** One rule's METADATA, as packed into the bundle's `data.meshguard.catalog`. */
+export interface RuleInfo {
+  id: string;
+  title: string;
+  severity: string;
+  /** Default enforcement when the org config says nothing. */
+  enforcement: string;
+  istioCode?: string;
+  kinds?: string[];
+  package: string;
+}
+
+export type RuleCatalog = Record<string, RuleInfo>;
+
+export type Enforcement = 'deny' | 'warn' | 'dryrun';
+
+/** A violation as the Wasm entrypoint returns it. */
+export interface Violation {
+  id: string;
+  message: string;
+  enforcement: Enforcement;
+  details: Record<string, unknown>;
+}
+
+/** A violation after exemptions are applied. */
+export interface JudgedViolation extends Violation {
+  /** Why the violation does not count, when it does not. */
+  exempt?: string;
+  istioCode?: string;
+}
