@@ -1,0 +1,243 @@
+# METADATA
+# title: Workload helpers for meshguard rules
+# description: |
+#   Pod-template extraction for Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and
+#   CronJob; the sidecar injection decision as Istio's injector makes it; Kubernetes label-selector
+#   matching; the workloads of the inventory that an Istio selector can match; and Kubernetes
+#   quantity parsing ("250m", "1Gi", "1e3"), which opa-wasm has no builtin for.
+package meshguard.lib.workloads
+
+import data.meshguard.lib
+
+# Kinds whose pod template the pod rules judge.
+template_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"}
+
+# Kinds whose pod labels an Istio workload selector is matched against (IST0127 and friends).
+selectable_kinds := ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"]
+
+# True when the request writes an object that carries a pod template.
+admitted if {
+	lib.writes
+	lib.kind in template_kinds
+}
+
+# The admitted object's pod template ({"metadata": ..., "spec": ...}).
+template := pod_template(lib.kind, lib.obj) if admitted
+
+# pod_template(kind, o) is the pod template of object o of that kind: the Pod itself, the
+# CronJob's spec.jobTemplate.spec.template, else spec.template. Missing parts read as {}.
+pod_template(kind, o) := {"metadata": as_object(object.get(o, "metadata", {})), "spec": as_object(object.get(o, "spec", {}))} if {
+	kind == "Pod"
+}
+
+pod_template(kind, o) := as_object(object.get(job_spec, "template", {})) if {
+	kind == "CronJob"
+	spec := as_object(object.get(o, "spec", {}))
+	job := as_object(object.get(spec, "jobTemplate", {}))
+	job_spec := as_object(object.get(job, "spec", {}))
+}
+
+pod_template(kind, o) := as_object(object.get(as_object(object.get(o, "spec", {})), "template", {})) if {
+	kind in template_kinds
+	not kind in {"Pod", "CronJob"}
+}
+
+# field(kind, rest) is the field path of `rest` (a path inside a pod template) in an object of
+# that kind, e.g. field("Deployment", "metadata.labels") == "spec.template.metadata.labels".
+field(kind, rest) := rest if kind == "Pod"
+
+field(kind, rest) := concat(".", ["spec.jobTemplate.spec.template", rest]) if kind == "CronJob"
+
+field(kind, rest) := concat(".", ["spec.template", rest]) if {
+	kind in template_kinds
+	not kind in {"Pod", "CronJob"}
+}
+
+# Labels and annotations of a pod template (or of any object with metadata).
+labels_of(t) := as_object(object.get(as_object(object.get(t, "metadata", {})), "labels", {}))
+
+annotations_of(t) := as_object(object.get(as_object(object.get(t, "metadata", {})), "annotations", {}))
+
+as_object(x) := x if is_object(x)
+
+as_object(x) := {} if not is_object(x)
+
+# -----------------------------------------------------------------------------------------------
+# Sidecar injection
+
+inject_key := "sidecar.istio.io/inject"
+
+# injection_setting(t) is {"value", "source"} of the pod template's injection switch: the
+# sidecar.istio.io/inject LABEL when present (Istio's injector prefers it), else the annotation.
+injection_setting(t) := {"value": as_string(labels_of(t)[inject_key]), "source": "label"} if {
+	has_key(labels_of(t), inject_key)
+} else := {"value": as_string(annotations_of(t)[inject_key]), "source": "annotation"} if {
+	has_key(annotations_of(t), inject_key)
+}
+
+# injection_decision(t) is "enabled", "disabled" or "default" exactly as Istio's injector reads
+# the switch: y/yes/true/on (any case) enable, "" or absent defer to the namespace, anything
+# else disables.
+injection_decision(t) := "default" if {
+	not injection_setting(t)
+} else := "default" if {
+	injection_setting(t).value == ""
+} else := "enabled" if {
+	lower(injection_setting(t).value) in {"y", "yes", "true", "on"}
+} else := "disabled"
+
+# injected(t, ns) holds when the pod template in namespace ns gets a sidecar: it does not opt
+# out, and it is in a mesh namespace or opts in itself (inject switch on, or an istio.io/rev
+# label). When namespace ns is not known, only the object's own labels and annotations decide.
+injected(t, ns) if {
+	injection_decision(t) != "disabled"
+	lib.namespace_known(ns)
+	lib.in_mesh_namespace(ns)
+}
+
+injected(t, _) if injection_decision(t) == "enabled"
+
+injected(t, _) if {
+	injection_decision(t) != "disabled"
+	has_key(labels_of(t), "istio.io/rev")
+}
+
+as_string(x) := x if is_string(x)
+
+as_string(x) := json.marshal(x) if not is_string(x)
+
+has_key(o, k) if _ = o[k]
+
+# -----------------------------------------------------------------------------------------------
+# Label selectors
+
+# matches_labels(want, lbls) holds when every key/value of want is in lbls (an Istio
+# workloadSelector.labels map or a matchLabels map). An empty map matches everything.
+matches_labels(want, lbls) if {
+	every k, v in want {
+		lbls[k] == v
+	}
+}
+
+# matches_selector(sel, lbls) holds when lbls satisfy the Kubernetes LabelSelector sel
+# (matchLabels and matchExpressions with In, NotIn, Exists, DoesNotExist).
+matches_selector(sel, lbls) if {
+	matches_labels(as_object(object.get(sel, "matchLabels", {})), lbls)
+	every e in object.get(sel, "matchExpressions", []) {
+		expression_matches(e, lbls)
+	}
+}
+
+expression_matches(e, lbls) if {
+	e.operator == "In"
+	lbls[e.key] in object.get(e, "values", [])
+}
+
+expression_matches(e, lbls) if {
+	e.operator == "NotIn"
+	not value_in(lbls, e.key, object.get(e, "values", []))
+}
+
+value_in(lbls, key, values) if lbls[key] in values
+
+expression_matches(e, lbls) if {
+	e.operator == "Exists"
+	has_key(lbls, e.key)
+}
+
+expression_matches(e, lbls) if {
+	e.operator == "DoesNotExist"
+	not has_key(lbls, e.key)
+}
+
+# True when the inventory carries at least one kind of workload a selector can match.
+selectable_known if {
+	some k in selectable_kinds
+	lib.known(k)
+}
+
+# workloads_in(ns) lists the inventory's selectable workloads in namespace ns as
+# {"kind", "name", "namespace", "labels"} (labels of the pod template).
+workloads_in(ns) := [w |
+	some k in selectable_kinds
+	some o in lib.items_in(k, ns)
+	w := workload_entry(k, o)
+]
+
+# all_workloads lists the selectable workloads of every namespace.
+all_workloads := [w |
+	some k in selectable_kinds
+	some o in lib.items(k)
+	w := workload_entry(k, o)
+]
+
+workload_entry(k, o) := {
+	"kind": k,
+	"name": object.get(o.metadata, "name", ""),
+	"namespace": object.get(o.metadata, "namespace", ""),
+	"labels": labels_of(pod_template(k, o)),
+}
+
+# -----------------------------------------------------------------------------------------------
+# Kubernetes quantities
+
+quantity_pattern := `^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+)?$`
+
+# quantity(q) is the value of Kubernetes quantity q in base units (cores, bytes):
+# "250m" -> 0.25, "1Gi" -> 1073741824, "1e3" -> 1000, 2 -> 2. Undefined when q is not a valid
+# non-negative quantity.
+quantity(q) := q if {
+	is_number(q)
+	q >= 0
+}
+
+quantity(q) := n if {
+	is_string(q)
+	s := trim_space(q)
+	matches := regex.find_all_string_submatch_n(quantity_pattern, s, 1)
+	count(matches) == 1
+	[factor, divisor] := scale(matches[0][2])
+	n := (to_number(leading_zero(matches[0][1])) * factor) / divisor
+}
+
+leading_zero(s) := concat("", ["0", s]) if startswith(s, ".")
+
+leading_zero(s) := s if not startswith(s, ".")
+
+# scale(suffix) is [multiplier, divisor]; sub-unit suffixes divide so that "250m" is exactly 0.25.
+suffix_scales := {
+	"": [1, 1],
+	"n": [1, 1000000000],
+	"u": [1, 1000000],
+	"m": [1, 1000],
+	"k": [1000, 1],
+	"M": [1000000, 1],
+	"G": [1000000000, 1],
+	"T": [1000000000000, 1],
+	"P": [1000000000000000, 1],
+	"E": [1000000000000000000, 1],
+	"Ki": [1024, 1],
+	"Mi": [1048576, 1],
+	"Gi": [1073741824, 1],
+	"Ti": [1099511627776, 1],
+	"Pi": [1125899906842624, 1],
+	"Ei": [1152921504606846976, 1],
+}
+
+scale(suffix) := suffix_scales[suffix]
+
+scale(suffix) := [pow10(e), 1] if {
+	not suffix_scales[suffix]
+	e := to_number(substring(suffix, 1, -1))
+	e >= 0
+}
+
+scale(suffix) := [1, pow10(0 - e)] if {
+	not suffix_scales[suffix]
+	e := to_number(substring(suffix, 1, -1))
+	e < 0
+}
+
+pow10(e) := 1 if e == 0
+
+pow10(e) := product([10 | some _ in numbers.range(1, e)]) if e > 0

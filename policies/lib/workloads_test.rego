@@ -1,0 +1,129 @@
+package meshguard.lib.workloads_test
+
+import data.meshguard.lib.workloads
+
+tmpl := {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name": "c"}]}}
+
+test_pod_template_of_each_kind if {
+	workloads.pod_template("Pod", {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name": "c"}]}}) == tmpl
+	workloads.pod_template("Deployment", {"spec": {"template": tmpl}}) == tmpl
+	workloads.pod_template("StatefulSet", {"spec": {"template": tmpl}}) == tmpl
+	workloads.pod_template("DaemonSet", {"spec": {"template": tmpl}}) == tmpl
+	workloads.pod_template("ReplicaSet", {"spec": {"template": tmpl}}) == tmpl
+	workloads.pod_template("Job", {"spec": {"template": tmpl}}) == tmpl
+	workloads.pod_template("CronJob", {"spec": {"jobTemplate": {"spec": {"template": tmpl}}}}) == tmpl
+}
+
+test_pod_template_missing_parts_are_empty if {
+	workloads.pod_template("Deployment", {}) == {}
+	workloads.pod_template("CronJob", {"spec": {}}) == {}
+	workloads.pod_template("Pod", {}) == {"metadata": {}, "spec": {}}
+	not workloads.pod_template("Service", {"spec": {}})
+}
+
+test_field_paths if {
+	workloads.field("Pod", "metadata.labels") == "metadata.labels"
+	workloads.field("Deployment", "metadata.labels") == "spec.template.metadata.labels"
+	workloads.field("CronJob", "spec") == "spec.jobTemplate.spec.template.spec"
+}
+
+test_template_of_admitted_object if {
+	workloads.template == tmpl with input as {"request": {
+		"kind": {"kind": "StatefulSet"},
+		"operation": "UPDATE",
+		"object": {"kind": "StatefulSet", "metadata": {"name": "s"}, "spec": {"template": tmpl}},
+	}}
+	not workloads.template with input as {"request": {
+		"kind": {"kind": "StatefulSet"},
+		"operation": "DELETE",
+		"object": null,
+	}}
+}
+
+meta(lbls, annos) := {"metadata": {"labels": lbls, "annotations": annos}}
+
+test_injection_label_wins_over_annotation if {
+	workloads.injection_decision(meta({"sidecar.istio.io/inject": "true"}, {"sidecar.istio.io/inject": "false"})) == "enabled"
+	workloads.injection_decision(meta({"sidecar.istio.io/inject": "false"}, {"sidecar.istio.io/inject": "true"})) == "disabled"
+	workloads.injection_setting(meta({"sidecar.istio.io/inject": "false"}, {"sidecar.istio.io/inject": "true"})) == {"value": "false", "source": "label"}
+	workloads.injection_setting(meta({}, {"sidecar.istio.io/inject": "false"})) == {"value": "false", "source": "annotation"}
+}
+
+test_injection_values_as_istio_reads_them if {
+	workloads.injection_decision(meta({}, {})) == "default"
+	workloads.injection_decision(meta({"sidecar.istio.io/inject": ""}, {"sidecar.istio.io/inject": "false"})) == "default"
+	workloads.injection_decision(meta({}, {"sidecar.istio.io/inject": "Yes"})) == "enabled"
+	workloads.injection_decision(meta({}, {"sidecar.istio.io/inject": "ON"})) == "enabled"
+	workloads.injection_decision(meta({}, {"sidecar.istio.io/inject": "no"})) == "disabled"
+	workloads.injection_decision(meta({}, {"sidecar.istio.io/inject": "disabled"})) == "disabled"
+	workloads.injection_decision(meta({}, {"sidecar.istio.io/inject": false})) == "disabled"
+}
+
+ns_inventory(lbls) := {"Namespace": {"": {"prod": {"kind": "Namespace", "metadata": {"name": "prod", "labels": lbls}}}}}
+
+test_injected_by_namespace if {
+	workloads.injected(meta({}, {}), "prod") with data.meshguard.inventory as ns_inventory({"istio-injection": "enabled"})
+	not workloads.injected(meta({}, {}), "prod") with data.meshguard.inventory as ns_inventory({})
+	not workloads.injected(meta({}, {"sidecar.istio.io/inject": "false"}), "prod") with data.meshguard.inventory as ns_inventory({"istio-injection": "enabled"})
+}
+
+test_injected_by_own_labels_when_namespace_unknown if {
+	workloads.injected(meta({"sidecar.istio.io/inject": "true"}, {}), "prod") with data.meshguard.inventory as {}
+	workloads.injected(meta({"istio.io/rev": "canary"}, {}), "prod") with data.meshguard.inventory as {}
+	not workloads.injected(meta({}, {}), "prod") with data.meshguard.inventory as {}
+}
+
+test_matches_labels if {
+	workloads.matches_labels({"app": "a"}, {"app": "a", "v": "1"})
+	not workloads.matches_labels({"app": "a", "v": "2"}, {"app": "a", "v": "1"})
+	workloads.matches_labels({}, {"app": "a"})
+}
+
+test_matches_selector_expressions if {
+	lbls := {"app": "a", "tier": "web"}
+	workloads.matches_selector({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["web", "api"]}]}, lbls)
+	not workloads.matches_selector({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["web"]}]}, lbls)
+	workloads.matches_selector({"matchExpressions": [{"key": "zone", "operator": "NotIn", "values": ["x"]}]}, lbls)
+	workloads.matches_selector({"matchExpressions": [{"key": "app", "operator": "Exists"}]}, lbls)
+	not workloads.matches_selector({"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}, lbls)
+	not workloads.matches_selector({"matchLabels": {"app": "b"}, "matchExpressions": [{"key": "app", "operator": "Exists"}]}, lbls)
+}
+
+inventory := {
+	"Deployment": {"prod": {"web": {"kind": "Deployment", "metadata": {"name": "web", "namespace": "prod"}, "spec": {"template": {"metadata": {"labels": {"app": "web"}}}}}}},
+	"Pod": {"dev": {"p": {"kind": "Pod", "metadata": {"name": "p", "namespace": "dev", "labels": {"app": "p"}}}}},
+	"Job": {"prod": {"j": {"kind": "Job", "metadata": {"name": "j", "namespace": "prod"}, "spec": {"template": {"metadata": {"labels": {"app": "j"}}}}}}},
+}
+
+test_workloads_in_namespace if {
+	workloads.workloads_in("prod") == [{"kind": "Deployment", "name": "web", "namespace": "prod", "labels": {"app": "web"}}] with data.meshguard.inventory as inventory
+	count(workloads.all_workloads) == 2 with data.meshguard.inventory as inventory
+	workloads.selectable_known with data.meshguard.inventory as inventory
+	not workloads.selectable_known with data.meshguard.inventory as {"Job": {}}
+}
+
+test_quantities if {
+	workloads.quantity("250m") == 0.25
+	workloads.quantity("1") == 1
+	workloads.quantity("1.5") == 1.5
+	workloads.quantity(".5") == 0.5
+	workloads.quantity("128Mi") == 134217728
+	workloads.quantity("1Gi") == 1073741824
+	workloads.quantity("2k") == 2000
+	workloads.quantity("1E") == 1000000000000000000
+	workloads.quantity("1e3") == 1000
+	workloads.quantity("5E-3") == 0.005
+	workloads.quantity(2) == 2
+	workloads.quantity(" 64Mi ") == 67108864
+}
+
+test_invalid_quantities if {
+	not workloads.quantity("")
+	not workloads.quantity("abc")
+	not workloads.quantity("1.5.5")
+	not workloads.quantity("10 Mi")
+	not workloads.quantity("1mi")
+	not workloads.quantity("-1")
+	not workloads.quantity(-1)
+	not workloads.quantity(true)
+}
