@@ -1,0 +1,48 @@
+# METADATA
+# title: AuthorizationPolicy selector must match a workload
+# description: |
+#   An AuthorizationPolicy whose `selector.matchLabels` matches no workload protects nothing,
+#   usually because of a typo in a label (istioctl IST0127 NoMatchingWorkloadsFound). The labels
+#   are matched against the pod (template) labels of the Pods, Deployments, StatefulSets,
+#   DaemonSets and ReplicaSets of the policy's namespace, or of every namespace for a policy in the
+#   root namespace (mesh config `rootNamespace`). Inventory: the rule only speaks when at least one
+#   of those kinds is in the inventory; on a cache miss (none of them known) it stays silent.
+#   Policies without a selector or with targetRefs are not checked.
+# custom:
+#   id: ap-selector-no-workload
+#   severity: medium
+#   enforcement: warn
+#   kinds: [AuthorizationPolicy]
+#   istioCode: IST0127
+package meshguard.rules.ap_selector_no_workload
+
+import data.meshguard.lib
+import data.meshguard.lib.workloads
+
+violation contains {
+	"id": "ap-selector-no-workload",
+	"message": sprintf("AuthorizationPolicy %s/%s selects no workload: nothing in %s has the labels %v", [lib.namespace, lib.name, scope, match_labels]),
+	"details": {"field": "spec.selector.matchLabels", "matchLabels": match_labels, "scope": scope},
+} if {
+	lib.is_kind("AuthorizationPolicy")
+	match_labels := object.get(object.get(lib.obj.spec, "selector", {}), "matchLabels", {})
+	is_object(match_labels)
+	count(match_labels) > 0
+	workloads.selectable_known
+	not any_match(match_labels)
+}
+
+root_namespace := lib.mesh("rootNamespace", "istio-system")
+
+scope := "every namespace (root namespace policy)" if {
+	lib.namespace == root_namespace
+} else := sprintf("namespace %s", [lib.namespace])
+
+candidates := workloads.all_workloads if {
+	lib.namespace == root_namespace
+} else := workloads.workloads_in(lib.namespace)
+
+any_match(match_labels) if {
+	some w in candidates
+	workloads.matches_labels(match_labels, w.labels)
+}
