@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 export const ENTRYPOINT = 'meshguard/main/violations';
 
 /** opa-wasm's own capabilities: compiling against them makes an unsupported builtin a build error. */
-export const wasmCapabilitiesPath = require.resolve('@open-policy-agent/opa-wasm/capabilities.json');
+export const wasmCapabilitiesPath = path.join(path.dirname(path.dirname(require.resolve('@open-policy-agent/opa-wasm'))), 'capabilities.json');
 
 /**
  * The SDK's capabilities list builtins and ABI versions but no language features; the compiler
@@ -54,6 +54,10 @@ export interface BuildResult {
 export async function buildPolicyBundle(opts: BuildOptions): Promise<BuildResult> {
   const log = opts.log ?? (() => {});
   const dir = path.resolve(opts.policyDir);
+  const badFormats = await findWasmUnsafeFormats(dir);
+  if (badFormats.length > 0) {
+    throw new MeshguardError(ErrorCodes.POLICY_BUILD, `sprintf verbs other than %s and %d behave differently in opa-wasm (its sprintf is sprintf-js, not Go's):\n${badFormats.join('\n')}`);
+  }
   await step(opts.opa, ['fmt', '--list', '--fail', dir], 'opa fmt (files need `opa fmt -w`)');
   log('opa fmt: ok');
   await step(opts.opa, ['check', '--strict', ...IGNORE, dir], 'opa check --strict');
@@ -82,6 +86,28 @@ export async function buildPolicyBundle(opts: BuildOptions): Promise<BuildResult
   }
   log(`opa build -t wasm: ${Object.keys(catalog).length} rules -> ${opts.output}`);
   return { output: opts.output, catalog, testSummary };
+}
+
+/**
+ * opa-wasm evaluates sprintf with sprintf-js: `%q` fails at run time and `%v` prints collections
+ * differently from `opa test`. Only `%s` and `%d` mean the same in both, so anything else in a
+ * policy (not test) file fails the build with its file and line.
+ */
+export async function findWasmUnsafeFormats(dir: string): Promise<string[]> {
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile() && e.name.endsWith('.rego') && !e.name.endsWith('_test.rego'))
+    .map((e) => path.join(e.parentPath, e.name));
+  const found: string[] = [];
+  for (const file of files.sort()) {
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    lines.forEach((line, i) => {
+      for (const m of line.matchAll(/sprintf\(\s*"((?:[^"\\]|\\.)*)"/g)) {
+        const verbs = [...(m[1] ?? '').matchAll(/%[-+# 0-9.]*([a-zA-Z%])/g)].map((v) => v[1]).filter((v) => v !== 's' && v !== 'd' && v !== '%');
+        if (verbs.length > 0) found.push(`${path.relative(dir, file)}:${i + 1}: %${verbs.join(', %')}`);
+      }
+    });
+  }
+  return found;
 }
 
 async function step(opa: string, args: string[], what: string): Promise<string> {

@@ -58,7 +58,7 @@ async function untar(raw: Buffer, path: string): Promise<Map<string, Buffer>> {
   const done = new Promise<void>((resolve, reject) => {
     ex.on('entry', (header, stream, next) => {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: unknown) => chunks.push(c as Buffer));
       stream.on('end', () => {
         files.set(header.name.replace(/^\/+/, ''), Buffer.concat(chunks));
         next();

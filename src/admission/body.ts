@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import { ErrorCodes, MeshguardError } from '../errors.js';
+
+/** A parsed AdmissionReview body with the bytes it came from (handed to Wasm as they are). */
+export interface RawJsonBody {
+  json: unknown;
+  raw: ArrayBuffer;
+}
+
+/**
+ * Registers the JSON body parser for admission routes: it keeps the raw bytes next to the parsed
+ * value, so the policy engine gets the request body as received instead of a re-serialised copy.
+ */
+export function registerJsonBody(app: FastifyInstance, bodyLimit: number): void {
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
+    const buf = body as Buffer;
+    let json: unknown;
+    try {
+      json = JSON.parse(buf.toString('utf8'));
+    } catch (err) {
+      done(new MeshguardError(ErrorCodes.ADMISSION_BAD_REQUEST, `body is not valid JSON: ${(err as Error).message.split('\n')[0]}`, { statusCode: 400 }), undefined);
+      return;
+    }
+    const raw = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+    done(null, { json, raw } satisfies RawJsonBody);
+  });
+}

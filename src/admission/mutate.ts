@@ -1,0 +1,62 @@
+import { performance } from 'node:perf_hooks';
+import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
+import { builtinMutators, mutate, parseMutationConfig, type MutationConfig, type MutationEnv } from '../mutation/index.js';
+import type { OrgConfig } from '../org-config.js';
+import { requestFields } from './log-fields.js';
+import { allow, failure, patch } from './responses.js';
+import type { AdmissionServices } from './services.js';
+import type { AdmissionRequest, AdmissionReview } from './types.js';
+
+const parsed = new WeakMap<OrgConfig, MutationConfig>();
+
+/** The mutation settings of the serving org config, validated once per org-config load. */
+export function mutationConfigOf(org: OrgConfig): MutationConfig {
+  let config = parsed.get(org);
+  if (!config) {
+    config = parseMutationConfig(org.mutation);
+    parsed.set(org, config);
+  }
+  return config;
+}
+
+/**
+ * The mutating webhook's answer for one request: run the ordered mutators over a copy and return
+ * the RFC 6902 diff. No side effects, so a dryRun request gets the same answer. Internal failures
+ * are answered per failureMode, never thrown.
+ */
+export function mutateAdmission(s: AdmissionServices, request: AdmissionRequest): AdmissionReview {
+  const started = performance.now();
+  const fields = requestFields(request);
+  let answer: AdmissionReview;
+  let applied: string[] = [];
+  let errored = false;
+  try {
+    if (!request.object || request.operation === 'DELETE' || request.operation === 'CONNECT') {
+      answer = allow(request.uid);
+    } else {
+      const env: MutationEnv = { config: mutationConfigOf(s.policy.org), inventory: s.inventory };
+      const outcome = mutate({
+        operation: request.operation, kind: fields.kind, namespace: fields.namespace,
+        object: request.object, ...(request.oldObject ? { oldObject: request.oldObject } : {}), dryRun: fields.dryRun,
+      }, env, builtinMutators);
+      applied = outcome.applied;
+      for (const id of applied) s.metrics.mutations.inc({ mutator: id, kind: fields.kind });
+      answer = patch(request.uid, outcome.patch, applied.length > 0 ? { auditAnnotations: { mutations: applied.join(',') } } : {});
+    }
+  } catch (err) {
+    errored = true;
+    const code = err instanceof MeshguardError ? err.code : ErrorCodes.MUTATION_FAILED;
+    s.log.error({ ...fields, code, err: describeError(err) }, 'mutation failed');
+    answer = failure(request.uid, s.config.failureMode, 'compute mutations', code);
+  }
+  const response = answer.response!;
+  const durationMs = performance.now() - started;
+  const outcome = errored ? 'error' : response.patch ? 'mutated' : 'allowed';
+  s.metrics.requests.inc({ webhook: 'mutate', kind: fields.kind, operation: fields.operation, outcome, dry_run: String(fields.dryRun) });
+  s.metrics.latency.observe({ webhook: 'mutate' }, durationMs / 1000);
+  s.log.info({
+    webhook: 'mutate', ...fields, allowed: response.allowed, ruleIds: [], mutators: applied,
+    mutated: Boolean(response.patch), policyVersion: s.policy.holder.status.version ?? null, durationMs: Number(durationMs.toFixed(3)),
+  }, 'admission');
+  return answer;
+}

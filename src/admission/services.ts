@@ -1,0 +1,16 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import type { Inventory } from '../kube/inventory.js';
+import type { Metrics } from '../metrics.js';
+import type { PolicyService } from '../policy/service.js';
+import type { Readiness } from '../readiness.js';
+
+/** What the admission handlers are given: the composition root builds it once. */
+export interface AdmissionServices {
+  config: Config;
+  metrics: Metrics;
+  readiness: Readiness;
+  policy: PolicyService;
+  inventory: Inventory;
+  log: FastifyBaseLogger;
+}

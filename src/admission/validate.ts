@@ -1,0 +1,51 @@
+import { performance } from 'node:perf_hooks';
+import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
+import { decide, judge, type ValidationDecision } from '../policy/decision.js';
+import { requestFields } from './log-fields.js';
+import { allow, deny, failure } from './responses.js';
+import type { AdmissionServices } from './services.js';
+import type { AdmissionRequest, AdmissionReview } from './types.js';
+
+/**
+ * The validating webhook's decision for one request: evaluate the raw AdmissionReview in the
+ * Wasm engine, apply exemptions, map to allowed/denied/warnings, and record logs and metrics.
+ * Internal failures are answered per failureMode, never thrown.
+ */
+export function validateAdmission(s: AdmissionServices, request: AdmissionRequest, raw: ArrayBuffer | object): AdmissionReview {
+  const started = performance.now();
+  const fields = requestFields(request);
+  const engine = s.policy.holder.current();
+  let decision: ValidationDecision | undefined;
+  let answer: AdmissionReview;
+  try {
+    if (!engine) throw new MeshguardError(ErrorCodes.POLICY_NOT_LOADED, 'no policy bundle is loaded');
+    const t0 = performance.now();
+    const violations = engine.evaluate(raw);
+    s.metrics.evaluation.observe({ bundle_version: engine.version }, (performance.now() - t0) / 1000);
+    const object = request.object ?? request.oldObject ?? undefined;
+    const judged = judge(violations, { object, namespace: fields.namespace, exemptions: s.policy.exemptions, catalog: engine.catalog, now: new Date() });
+    decision = decide(judged);
+    const extras = { warnings: decision.warnings, auditAnnotations: decision.auditAnnotations };
+    answer = decision.allowed
+      ? allow(request.uid, extras)
+      : deny(request.uid, decision.status?.code ?? 403, decision.status?.message ?? 'denied', { ...extras, reason: 'Forbidden' });
+    for (const v of judged) s.metrics.violations.inc({ rule: v.id, enforcement: v.enforcement, exempt: v.exempt ? 'true' : 'false' });
+  } catch (err) {
+    const code = err instanceof MeshguardError ? err.code : ErrorCodes.POLICY_EVALUATION;
+    s.metrics.evaluationErrors.inc({ code });
+    s.log.error({ ...fields, code, err: describeError(err) }, 'policy evaluation failed');
+    answer = failure(request.uid, s.config.failureMode, 'evaluate policies', code);
+  }
+  const response = answer.response!;
+  const outcome = decision === undefined ? 'error' : !response.allowed ? 'denied' : response.warnings ? 'warned' : 'allowed';
+  const durationMs = performance.now() - started;
+  s.metrics.requests.inc({ webhook: 'validate', kind: fields.kind, operation: fields.operation, outcome, dry_run: String(fields.dryRun) });
+  s.metrics.latency.observe({ webhook: 'validate' }, durationMs / 1000);
+  s.log.info({
+    webhook: 'validate', ...fields, allowed: response.allowed,
+    ruleIds: decision ? decision.violations.map((v) => v.id) : [],
+    exemptRuleIds: decision ? decision.violations.filter((v) => v.exempt).map((v) => v.id) : [],
+    mutated: false, policyVersion: engine?.version ?? null, durationMs: Number(durationMs.toFixed(3)),
+  }, 'admission');
+  return answer;
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { SETTINGS, flagName } from '../config.js';
+import { describeError, MeshguardError } from '../errors.js';
+import { EXIT } from './output.js';
+
+/** The `meshguard` command. Each subcommand imports its code lazily, so `serve` starts fast. */
+export function buildCli(): Command {
+  const program = new Command('meshguard')
+    .description('Admission webhook for Istio: sidecar sizing, mTLS and telemetry defaults, Rego rules compiled to WebAssembly.')
+    .showHelpAfterError();
+
+  const serve = program.command('serve').description('run the HTTPS admission webhook (POST /mutate, POST /validate) and the probe port')
+    .option('--config <file>', 'YAML file with settings (flags and MESHGUARD_* env vars take precedence)');
+  for (const s of SETTINGS) {
+    const opt = new Option(`${flagName(s.key)} <value>`, `${s.doc}${s.default !== undefined ? ` (default ${s.default})` : ''}`);
+    if (s.values) opt.choices([...s.values]);
+    serve.addOption(opt);
+  }
+  serve.action(async (opts: Record<string, unknown>) => {
+    const { loadConfig } = await import('../config.js');
+    const { main } = await import('../main.js');
+    await main(loadConfig(opts));
+  });
+
+  program.command('check').description('evaluate manifests offline with the same engine and decisions as the webhook')
+    .argument('<paths...>', 'files or directories of YAML/JSON manifests; - for stdin')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-n, --namespace <ns>', 'namespace for objects without one', 'default')
+    .option('--policy-bundle <file>', 'policy bundle (default: the built-in pack)')
+    .option('--org-config <file>', 'organisation config merged over the defaults')
+    .option('--no-schema', 'skip validation against the Istio CRD schemas')
+    .option('-v, --verbose', 'list objects without findings too')
+    .action(async (paths: string[], opts) => {
+      const { runCheck } = await import('./check.js');
+      process.exitCode = await runCheck(paths, opts);
+    });
+
+  program.command('mutate').description('print objects as the mutating webhook would change them')
+    .argument('<paths...>', 'files or directories of YAML/JSON manifests; - for stdin')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json', 'patch']).default('yaml'))
+    .option('-n, --namespace <ns>', 'namespace for objects without one', 'default')
+    .option('--org-config <file>', 'organisation config merged over the defaults')
+    .action(async (paths: string[], opts) => {
+      const { runMutate } = await import('./mutate.js');
+      process.exitCode = await runMutate(paths, opts);
+    });
+
+  program.command('policies').description('policy bundle tools')
+    .command('build').description('opa fmt, opa check --strict, opa test, then opa build -t wasm with opa-wasm capabilities')
+    .argument('<dir>', 'policy directory (one folder per rule)')
+    .requiredOption('-o, --output <bundle>', 'bundle file to write (.tar.gz)')
+    .option('--skip-tests', 'skip opa test')
+    .action(async (dir: string, opts: { output: string; skipTests?: boolean }) => {
+      const { buildPolicyBundle } = await import('../policy/build.js');
+      const { resolveOpa } = await import('../policy/opa-binary.js');
+      const result = await buildPolicyBundle({ opa: await resolveOpa(), policyDir: dir, output: opts.output, skipTests: opts.skipTests, log: (l) => console.error(l) });
+      console.log(`built ${result.output} with ${Object.keys(result.catalog).length} rules`);
+    });
+
+  return program;
+}
+
+buildCli().parseAsync(process.argv).catch((err: unknown) => {
+  const code = err instanceof MeshguardError ? `${err.code}: ` : '';
+  console.error(`meshguard: ${code}${describeError(err)}`);
+  process.exitCode = err instanceof MeshguardError && err.code === 'MG_ERR_INPUT_UNREADABLE' ? EXIT.UNREADABLE : 2;
+});

@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ErrorCodes, MeshguardError, describeError } from './errors.js';
+
+/** meshguard's validated, frozen runtime configuration. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly probePort: number;
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
+  readonly policyBundle: string | undefined;
+  readonly orgConfig: string | undefined;
+  readonly bodyLimit: number;
+  readonly failureMode: 'deny' | 'allow';
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly kube: 'auto' | 'on' | 'off';
+  readonly kubeconfig: string | undefined;
+  readonly webhookName: string;
+  readonly selfCheck: 'off' | 'report' | 'patch';
+  readonly auditInterval: number;
+  readonly policyMemoryMiB: number;
+  readonly dataDebounceMs: number;
+  readonly watchIntervalMs: number;
+  readonly shutdownGraceMs: number;
+}
+
+type Kind = 'string' | 'int' | 'enum' | 'path';
+
+interface Setting {
+  key: keyof Config;
+  kind: Kind;
+  default: string | number | undefined;
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  doc: string;
+}
+
+/**
+ * Every setting: one name in the config file (`key`), one env var (MESHGUARD_<KEY_IN_SNAKE>), one
+ * flag (--key-in-kebab) and one Helm value. The README's configuration reference is this table.
+ */
+export const SETTINGS: readonly Setting[] = [
+  { key: 'host', kind: 'string', default: '0.0.0.0', doc: 'Address both listeners bind to.' },
+  { key: 'port', kind: 'int', default: 8443, min: 1, max: 65535, doc: 'HTTPS port for /mutate and /validate.' },
+  { key: 'probePort', kind: 'int', default: 8080, min: 1, max: 65535, doc: 'Plain-HTTP port for /livez, /readyz and /metrics.' },
+  { key: 'tlsCertFile', kind: 'path', default: undefined, doc: 'PEM serving certificate; reloaded when the file changes. Unset: a self-signed localhost certificate is generated.' },
+  { key: 'tlsKeyFile', kind: 'path', default: undefined, doc: 'PEM private key for tlsCertFile.' },
+  { key: 'policyBundle', kind: 'path', default: undefined, doc: 'Policy bundle (opa build -t wasm); watched and hot-swapped. Unset: the built-in pack.' },
+  { key: 'orgConfig', kind: 'path', default: undefined, doc: 'Organisation config YAML, deep-merged over config/org-config.yaml; watched.' },
+  { key: 'bodyLimit', kind: 'int', default: 3 * 1024 * 1024, min: 1024, max: 64 * 1024 * 1024, doc: 'Largest accepted request body in bytes (413 above it).' },
+  { key: 'failureMode', kind: 'enum', default: 'deny', values: ['deny', 'allow'], doc: 'Answer when a policy or mutation cannot be evaluated: deny (allowed:false) or allow (allowed:true with a warning).' },
+  { key: 'logLevel', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'pino log level.' },
+  { key: 'kube', kind: 'enum', default: 'auto', values: ['auto', 'on', 'off'], doc: 'Cluster view (informers, self-check, audit): auto = on inside a cluster or with a kubeconfig.' },
+  { key: 'kubeconfig', kind: 'path', default: undefined, doc: 'kubeconfig file for the cluster view (default: in-cluster service account).' },
+  { key: 'webhookName', kind: 'string', default: 'meshguard', doc: 'Name prefix of the webhook configurations the chart creates (self-check target).' },
+  { key: 'selfCheck', kind: 'enum', default: 'report', values: ['off', 'report', 'patch'], doc: 'Check that the webhook configurations point at this server with its CA; patch only the CA bundle when set to patch.' },
+  { key: 'auditInterval', kind: 'int', default: 0, min: 0, max: 86400, doc: 'Seconds between background audits of the cluster (0 = off).' },
+  { key: 'policyMemoryMiB', kind: 'int', default: 256, min: 16, max: 4096, doc: 'Cap on the policy engine\'s WebAssembly memory.' },
+  { key: 'dataDebounceMs', kind: 'int', default: 250, min: 0, max: 60000, doc: 'Delay that batches cluster changes before they are pushed to the policy engine.' },
+  { key: 'watchIntervalMs', kind: 'int', default: 2000, min: 100, max: 600000, doc: 'Poll interval for certificate, bundle and org-config file changes.' },
+  { key: 'shutdownGraceMs', kind: 'int', default: 5000, min: 0, max: 600000, doc: 'On SIGTERM: time readiness is false before listeners close.' },
+];
+
+/** MESHGUARD_<SNAKE_CASE> for a setting key. */
+export function envName(key: string): string {
+  return `MESHGUARD_${key.replace(/([A-Z])/g, '_$1').toUpperCase()}`;
+}
+
+/** --kebab-case flag for a setting key. */
+export function flagName(key: string): string {
+  return `--${key.replace(/([A-Z])/g, '-$1').toLowerCase()}`;
+}
+
+/**
+ * Builds the configuration from, in order of precedence: flags, MESHGUARD_* environment variables,
+ * then the YAML file named by `--config`/MESHGUARD_CONFIG, then defaults. Throws
+ * MG_ERR_CONFIG_INVALID naming the option and its source on the first bad value.
+ */
+export function loadConfig(flags: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const configFile = (flags.config as string | undefined) ?? env.MESHGUARD_CONFIG;
+  const fileValues = configFile ? readConfigFile(configFile) : {};
+  const out: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const fromFlag = flags[s.key];
+    const fromEnv = env[envName(s.key)];
+    const fromFile = fileValues[s.key];
+    let raw: unknown = s.default;
+    let source = 'default';
+    if (fromFlag !== undefined) [raw, source] = [fromFlag, `flag ${flagName(s.key)}`];
+    else if (fromEnv !== undefined && fromEnv !== '') [raw, source] = [fromEnv, `env ${envName(s.key)}`];
+    else if (fromFile !== undefined) [raw, source] = [fromFile, `${configFile}: ${s.key}`];
+    out[s.key] = coerce(s, raw, source);
+  }
+  const unknown = Object.keys(fileValues).filter((k) => !SETTINGS.some((s) => s.key === k));
+  if (unknown.length > 0) throw invalid(`${configFile}: unknown setting ${unknown.join(', ')}`);
+  if (Boolean(out.tlsCertFile) !== Boolean(out.tlsKeyFile)) {
+    throw invalid('tlsCertFile and tlsKeyFile must be set together');
+  }
+  return Object.freeze(out) as unknown as Config;
+}
+
+function coerce(s: Setting, raw: unknown, source: string): unknown {
+  if (raw === undefined) return undefined;
+  switch (s.kind) {
+    case 'int': {
+      const n = typeof raw === 'number' ? raw : /^-?\d+$/.test(String(raw).trim()) ? Number(String(raw).trim()) : NaN;
+      if (!Number.isInteger(n) || (s.min !== undefined && n < s.min) || (s.max !== undefined && n > s.max)) {
+        throw invalid(`${s.key} (${source}) must be a whole number from ${s.min} to ${s.max}, got ${JSON.stringify(raw)}`);
+      }
+      return n;
+    }
+    case 'enum':
+      if (!s.values?.includes(String(raw))) {
+        throw invalid(`${s.key} (${source}) must be one of ${s.values?.join(', ')}, got ${JSON.stringify(raw)}`);
+      }
+      return String(raw);
+    default:
+      if (typeof raw !== 'string' || raw.trim() === '') throw invalid(`${s.key} (${source}) must be a non-empty string`);
+      return raw;
+  }
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new MeshguardError(ErrorCodes.CONFIG_FILE, `cannot read config file ${file}: ${describeError(err)}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new MeshguardError(ErrorCodes.CONFIG_FILE, `config file ${file} must be a YAML mapping`);
+  return parsed as Record<string, unknown>;
+}
+
+function invalid(message: string): MeshguardError {
+  return new MeshguardError(ErrorCodes.CONFIG_INVALID, `invalid configuration: ${message}`);
+}

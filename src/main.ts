@@ -1,0 +1,24 @@
+import type { Config } from './config.js';
+import { buildServer } from './server.js';
+
+/**
+ * Starts meshguard: build the server, listen, and on SIGTERM/SIGINT turn readiness false, let
+ * in-flight requests finish, then exit. Nothing else happens here.
+ */
+export async function main(config: Config): Promise<void> {
+  const server = await buildServer(config);
+  const { port, probePort } = await server.listen();
+  server.app.log.info({ port, probePort, policyVersion: server.services.policy.holder.status.version ?? null }, 'meshguard listening');
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info({ signal }, 'signal received');
+    server.shutdown().then(() => process.exit(0), (err: unknown) => {
+      server.app.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

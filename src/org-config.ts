@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ErrorCodes, MeshguardError, describeError } from './errors.js';
+import { isRecord } from './kube/objects.js';
+import type { ExemptionConfig, ExemptionEntry } from './policy/exemptions.js';
+import { packageRoot } from './policy/opa-binary.js';
+
+/** The shipped defaults every org config is merged over. */
+export const DEFAULT_ORG_CONFIG = path.join(packageRoot, 'config', 'org-config.yaml');
+
+/** The organisation configuration: rule settings (as the policy engine sees them) and mutation settings. */
+export interface OrgConfig {
+  /** The whole merged document: `data.meshguard.config` for the rules. */
+  raw: Record<string, unknown>;
+  exemptions: ExemptionConfig;
+  /** The `mutation:` section, validated by the mutation layer. */
+  mutation: unknown;
+  /** Where it came from, for logs. */
+  source: string;
+}
+
+/** Deep-merges `over` onto `base`: mappings merge key by key, everything else replaces. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isRecord(base) || !isRecord(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+async function readYamlMapping(file: string): Promise<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new MeshguardError(ErrorCodes.ORG_CONFIG_INVALID, `cannot read org config ${file}: ${describeError(err)}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (!isRecord(parsed)) throw new MeshguardError(ErrorCodes.ORG_CONFIG_INVALID, `org config ${file} must be a YAML mapping`);
+  return parsed;
+}
+
+/** Loads the shipped defaults, merges the user's file over them, and validates the shared parts. */
+export async function loadOrgConfig(file?: string): Promise<OrgConfig> {
+  const defaults = await readYamlMapping(DEFAULT_ORG_CONFIG);
+  const raw = (file ? deepMerge(defaults, await readYamlMapping(file)) : defaults) as Record<string, unknown>;
+  const source = file ?? 'built-in';
+  return { raw, exemptions: parseExemptions(raw.exemptions, source), mutation: raw.mutation, source };
+}
+
+function fail(source: string, where: string, what: string): MeshguardError {
+  return new MeshguardError(ErrorCodes.ORG_CONFIG_INVALID, `org config ${source}: ${where} ${what}`);
+}
+
+function stringList(value: unknown, source: string, where: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw fail(source, where, 'must be a list of strings');
+  return value as string[];
+}
+
+function parseExemptions(value: unknown, source: string): ExemptionConfig {
+  if (value === undefined) return { annotation: 'meshguard.io/exempt', entries: [] };
+  if (!isRecord(value)) throw fail(source, 'exemptions', 'must be a mapping');
+  const annotation = value.annotation ?? 'meshguard.io/exempt';
+  if (typeof annotation !== 'string') throw fail(source, 'exemptions.annotation', 'must be a string');
+  const list = value.entries ?? [];
+  if (!Array.isArray(list)) throw fail(source, 'exemptions.entries', 'must be a list');
+  const entries = list.map((e, i): ExemptionEntry => {
+    const where = `exemptions.entries[${i}]`;
+    if (!isRecord(e)) throw fail(source, where, 'must be a mapping');
+    const namespaces = stringList(e.namespaces, source, `${where}.namespaces`);
+    const rules = stringList(e.rules, source, `${where}.rules`);
+    if (e.selector !== undefined && !isRecord(e.selector)) throw fail(source, `${where}.selector`, 'must be a label selector');
+    if (!namespaces && !e.selector) throw fail(source, where, 'needs namespaces or selector');
+    const entry: ExemptionEntry = {};
+    if (namespaces) entry.namespaces = namespaces;
+    if (rules) entry.rules = rules;
+    if (e.selector) entry.selector = e.selector as ExemptionEntry['selector'] & object;
+    return entry;
+  });
+  return { annotation, entries };
+}

@@ -1,0 +1,126 @@
+import * as opaModule from '@open-policy-agent/opa-wasm';
+import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
+import { ENTRYPOINT } from './build.js';
+import type { PolicyBundle } from './bundle.js';
+import type { RuleCatalog, Violation } from './types.js';
+
+/** What the webhook and the offline commands need from a policy engine. */
+export interface PolicyEngine {
+  /** Bundle version label (hash), in every decision log line and as a metric label. */
+  readonly version: string;
+  readonly catalog: RuleCatalog;
+  /** Evaluates one AdmissionReview: raw JSON bytes as received, or an object. */
+  evaluate(review: ArrayBuffer | object): Violation[];
+  /** Replaces the cluster data (org config and inventory) the rules see. */
+  setData(data: EngineData): void;
+}
+
+/** The parts of `data.meshguard` that change at run time. */
+export interface EngineData {
+  config: unknown;
+  inventory: unknown;
+}
+
+const PAGE = 64 * 1024;
+
+// The SDK's ESM entry exports loadPolicy and a default object holding both loaders.
+const opa = (opaModule as unknown as { default: typeof opaModule }).default;
+
+/**
+ * The opa-wasm engine. One compiled module and one instance are reused for every evaluation; data
+ * is pushed with setData only when it changes. A trap (out of memory, stack overflow) rebuilds the
+ * instance from the compiled module so the next request finds a clean heap.
+ */
+export class OpaWasmEngine implements PolicyEngine {
+  readonly version: string;
+  readonly catalog: RuleCatalog;
+  private readonly bundleData: Record<string, unknown>;
+  private dataBytes: ArrayBuffer;
+
+  private constructor(
+    bundle: PolicyBundle,
+    private readonly module: WebAssembly.Module,
+    private readonly memoryPages: number,
+    private policy: LoadedPolicy,
+    private readonly entrypoint: number,
+  ) {
+    this.version = bundle.version;
+    this.catalog = bundle.catalog;
+    this.bundleData = bundle.data;
+    this.dataBytes = this.compose({ config: {}, inventory: {} });
+    this.policy.setData(this.dataBytes);
+  }
+
+  /** Compiles a bundle's Wasm and checks that it exposes meshguard's entrypoint. */
+  static async create(bundle: PolicyBundle, memoryMiB = 256): Promise<OpaWasmEngine> {
+    let module: WebAssembly.Module;
+    try {
+      module = await WebAssembly.compile(bundle.wasm);
+    } catch (err) {
+      throw new MeshguardError(ErrorCodes.POLICY_BUNDLE_INVALID, `policy bundle ${bundle.path}: policy.wasm does not compile: ${describeError(err)}`);
+    }
+    const pages = Math.max(16, Math.floor((memoryMiB * 1024 * 1024) / PAGE));
+    const policy = await instantiate(module, pages, bundle.path);
+    const entrypoints = policy.entrypoints as Record<string, number>;
+    const entrypoint = entrypoints[ENTRYPOINT];
+    if (entrypoint === undefined) {
+      throw new MeshguardError(
+        ErrorCodes.POLICY_ENTRYPOINT_MISSING,
+        `policy bundle ${bundle.path} has no entrypoint ${ENTRYPOINT} (it has: ${Object.keys(entrypoints).join(', ') || 'none'})`,
+      );
+    }
+    return new OpaWasmEngine(bundle, module, pages, policy, entrypoint);
+  }
+
+  evaluate(review: ArrayBuffer | object): Violation[] {
+    let result: unknown;
+    try {
+      result = this.policy.evaluate(review, this.entrypoint);
+    } catch (err) {
+      this.recover();
+      throw new MeshguardError(ErrorCodes.POLICY_EVALUATION, `policy evaluation failed: ${describeError(err)}`);
+    }
+    const first = Array.isArray(result) ? (result[0] as { result?: unknown } | undefined) : undefined;
+    if (!first || !Array.isArray(first.result)) {
+      throw new MeshguardError(ErrorCodes.POLICY_EVALUATION, 'policy evaluation returned no violation set');
+    }
+    return first.result as Violation[];
+  }
+
+  setData(data: EngineData): void {
+    const bytes = this.compose(data);
+    try {
+      this.policy.setData(bytes);
+      this.dataBytes = bytes;
+    } catch (err) {
+      throw new MeshguardError(ErrorCodes.POLICY_EVALUATION, `cannot load policy data: ${describeError(err)}`);
+    }
+  }
+
+  private compose(data: EngineData): ArrayBuffer {
+    const own = (this.bundleData.meshguard ?? {}) as Record<string, unknown>;
+    const full = { ...this.bundleData, meshguard: { ...own, config: data.config, inventory: data.inventory } };
+    const encoded = new TextEncoder().encode(JSON.stringify(full));
+    return encoded.buffer.slice(encoded.byteOffset, encoded.byteOffset + encoded.byteLength) as ArrayBuffer;
+  }
+
+  /** Replaces a trapped instance with a fresh one holding the same data. */
+  private recover(): void {
+    try {
+      const fresh = opa.loadPolicySync(this.module, { initial: 16, maximum: this.memoryPages });
+      fresh.setData(this.dataBytes);
+      this.policy = fresh;
+    } catch {
+      // The old instance stays; the next evaluation reports its own error.
+    }
+  }
+}
+
+async function instantiate(module: WebAssembly.Module, maximum: number, path: string): Promise<LoadedPolicy> {
+  try {
+    return await opa.loadPolicy(module, { initial: 16, maximum });
+  } catch (err) {
+    throw new MeshguardError(ErrorCodes.POLICY_BUNDLE_INVALID, `policy bundle ${path}: cannot instantiate policy.wasm: ${describeError(err)}`);
+  }
+}

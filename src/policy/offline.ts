@@ -1,0 +1,108 @@
+import type { AdmissionReview } from '../admission/types.js';
+import { describeError } from '../errors.js';
+import { Inventory } from '../kube/inventory.js';
+import type { KubeObject } from '../kube/objects.js';
+import type { OrgConfig } from '../org-config.js';
+import { decide, judge } from './decision.js';
+import type { PolicyEngine } from './engine.js';
+import { Exemptions } from './exemptions.js';
+import type { JudgedViolation, Violation } from './types.js';
+
+/** Kinds that have no namespace; everything else defaults to the check namespace. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
+  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'StorageClass', 'PriorityClass', 'IngressClass',
+]);
+
+/** An object to check, with where it came from. */
+export interface CheckInput {
+  file: string;
+  line: number;
+  object: KubeObject;
+}
+
+/** The verdict on one object, as `meshguard check --output json` prints it. */
+export interface CheckResult {
+  file: string;
+  line: number;
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  allowed: boolean;
+  /** Set when the object could not be evaluated (the message; no violations then). */
+  error?: string;
+  violations: Array<{ id: string; istioCode?: string; enforcement: string; message: string; exempt: boolean; exemptReason?: string }>;
+}
+
+export interface CheckOptions {
+  namespace: string;
+  /** Cluster objects to add to the inventory (e.g. from the API server in `audit`). */
+  inventory?: Inventory;
+  /** Extra checks run in TypeScript (CRD schema): violations merged with the engine's. */
+  extraChecks?: (object: KubeObject) => Violation[];
+  now?: Date;
+  operation?: 'CREATE' | 'UPDATE';
+}
+
+/** Gives namespaced objects without a namespace the default one (a copy; the input is not changed). */
+export function withNamespace(object: KubeObject, namespace: string): KubeObject {
+  if (!object.kind || CLUSTER_SCOPED.has(object.kind) || object.metadata?.namespace) return object;
+  return { ...object, metadata: { ...object.metadata, namespace } };
+}
+
+/** The AdmissionReview the API server would send for creating this object. */
+export function reviewFor(object: KubeObject, uid: string, operation: 'CREATE' | 'UPDATE' = 'CREATE'): AdmissionReview {
+  const [group, version] = (object.apiVersion ?? 'v1').includes('/') ? (object.apiVersion as string).split('/') : ['', object.apiVersion ?? 'v1'];
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid, kind: { group: group ?? '', version: version ?? 'v1', kind: object.kind ?? '' },
+      namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '', operation,
+      userInfo: { username: 'meshguard-check' }, object, oldObject: null, dryRun: true,
+    },
+  };
+}
+
+/**
+ * Evaluates manifests with the same engine and decision mapping as the webhook. The objects given
+ * together are the inventory for cross-resource rules (like `istioctl analyze --use-kube=false`).
+ */
+export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: CheckInput[], opts: CheckOptions): CheckResult[] {
+  const objects = inputs.map((i) => withNamespace(i.object, opts.namespace));
+  const inventory = new Inventory();
+  for (const o of opts.inventory ? listAll(opts.inventory) : []) inventory.upsert(o);
+  for (const o of objects) inventory.upsert(o);
+  engine.setData({ config: org.raw, inventory: inventory.toJSON() });
+  const exemptions = new Exemptions(org.exemptions);
+  const now = opts.now ?? new Date();
+  return objects.map((object, i) => {
+    const input = inputs[i] as CheckInput;
+    let found: Violation[];
+    try {
+      found = [...engine.evaluate(reviewFor(object, `check-${i}`, opts.operation)), ...(opts.extraChecks?.(object) ?? [])];
+    } catch (err) {
+      return { ...toResult(input, object, []), allowed: false, error: describeError(err) };
+    }
+    const namespace = object.metadata?.namespace ?? '';
+    const judged = judge(found, { object, namespace, exemptions, catalog: engine.catalog, now });
+    return toResult(input, object, judged);
+  });
+}
+
+function listAll(inventory: Inventory): KubeObject[] {
+  return Object.keys(inventory.toJSON()).flatMap((kind) => inventory.list(kind));
+}
+
+function toResult(input: CheckInput, object: KubeObject, judged: JudgedViolation[]): CheckResult {
+  return {
+    file: input.file, line: input.line, apiVersion: object.apiVersion ?? '', kind: object.kind ?? '',
+    namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '',
+    allowed: decide(judged).allowed,
+    violations: judged.map((v) => ({
+      id: v.id, ...(v.istioCode ? { istioCode: v.istioCode } : {}), enforcement: v.enforcement, message: v.message,
+      exempt: Boolean(v.exempt), ...(v.exempt ? { exemptReason: v.exempt } : {}),
+    })),
+  };
+}

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+import { isRecord, type KubeObject } from '../kube/objects.js';
+import { packageRoot } from '../policy/opa-binary.js';
+import type { Violation } from '../policy/types.js';
+
+/** The Istio CRDs meshguard ships (release 1.30.3). */
+export const ISTIO_CRDS = path.join(packageRoot, 'crds', 'istio', 'crd-all.gen.yaml');
+
+type Schema = Record<string, unknown>;
+
+/**
+ * Kubernetes prunes fields a structural schema does not declare: an object schema with
+ * `properties` and neither `additionalProperties` nor `x-kubernetes-preserve-unknown-fields`
+ * silently drops anything else. Marking those `additionalProperties: false` lets a JSON-schema
+ * validator report exactly the fields the API server would drop.
+ */
+export function closeSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closeSchema);
+  if (!isRecord(schema)) return schema;
+  const out: Schema = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = k === 'enum' || k === 'required' ? v : closeSchema(v);
+  if (isRecord(schema.properties) && schema.additionalProperties === undefined && schema['x-kubernetes-preserve-unknown-fields'] !== true) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+/** Loads every CRD version's schema from the shipped file, keyed `group/version/Kind`. */
+function loadSchemas(file: string): Map<string, Schema> {
+  const schemas = new Map<string, Schema>();
+  for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+    const crd = doc.toJS() as Record<string, any> | null; // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (crd?.kind !== 'CustomResourceDefinition') continue;
+    for (const v of crd.spec.versions ?? []) {
+      const schema = v.schema?.openAPIV3Schema;
+      if (schema) schemas.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, schema);
+    }
+  }
+  return schemas;
+}
+
+function describe(object: KubeObject): string {
+  const ns = object.metadata?.namespace;
+  return `${object.kind} ${ns ? `${ns}/` : ''}${object.metadata?.name ?? ''}`;
+}
+
+function fieldPath(err: ErrorObject): string {
+  const base = err.instancePath.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p.replace(/~1/g, '/').replace(/~0/g, '~')}`)).join('').replace(/^\./, '');
+  const extra = err.keyword === 'additionalProperties' ? (err.params as { additionalProperty: string }).additionalProperty : '';
+  return [base, extra].filter(Boolean).join('.');
+}
+
+/**
+ * A checker for `meshguard check`: validates Istio objects against the shipped CRD schemas with
+ * ajv and returns warn-level violations — `schema-unknown-field` for fields the API server drops
+ * silently, `schema-invalid` for values the schema rejects. Other kinds return nothing.
+ */
+export function schemaChecker(file = ISTIO_CRDS): (object: KubeObject) => Violation[] {
+  const schemas = loadSchemas(file);
+  const groups = new Set([...schemas.keys()].map((k) => k.split('/')[0]));
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  const compiled = new Map<string, ValidateFunction>();
+  return (object) => {
+    const [group, version] = (object.apiVersion ?? '').split('/');
+    if (!group || !version || !groups.has(group)) return [];
+    const key = `${group}/${version}/${object.kind}`;
+    const schema = schemas.get(key);
+    if (!schema) {
+      return [{ id: 'schema-invalid', enforcement: 'warn', details: { apiVersion: object.apiVersion },
+        message: `${describe(object)}: ${object.apiVersion} ${object.kind} is not served by the Istio CRDs (release 1.30.3)` }];
+    }
+    let validate = compiled.get(key);
+    if (!validate) {
+      const { metadata: _metadata, ...rest } = (closeSchema(schema) as { properties?: Schema }).properties ?? {};
+      validate = ajv.compile({ type: 'object', properties: { ...rest, spec: rest.spec ?? {}, status: rest.status ?? {} } });
+      compiled.set(key, validate);
+    }
+    if (validate(object) as boolean) return [];
+    const seen = new Set<string>();
+    const out: Violation[] = [];
+    for (const err of validate.errors ?? []) {
+      if (err.keyword === 'oneOf' || err.keyword === 'anyOf' || err.keyword === 'not') continue;
+      const field = fieldPath(err);
+      const unknown = err.keyword === 'additionalProperties';
+      const id = unknown ? 'schema-unknown-field' : 'schema-invalid';
+      if (seen.has(`${id}:${field}`)) continue;
+      seen.add(`${id}:${field}`);
+      out.push({
+        id, enforcement: 'warn', details: { field, apiVersion: object.apiVersion },
+        message: unknown
+          ? `${describe(object)}: field ${field} is not in the ${object.apiVersion} ${object.kind} schema; the API server drops it silently`
+          : `${describe(object)}: field ${field || '(root)'} ${err.message ?? 'is invalid'}`,
+      });
+    }
+    return out;
+  };
+}

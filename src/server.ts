@@ -1,0 +1,104 @@
+import type { Server as HttpsServer } from 'node:https';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { registerJsonBody } from './admission/body.js';
+import type { AdmissionServices } from './admission/services.js';
+import type { Config } from './config.js';
+import { Inventory } from './kube/inventory.js';
+import { Metrics } from './metrics.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { reportCertificate, tlsOptions, watchCertificate } from './plugins/tls-reload.js';
+import { PolicyService } from './policy/service.js';
+import { Readiness } from './readiness.js';
+import { admissionRoutes } from './routes/admission.js';
+import { probeRoutes } from './routes/probes.js';
+import { loadCertificate, selfSignedCertificate, type ServingCertificate } from './tls/certificates.js';
+
+/** Optional parts a caller (tests, the CLI) may supply instead of the defaults. */
+export interface ServerDeps {
+  logger?: FastifyBaseLogger;
+  certificate?: ServingCertificate;
+  inventory?: Inventory;
+  metrics?: Metrics;
+}
+
+/** A built, not yet listening meshguard: the HTTPS admission app and the plain-HTTP probe app. */
+export interface MeshguardServer {
+  app: FastifyInstance;
+  probes: FastifyInstance;
+  services: AdmissionServices;
+  certificate: ServingCertificate;
+  /** Binds both listeners to the configured ports (0 picks free ones) and returns the ports. */
+  listen(): Promise<{ port: number; probePort: number }>;
+  /** Readiness false, wait `graceMs` for load balancers and the API server to notice, then close. */
+  shutdown(graceMs?: number): Promise<void>;
+  /** Closes both listeners (in-flight requests finish) and stops every watcher. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: loads the certificate, the org config and the policy bundle, and registers
+ * error handling, the body parser and the routes in a fixed order. Never listens by itself.
+ */
+export async function buildServer(config: Config, deps: ServerDeps = {}): Promise<MeshguardServer> {
+  const log = deps.logger ?? (pino({ level: config.logLevel, base: { service: 'meshguard' } }) as FastifyBaseLogger);
+  const metrics = deps.metrics ?? new Metrics();
+  const readiness = new Readiness();
+  const inventory = deps.inventory ?? new Inventory();
+  const certificate = deps.certificate ?? (await resolveCertificate(config, log));
+  reportCertificate(certificate, metrics, readiness);
+
+  const policy = new PolicyService({
+    bundlePath: config.policyBundle, orgConfigPath: config.orgConfig, memoryMiB: config.policyMemoryMiB,
+    debounceMs: config.dataDebounceMs, watchIntervalMs: config.watchIntervalMs, inventory, metrics, readiness, log,
+  });
+  await policy.start();
+  const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log };
+
+  const app = Fastify({
+    loggerInstance: log, disableRequestLogging: true, bodyLimit: config.bodyLimit,
+    https: tlsOptions(certificate), return503OnClosing: true, forceCloseConnections: 'idle',
+  });
+  registerErrorHandling(app);
+  registerJsonBody(app, config.bodyLimit);
+  await app.register(admissionRoutes, { services });
+
+  const probes = Fastify({ loggerInstance: log, disableRequestLogging: true });
+  registerErrorHandling(probes);
+  await probes.register(probeRoutes, { readiness, metrics });
+
+  const stops: Array<() => void> = [() => policy.stop()];
+  if (config.tlsCertFile && config.tlsKeyFile && !deps.certificate) {
+    stops.push(watchCertificate(app.server as unknown as HttpsServer, config.tlsCertFile, config.tlsKeyFile, config.watchIntervalMs, { metrics, readiness, log }));
+  }
+  const close = async (): Promise<void> => {
+    for (const stop of stops.splice(0)) stop();
+    await Promise.all([app.close(), probes.close()]);
+  };
+  return {
+    app, probes, services, certificate, close,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      await probes.listen({ host: config.host, port: config.probePort });
+      return { port: portOf(app), probePort: portOf(probes) };
+    },
+    async shutdown(graceMs = config.shutdownGraceMs) {
+      readiness.drain();
+      log.info({ graceMs }, 'shutting down: readiness is false, draining');
+      await new Promise((resolve) => setTimeout(resolve, graceMs));
+      await close();
+    },
+  };
+}
+
+function portOf(app: FastifyInstance): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+async function resolveCertificate(config: Config, log: FastifyBaseLogger): Promise<ServingCertificate> {
+  if (config.tlsCertFile && config.tlsKeyFile) return loadCertificate(config.tlsCertFile, config.tlsKeyFile);
+  const cert = await selfSignedCertificate();
+  log.warn({ notAfter: cert.notAfter.toISOString() }, 'no tlsCertFile configured: serving a generated self-signed certificate for localhost (local use only)');
+  return cert;
+}

@@ -1,0 +1,63 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { generate } from 'selfsigned';
+import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
+
+/** A serving certificate and key in PEM, with the facts meshguard reports about it. */
+export interface ServingCertificate {
+  cert: string;
+  key: string;
+  /** notAfter, for the expiry metric and /readyz. */
+  notAfter: Date;
+  /** Where it came from: the file paths, or "self-signed". */
+  source: string;
+}
+
+/** Reads a PEM certificate and key, checking that they parse and belong together. */
+export async function loadCertificate(certFile: string, keyFile: string): Promise<ServingCertificate> {
+  let cert: string;
+  let key: string;
+  try {
+    [cert, key] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
+  } catch (err) {
+    throw new MeshguardError(ErrorCodes.TLS_LOAD, `cannot read TLS certificate or key: ${describeError(err)}`);
+  }
+  return describe(cert, key, `${certFile}, ${keyFile}`);
+}
+
+function describe(cert: string, key: string, source: string): ServingCertificate {
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch (err) {
+    throw new MeshguardError(ErrorCodes.TLS_LOAD, `TLS certificate from ${source} does not parse: ${describeError(err)}`);
+  }
+  if (!key.includes('PRIVATE KEY')) throw new MeshguardError(ErrorCodes.TLS_LOAD, `TLS key from ${source} is not a PEM private key`);
+  return { cert, key, notAfter: new Date(x509.validTo), source };
+}
+
+/**
+ * A self-signed certificate for localhost, 127.0.0.1 and ::1, valid for a year: the embedded
+ * default for local runs. Never for a cluster: the API server needs a CA it can be given.
+ */
+export async function selfSignedCertificate(hosts: string[] = []): Promise<ServingCertificate> {
+  const notAfterDate = new Date(Date.now() + 365 * 24 * 3600 * 1000);
+  const altNames = [
+    { type: 2 as const, value: 'localhost' },
+    { type: 7 as const, ip: '127.0.0.1' },
+    { type: 7 as const, ip: '::1' },
+    ...hosts.map((value) => ({ type: 2 as const, value })),
+  ];
+  const pems = await generate([{ name: 'commonName', value: 'meshguard.localhost' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    notAfterDate,
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames },
+    ],
+  });
+  return describe(pems.cert, pems.private, 'self-signed');
+}
