@@ -1,0 +1,38 @@
+/**
+ * The mutation layer: the mutating webhook's logic, independent of HTTP and Kubernetes clients.
+ * `mutate()` is the entry point; `parseMutationConfig()` validates the org config's `mutation:`
+ * section; `mutateManifests()` serves `meshguard mutate`.
+ */
+export type { MutationEnv, MutationOutcome, MutationRequest, Mutator } from './types.js';
+export {
+  SIDECAR_KEYS,
+  defaultMutationConfig,
+  type LabelMatch,
+  type MutationConfig,
+  type SidecarConfig,
+  type SidecarKey,
+  type SidecarProfile,
+  type SidecarValues,
+} from './config.js';
+export { parseMutationConfig } from './config-parse.js';
+export { builtinMutators, mutate } from './runner.js';
+export { mutateManifests, type ManifestInput } from './offline.js';
+export * from './annotations.js';
+export {
+  MAX_EXPONENT,
+  formatCpu,
+  formatMemory,
+  parseCpuMillis,
+  parseMemoryBytes,
+  parseQuantity,
+  toMillis,
+  toUnits,
+  type Quantity,
+  type QuantityFormat,
+} from './quantity.js';
+export { computeSizing, type SizingInput, type SizingResult } from './sizing.js';
+export { appResources, type AppResources } from './pod-resources.js';
+export { classifyHost, injectionDecision, namespaceMembership, type HostClass, type InjectionDecision } from './mesh.js';
+export { sidecarResourcesMutator } from './mutators/sidecar-resources.js';
+export { mtlsDefaultsMutator } from './mutators/mtls-defaults.js';
+export { telemetryDefaultsMutator } from './mutators/telemetry-defaults.js';

@@ -1,0 +1,88 @@
+/**
+ * The mutation runner: applies the matching mutators in order to a clone of the object, records
+ * which of them changed something in `meshguard.io/mutations`, and answers with the RFC 6902 patch
+ * `compare(original, mutated)`. It then runs again over its own result, up to
+ * `config.maxPasses` passes in all, and only answers once a pass changes nothing: a mutation set
+ * that keeps changing its own output is a bug and fails with MUTATION_NOT_CONVERGED.
+ */
+import jsonpatch from 'fast-json-patch';
+import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
+import type { KubeObject } from '../kube/objects.js';
+import { MUTATIONS_ANNOTATION } from './annotations.js';
+import { mtlsDefaultsMutator } from './mutators/mtls-defaults.js';
+import { sidecarResourcesMutator } from './mutators/sidecar-resources.js';
+import { telemetryDefaultsMutator } from './mutators/telemetry-defaults.js';
+import { recordedMutators } from './ownership.js';
+import { setAnnotation } from './pod-targets.js';
+import type { MutationEnv, MutationOutcome, MutationRequest, Mutator } from './types.js';
+
+/** The built-in mutators, in the order they run. */
+export const builtinMutators: Mutator[] = [sidecarResourcesMutator, mtlsDefaultsMutator, telemetryDefaultsMutator];
+
+interface PassResult {
+  object: KubeObject;
+  changed: string[];
+  notes: string[];
+}
+
+function runMutator(mutator: Mutator, obj: KubeObject, req: MutationRequest, env: MutationEnv): string[] {
+  try {
+    return mutator.matches(req, env) ? mutator.mutate(obj, req, env) : [];
+  } catch (err) {
+    const code = err instanceof MeshguardError ? err.code : ErrorCodes.MUTATION_FAILED;
+    const statusCode = err instanceof MeshguardError ? err.statusCode : 500;
+    throw new MeshguardError(code, `mutator ${mutator.id}: ${describeError(err)}`, { statusCode, cause: err });
+  }
+}
+
+function runPass(current: KubeObject, req: MutationRequest, env: MutationEnv, mutators: readonly Mutator[]): PassResult {
+  const object = structuredClone(current);
+  const passReq: MutationRequest = { ...req, object: current };
+  const changed: string[] = [];
+  const notes: string[] = [];
+  for (const mutator of mutators) {
+    const before = structuredClone(object);
+    notes.push(...runMutator(mutator, object, passReq, env));
+    if (jsonpatch.compare(before, object).length > 0) changed.push(mutator.id);
+  }
+  if (changed.length > 0) {
+    const ids = recordedMutators(object);
+    for (const id of changed) if (!ids.includes(id)) ids.push(id);
+    setAnnotation(object, MUTATIONS_ANNOTATION, ids.join(','));
+  }
+  return { object, changed, notes };
+}
+
+function addAll(target: string[], items: string[]): void {
+  for (const item of items) if (!target.includes(item)) target.push(item);
+}
+
+/**
+ * Mutates one admission request. DELETE and CONNECT get an empty outcome; `dryRun` changes
+ * nothing (mutators have no side effects). `req.object` is never modified.
+ * @param mutators defaults to {@link builtinMutators}.
+ * @throws MeshguardError MUTATION_NOT_CONVERGED when `config.maxPasses` passes still change the
+ *   object; the mutator's own coded error (QUANTITY_INVALID for a bad quantity), or
+ *   MUTATION_FAILED for anything else a mutator throws, prefixed with the mutator id.
+ */
+export function mutate(req: MutationRequest, env: MutationEnv, mutators: Mutator[] = builtinMutators): MutationOutcome {
+  const outcome: MutationOutcome = { patch: [], mutated: req.object, applied: [], notes: [] };
+  if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return outcome;
+  let current = req.object;
+  for (let pass = 1; ; pass++) {
+    const result = runPass(current, req, env, mutators);
+    addAll(outcome.notes, result.notes);
+    if (jsonpatch.compare(current, result.object).length === 0) break;
+    if (pass >= env.config.maxPasses) {
+      throw new MeshguardError(
+        ErrorCodes.MUTATION_NOT_CONVERGED,
+        `mutation did not converge after ${pass} passes (still changing: ${result.changed.join(', ') || 'annotations'})`,
+      );
+    }
+    addAll(outcome.applied, result.changed);
+    current = result.object;
+  }
+  outcome.mutated = current;
+  outcome.patch = jsonpatch.compare(req.object, current);
+  return outcome;
+}

@@ -1,0 +1,49 @@
+/** The contract between the admission layer and the mutation layer. */
+import type { Operation } from 'fast-json-patch';
+import type { Inventory } from '../kube/inventory.js';
+import type { KubeObject } from '../kube/objects.js';
+import type { MutationConfig } from './config.js';
+
+/** One admission request, as far as mutation cares. */
+export interface MutationRequest {
+  operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+  /** Object kind, e.g. `Pod`, `Deployment`, `PeerAuthentication`. */
+  kind: string;
+  /** Request namespace (`default` offline when the object names none). */
+  namespace: string;
+  /** The object as received. Never mutated in place. */
+  object: KubeObject;
+  /** The stored object, on UPDATE. */
+  oldObject?: KubeObject;
+  dryRun: boolean;
+}
+
+/** What the runner answers. */
+export interface MutationOutcome {
+  /** RFC 6902 patch from `compare(original, mutated)`; empty when nothing changed. */
+  patch: Operation[];
+  /** The mutated object (the original object when nothing changed). */
+  mutated: KubeObject;
+  /** Ids of the mutators that changed something, in run order. */
+  applied: string[];
+  /** Human-readable reasons, including why something was left alone. */
+  notes: string[];
+}
+
+/** What mutators may read besides the request. */
+export interface MutationEnv {
+  config: MutationConfig;
+  /** The cluster view; undefined offline when no files give one. */
+  inventory?: Inventory;
+}
+
+/**
+ * One mutator. `matches` is a cheap guard on kind and operation; `mutate` edits the clone it is
+ * given (never `req.object`) and returns notes. Whether it changed something is decided by the
+ * runner from a diff, so a mutator must be idempotent: run on its own output it changes nothing.
+ */
+export interface Mutator {
+  readonly id: string;
+  matches(req: MutationRequest, env: MutationEnv): boolean;
+  mutate(obj: KubeObject, req: MutationRequest, env: MutationEnv): string[];
+}
