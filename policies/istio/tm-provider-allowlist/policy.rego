@@ -1,0 +1,36 @@
+# METADATA
+# title: Telemetry providers must be approved
+# description: |
+#   Every `providers[].name` under tracing, metrics and accessLogging must be in param
+#   `allowedProviders`. Istio silently ignores a provider it does not know, so a typo or an
+#   unapproved collector means telemetry quietly goes missing or goes somewhere unvetted. The
+#   shipped default lists Istio's built-in providers (prometheus, stackdriver, envoy) and the
+#   extension-provider names Istio's own docs configure (otel, otel-tracing, zipkin); set it to
+#   your meshConfig.extensionProviders names. An empty list accepts any provider. Needs no
+#   inventory.
+# custom:
+#   id: tm-provider-allowlist
+#   severity: medium
+#   enforcement: deny
+#   kinds: [Telemetry]
+package meshguard.rules.tm_provider_allowlist
+
+import data.meshguard.lib
+
+default_providers := ["prometheus", "stackdriver", "envoy", "otel", "otel-tracing", "zipkin"]
+
+allowed := lib.param("tm-provider-allowlist", "allowedProviders", default_providers)
+
+violation contains {
+	"id": "tm-provider-allowlist",
+	"message": sprintf("Telemetry %s/%s uses provider %q in %s[%d], which is not in the allowed providers %v", [lib.namespace, lib.name, provider, section, i, allowed]),
+	"details": {"field": sprintf("spec.%s[%d].providers[%d].name", [section, i, j]), "provider": provider, "allowed": allowed},
+} if {
+	lib.is_kind("Telemetry")
+	count(allowed) > 0
+	some section in ["tracing", "metrics", "accessLogging"]
+	some i, entry in object.get(lib.obj.spec, section, [])
+	some j, p in object.get(entry, "providers", [])
+	provider := object.get(p, "name", "")
+	not provider in allowed
+}

@@ -1,0 +1,31 @@
+# METADATA
+# title: Telemetry trace sampling must stay under the org cap
+# description: |
+#   A `tracing[].randomSamplingPercentage` above the org cap (param `maxSamplingPercentage`,
+#   default 10) traces a large share of production requests: tracer load, storage cost and
+#   latency grow with it. Namespaces listed in param `allowedNamespaces` (e.g. a staging or
+#   debugging namespace) may sample up to 100%. Entries that do not set the percentage inherit the
+#   mesh default and are not reported. Needs no inventory.
+# custom:
+#   id: tm-sampling-cap
+#   severity: medium
+#   enforcement: deny
+#   kinds: [Telemetry]
+package meshguard.rules.tm_sampling_cap
+
+import data.meshguard.lib
+
+cap := lib.param("tm-sampling-cap", "maxSamplingPercentage", 10)
+
+violation contains {
+	"id": "tm-sampling-cap",
+	"message": sprintf("Telemetry %s/%s samples %v%% of requests for tracing in tracing[%d], above the org cap of %v%%", [lib.namespace, lib.name, pct, i, cap]),
+	"details": {"field": sprintf("spec.tracing[%d].randomSamplingPercentage", [i]), "value": pct, "max": cap},
+} if {
+	lib.is_kind("Telemetry")
+	not lib.namespace in lib.param("tm-sampling-cap", "allowedNamespaces", [])
+	some i, tracing in object.get(lib.obj.spec, "tracing", [])
+	pct := tracing.randomSamplingPercentage
+	is_number(pct)
+	pct > cap
+}
