@@ -43,8 +43,8 @@ interface Setting {
  */
 export const SETTINGS: readonly Setting[] = [
   { key: 'host', kind: 'string', default: '0.0.0.0', doc: 'Address both listeners bind to.' },
-  { key: 'port', kind: 'int', default: 8443, min: 1, max: 65535, doc: 'HTTPS port for /mutate and /validate.' },
-  { key: 'probePort', kind: 'int', default: 8080, min: 1, max: 65535, doc: 'Plain-HTTP port for /livez, /readyz and /metrics.' },
+  { key: 'port', kind: 'int', default: 8443, min: 0, max: 65535, doc: 'HTTPS port for /mutate and /validate (0 picks a free port).' },
+  { key: 'probePort', kind: 'int', default: 8080, min: 0, max: 65535, doc: 'Plain-HTTP port for /livez, /readyz and /metrics (0 picks a free port).' },
   { key: 'tlsCertFile', kind: 'path', default: undefined, doc: 'PEM serving certificate; reloaded when the file changes. Unset: a self-signed localhost certificate is generated.' },
   { key: 'tlsKeyFile', kind: 'path', default: undefined, doc: 'PEM private key for tlsCertFile.' },
   { key: 'policyBundle', kind: 'path', default: undefined, doc: 'Policy bundle (opa build -t wasm); watched and hot-swapped. Unset: the built-in pack.' },

@@ -80,6 +80,13 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       await probes.listen({ host: config.host, port: config.probePort });
+      if (kubeEnabled(config)) {
+        // Loaded after the listeners are up: the Kubernetes client is slow to import and the
+        // first AdmissionReview must not wait for it.
+        const { startCluster } = await import('./kube/cluster.js');
+        const cluster = await startCluster({ config, inventory, metrics, readiness, log, policy, certificate });
+        stops.push(() => cluster.stop());
+      }
       return { port: portOf(app), probePort: portOf(probes) };
     },
     async shutdown(graceMs = config.shutdownGraceMs) {
@@ -89,6 +96,13 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
       await close();
     },
   };
+}
+
+/** kube=auto turns the cluster view on inside a cluster or with an explicit kubeconfig. */
+export function kubeEnabled(config: Config, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (config.kube === 'on') return true;
+  if (config.kube === 'off') return false;
+  return Boolean(config.kubeconfig || env.KUBERNETES_SERVICE_HOST);
 }
 
 function portOf(app: FastifyInstance): number {

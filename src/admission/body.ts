@@ -10,9 +10,10 @@ export interface RawJsonBody {
 /**
  * Registers the JSON body parser for admission routes: it keeps the raw bytes next to the parsed
  * value, so the policy engine gets the request body as received instead of a re-serialised copy.
+ * It is the only parser: any other content type is answered 415.
  */
 export function registerJsonBody(app: FastifyInstance, bodyLimit: number): void {
-  app.removeContentTypeParser(['application/json']);
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
     const buf = body as Buffer;
     let json: unknown;

@@ -58,6 +58,17 @@ export function buildCli(): Command {
       console.log(`built ${result.output} with ${Object.keys(result.catalog).length} rules`);
     });
 
+  program.command('audit').description('list existing cluster objects that break the rules')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--kubeconfig <file>', 'kubeconfig (default: in-cluster or $KUBECONFIG)')
+    .option('--policy-bundle <file>', 'policy bundle (default: the built-in pack)')
+    .option('--org-config <file>', 'organisation config merged over the defaults')
+    .option('--namespace <ns>', 'only this namespace')
+    .option('--policy-report', 'also write one wgpolicyk8s.io PolicyReport per namespace')
+    .action(async (opts) => {
+      const { runAudit } = await import('./audit.js');
+      process.exitCode = await runAudit(opts);
+    });
   return program;
 }
 

@@ -21,7 +21,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     const status = error.code ? CLIENT_ERRORS[error.code] : undefined;
     if (status !== undefined) {
-      const message = status === 413 ? `request body exceeds the limit of ${request.routeOptions.bodyLimit ?? 'configured'} bytes` : error.message;
+      const message = status === 413
+        ? `request body exceeds the limit of ${request.routeOptions.bodyLimit ?? 'configured'} bytes`
+        : status === 415
+          ? `content type ${JSON.stringify(request.headers['content-type'] ?? '')} is not supported; send application/json`
+          : error.message;
       return reply.code(status).send({ code: error.code, message });
     }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {

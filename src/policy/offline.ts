@@ -51,8 +51,8 @@ export function withNamespace(object: KubeObject, namespace: string): KubeObject
   return { ...object, metadata: { ...object.metadata, namespace } };
 }
 
-/** The AdmissionReview the API server would send for creating this object. */
-export function reviewFor(object: KubeObject, uid: string, operation: 'CREATE' | 'UPDATE' = 'CREATE'): AdmissionReview {
+/** The AdmissionReview the API server would send for writing this object. */
+export function reviewFor(object: KubeObject, uid: string, operation: 'CREATE' | 'UPDATE' = 'CREATE', dryRun = true): AdmissionReview {
   const [group, version] = (object.apiVersion ?? 'v1').includes('/') ? (object.apiVersion as string).split('/') : ['', object.apiVersion ?? 'v1'];
   return {
     apiVersion: 'admission.k8s.io/v1',
@@ -60,7 +60,7 @@ export function reviewFor(object: KubeObject, uid: string, operation: 'CREATE' |
     request: {
       uid, kind: { group: group ?? '', version: version ?? 'v1', kind: object.kind ?? '' },
       namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '', operation,
-      userInfo: { username: 'meshguard-check' }, object, oldObject: null, dryRun: true,
+      userInfo: { username: 'meshguard-check' }, object, oldObject: null, dryRun,
     },
   };
 }

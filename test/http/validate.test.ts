@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Inventory } from '../../src/kube/inventory.js';
+import type { KubeObject } from '../../src/kube/objects.js';
+import type { MeshguardServer } from '../../src/server.js';
+import { admissionReview } from '../support/fixtures.js';
+import { orgConfigFile, post, testServer } from '../support/server.js';
+
+const permissivePort: KubeObject = {
+  apiVersion: 'security.istio.io/v1',
+  kind: 'PeerAuthentication',
+  metadata: { name: 'default', namespace: 'prod' },
+  spec: { mtls: { mode: 'STRICT' }, portLevelMtls: { '8080': { mode: 'PERMISSIVE' } } },
+};
+const denial = '[pa-strict-mtls] PeerAuthentication prod/default sets mtls.mode PERMISSIVE on port 8080; only STRICT or UNSET is allowed';
+
+function withAnnotations(obj: KubeObject, annotations: Record<string, string>): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, annotations } };
+}
+
+describe('POST /validate with the built-in pack', () => {
+  let server: MeshguardServer;
+  before(async () => {
+    server = await testServer();
+  });
+  after(() => server.close());
+
+  it('denies a port-level PERMISSIVE override with 403 and the rule id in the message', async () => {
+    const res = await post(server, '/validate', admissionReview(permissivePort, { uid: 'u-1', namespace: 'prod' })).expect(200);
+    assert.deepEqual(res.body, {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid: 'u-1', allowed: false, status: { code: 403, reason: 'Forbidden', message: `meshguard denied the request: ${denial}` } },
+    });
+  });
+
+  it('admits a STRICT PeerAuthentication with a bare allowed answer', async () => {
+    const strict = { ...permissivePort, spec: { mtls: { mode: 'STRICT' } } };
+    const res = await post(server, '/validate', admissionReview(strict, { uid: 'u-2', namespace: 'prod' })).expect(200);
+    assert.deepEqual(res.body, { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'u-2', allowed: true } });
+  });
+
+  it('ignores DELETE requests', async () => {
+    const review = admissionReview(permissivePort, { uid: 'u-3', namespace: 'prod' });
+    review.request!.operation = 'DELETE';
+    review.request!.oldObject = review.request!.object;
+    review.request!.object = null;
+    const res = await post(server, '/validate', review).expect(200);
+    assert.deepEqual(res.body.response, { uid: 'u-3', allowed: true });
+  });
+
+  it('admits an object exempted by a valid annotation and records the exemption', async () => {
+    const exempt = withAnnotations(permissivePort, { 'meshguard.io/exempt': JSON.stringify({ rules: ['pa-strict-mtls'], owner: 'team-a@example.com', expires: '2999-12-31' }) });
+    const res = await post(server, '/validate', admissionReview(exempt, { uid: 'u-4', namespace: 'prod' })).expect(200);
+    assert.deepEqual(res.body.response, { uid: 'u-4', allowed: true, auditAnnotations: { exempted: 'pa-strict-mtls' } });
+  });
+
+  it('denies when the exemption has expired, and says so', async () => {
+    const expired = withAnnotations(permissivePort, { 'meshguard.io/exempt': JSON.stringify({ rules: ['pa-strict-mtls'], owner: 'team-a@example.com', expires: '2020-01-31' }) });
+    const res = await post(server, '/validate', admissionReview(expired, { uid: 'u-5', namespace: 'prod' })).expect(200);
+    assert.deepEqual(res.body.response, {
+      uid: 'u-5', allowed: false,
+      status: { code: 403, reason: 'Forbidden', message: `meshguard denied the request: ${denial} (exemption owned by team-a@example.com expired on 2020-01-31)` },
+    });
+  });
+
+  it('answers a dryRun request the same way and counts it as dry run', async () => {
+    const res = await post(server, '/validate', admissionReview(permissivePort, { uid: 'u-6', namespace: 'prod', dryRun: true })).expect(200);
+    assert.equal(res.body.response.allowed, false);
+    assert.equal(res.body.response.status.message, `meshguard denied the request: ${denial}`);
+    const metrics = await server.services.metrics.registry.getSingleMetricAsString('meshguard_admission_requests_total');
+    assert.match(metrics, /meshguard_admission_requests_total\{webhook="validate",kind="PeerAuthentication",operation="CREATE",outcome="denied",dry_run="true"\} 1/);
+  });
+});
+
+describe('enforcement from the org config and the namespace label', () => {
+  it('turns a deny into a response warning when the org config says warn', async () => {
+    const org = await orgConfigFile('rules:\n  pa-strict-mtls:\n    enforcement: warn\n');
+    const server = await testServer({ orgConfig: org });
+    try {
+      const res = await post(server, '/validate', admissionReview(permissivePort, { uid: 'w-1', namespace: 'prod' })).expect(200);
+      assert.deepEqual(res.body.response, { uid: 'w-1', allowed: true, warnings: [denial] });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('puts dryrun violations only in auditAnnotations', async () => {
+    const org = await orgConfigFile('rules:\n  pa-strict-mtls:\n    enforcement: dryrun\n');
+    const server = await testServer({ orgConfig: org });
+    try {
+      const res = await post(server, '/validate', admissionReview(permissivePort, { uid: 'd-1', namespace: 'prod' })).expect(200);
+      assert.deepEqual(res.body.response, { uid: 'd-1', allowed: true, auditAnnotations: { 'dryrun-violations': denial } });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('lets a namespace label relax deny to warn unless the rule is locked', async () => {
+    const inventory = new Inventory();
+    inventory.upsert({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod', labels: { 'meshguard.io/enforcement': 'warn' } } });
+    const server = await testServer({}, { inventory });
+    const org = await orgConfigFile('rules:\n  pa-strict-mtls:\n    locked: true\n');
+    const locked = await testServer({ orgConfig: org }, { inventory });
+    try {
+      const res = await post(server, '/validate', admissionReview(permissivePort, { uid: 'n-1', namespace: 'prod' })).expect(200);
+      assert.deepEqual(res.body.response, { uid: 'n-1', allowed: true, warnings: [denial] });
+      const res2 = await post(locked, '/validate', admissionReview(permissivePort, { uid: 'n-2', namespace: 'prod' })).expect(200);
+      assert.equal(res2.body.response.allowed, false);
+    } finally {
+      await server.close();
+      await locked.close();
+    }
+  });
+
+  it('exempts a whole namespace listed in the org config', async () => {
+    const org = await orgConfigFile('exemptions:\n  entries:\n    - namespaces: [legacy]\n      rules: [pa-strict-mtls]\n');
+    const server = await testServer({ orgConfig: org });
+    try {
+      const legacy = { ...permissivePort, metadata: { name: 'default', namespace: 'legacy' } };
+      const res = await post(server, '/validate', admissionReview(legacy, { uid: 'x-1', namespace: 'legacy' })).expect(200);
+      assert.deepEqual(res.body.response, { uid: 'x-1', allowed: true, auditAnnotations: { exempted: 'pa-strict-mtls' } });
+    } finally {
+      await server.close();
+    }
+  });
+});

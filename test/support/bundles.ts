@@ -1,0 +1,58 @@
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildPolicyBundle } from '../../src/policy/build.js';
+import { resolveOpa } from '../../src/policy/opa-binary.js';
+import { repoRoot } from './paths.js';
+
+/**
+ * Builds a real bundle (opa build -t wasm) from meshguard's main + lib and the given rule files,
+ * e.g. `{ 'boom/policy.rego': '...' }`. Returns the bundle path.
+ */
+export async function buildTestBundle(rules: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'meshguard-bundle-'));
+  const src = path.join(dir, 'policies');
+  await cp(path.join(repoRoot, 'policies', 'main'), path.join(src, 'main'), { recursive: true });
+  await cp(path.join(repoRoot, 'policies', 'lib'), path.join(src, 'lib'), { recursive: true });
+  for (const [file, text] of Object.entries(rules)) {
+    await mkdir(path.dirname(path.join(src, 'rules', file)), { recursive: true });
+    await writeFile(path.join(src, 'rules', file), text);
+  }
+  const output = path.join(dir, 'bundle.tar.gz');
+  await buildPolicyBundle({ opa: await resolveOpa(), policyDir: src, output, skipTests: true });
+  return output;
+}
+
+/** A rule that denies any object carrying the label `test/deny` (id `test-label`). */
+export const LABEL_RULE = `# METADATA
+# title: Test rule
+# custom:
+#   id: test-label
+#   severity: low
+#   enforcement: deny
+package meshguard.rules.test_label
+
+import data.meshguard.lib
+
+violation contains {"id": "test-label", "message": sprintf("%s %s carries test/deny", [lib.kind, lib.name]), "details": {}} if {
+	lib.writes
+	lib.labels["test/deny"]
+}
+`;
+
+/** A rule that exhausts Wasm memory when the object is annotated `test/boom` (id `test-boom`). */
+export const BOOM_RULE = `# METADATA
+# title: Exhausts memory on request
+# custom:
+#   id: test-boom
+#   severity: low
+#   enforcement: deny
+package meshguard.rules.test_boom
+
+import data.meshguard.lib
+
+violation contains {"id": "test-boom", "message": "boom", "details": {}} if {
+	lib.annotations["test/boom"]
+	count(numbers.range(1, 200000000)) > 0
+}
+`;

@@ -1,0 +1,52 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import request from 'supertest';
+import { loadConfig } from '../../src/config.js';
+import type { Inventory } from '../../src/kube/inventory.js';
+import { buildServer, type MeshguardServer } from '../../src/server.js';
+import { selfSignedCertificate, type ServingCertificate } from '../../src/tls/certificates.js';
+import { builtinBundle } from './paths.js';
+
+let cert: Promise<ServingCertificate> | undefined;
+
+/** One self-signed certificate shared by a test file's servers (generation takes time). */
+export function testCertificate(): Promise<ServingCertificate> {
+  cert ??= selfSignedCertificate();
+  return cert;
+}
+
+/** Writes an org config YAML to a temp file and returns its path. */
+export async function orgConfigFile(yaml: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'meshguard-org-'));
+  const file = path.join(dir, 'org.yaml');
+  await writeFile(file, yaml);
+  return file;
+}
+
+/**
+ * Builds the real server (buildServer, real TLS, real Wasm bundle) with test-friendly settings:
+ * free ports, no cluster view, silent logs unless a logger is given.
+ */
+export async function testServer(
+  flags: Record<string, unknown> = {},
+  deps: { inventory?: Inventory; logger?: FastifyBaseLogger; certificate?: ServingCertificate } = {},
+): Promise<MeshguardServer> {
+  const config = loadConfig({ port: 0, probePort: 0, host: '127.0.0.1', kube: 'off', logLevel: 'silent', policyBundle: builtinBundle, watchIntervalMs: 100, ...flags }, {});
+  const server = await buildServer(config, {
+    certificate: deps.certificate ?? (await testCertificate()),
+    logger: deps.logger ?? (pino({ level: 'silent' }) as FastifyBaseLogger),
+    ...(deps.inventory ? { inventory: deps.inventory } : {}),
+  });
+  await server.app.ready();
+  await server.probes.ready();
+  return server;
+}
+
+/** POSTs a JSON body to the HTTPS admission app through supertest, trusting the test certificate. */
+export function post(server: MeshguardServer, route: '/validate' | '/mutate', body: unknown, contentType = 'application/json'): request.Test {
+  const payload = typeof body === 'string' ? body : JSON.stringify(body);
+  return request(server.app.server).post(route).ca(server.certificate.cert).set('content-type', contentType).send(payload);
+}
