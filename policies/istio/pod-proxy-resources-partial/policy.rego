@@ -1,0 +1,38 @@
+# METADATA
+# title: Set all four sidecar proxy resource annotations or none
+# description: |
+#   When a Pod or pod template sets only some of `sidecar.istio.io/proxyCPU`, `proxyCPULimit`,
+#   `proxyMemory` and `proxyMemoryLimit`, Istio's injector drops its own defaults for the
+#   resources block and uses only what is given: typically the proxy ends up with requests but no
+#   limits (or the reverse). The sidecar-resources mutator completes the set; this rule warns so
+#   the author sees it. Covers Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and
+#   CronJob. Needs no inventory.
+# custom:
+#   id: pod-proxy-resources-partial
+#   severity: low
+#   enforcement: warn
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob]
+package meshguard.rules.pod_proxy_resources_partial
+
+import data.meshguard.lib
+import data.meshguard.lib.workloads
+
+keys := [
+	"sidecar.istio.io/proxyCPU",
+	"sidecar.istio.io/proxyCPULimit",
+	"sidecar.istio.io/proxyMemory",
+	"sidecar.istio.io/proxyMemoryLimit",
+]
+
+violation contains {
+	"id": "pod-proxy-resources-partial",
+	"message": sprintf("%s %s/%s sets only %v of the four proxy resource annotations; Istio then drops its defaults, so %v end up unset", [lib.kind, lib.namespace, lib.name, present, missing]),
+	"details": {"field": workloads.field(lib.kind, "metadata.annotations"), "set": present, "missing": missing},
+} if {
+	workloads.admitted
+	annotations := workloads.annotations_of(workloads.template)
+	present := [k | some k in keys; workloads.has_key(annotations, k)]
+	missing := [k | some k in keys; not workloads.has_key(annotations, k)]
+	count(present) > 0
+	count(missing) > 0
+}

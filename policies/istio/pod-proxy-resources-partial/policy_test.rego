@@ -1,0 +1,37 @@
+package meshguard.rules.pod_proxy_resources_partial_test
+
+import data.meshguard.rules.pod_proxy_resources_partial
+
+review(kind, obj) := {"request": {"kind": {"kind": kind}, "namespace": "default", "operation": "CREATE", "object": obj}}
+
+deployment(annotations) := review("Deployment", {"kind": "Deployment", "metadata": {"name": "my-app"}, "spec": {"template": {"metadata": {"annotations": annotations}}}})
+
+test_two_of_four_warns if {
+	pod_proxy_resources_partial.violation == {{
+		"id": "pod-proxy-resources-partial",
+		"message": "Deployment default/my-app sets only [\"sidecar.istio.io/proxyCPU\", \"sidecar.istio.io/proxyMemory\"] of the four proxy resource annotations; Istio then drops its defaults, so [\"sidecar.istio.io/proxyCPULimit\", \"sidecar.istio.io/proxyMemoryLimit\"] end up unset",
+		"details": {
+			"field": "spec.template.metadata.annotations",
+			"set": ["sidecar.istio.io/proxyCPU", "sidecar.istio.io/proxyMemory"],
+			"missing": ["sidecar.istio.io/proxyCPULimit", "sidecar.istio.io/proxyMemoryLimit"],
+		},
+	}} with input as deployment({"sidecar.istio.io/inject": "true", "sidecar.istio.io/proxyCPU": "100m", "sidecar.istio.io/proxyMemory": "128Mi"})
+}
+
+test_none_or_all_allowed if {
+	count(pod_proxy_resources_partial.violation) == 0 with input as deployment({"sidecar.istio.io/inject": "true"})
+	count(pod_proxy_resources_partial.violation) == 0 with input as deployment({
+		"sidecar.istio.io/proxyCPU": "100m",
+		"sidecar.istio.io/proxyCPULimit": "1",
+		"sidecar.istio.io/proxyMemory": "128Mi",
+		"sidecar.istio.io/proxyMemoryLimit": "1Gi",
+	})
+}
+
+test_job_template if {
+	count(pod_proxy_resources_partial.violation) == 1 with input as review("Job", {"kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"metadata": {"annotations": {"sidecar.istio.io/proxyMemoryLimit": "1Gi"}}}}})
+}
+
+test_delete_ignored if {
+	count(pod_proxy_resources_partial.violation) == 0 with input as {"request": {"kind": {"kind": "Deployment"}, "operation": "DELETE", "namespace": "default", "object": null}}
+}

@@ -1,0 +1,68 @@
+# METADATA
+# title: Sidecar proxy resource annotations within org bounds
+# description: |
+#   The proxy resource annotations of a Pod or pod template (Deployment, StatefulSet, DaemonSet,
+#   ReplicaSet, Job, CronJob) must be valid Kubernetes quantities within the org's bounds:
+#   `sidecar.istio.io/proxyCPU` and `proxyCPULimit` between params `cpuMin` and `cpuMax`,
+#   `proxyMemory` and `proxyMemoryLimit` between `memoryMin` and `memoryMax` (quantities, defaults
+#   50m..2 and 64Mi..2Gi, matching the sidecar-resources mutator's floors and ceilings). Too small
+#   and the proxy is throttled or OOM-killed under load; too large and it starves the node. An
+#   unparseable value would make injection fail. Checked whatever the namespace (the annotations
+#   only matter where the pod is injected, and the values are wrong anywhere). Needs no inventory.
+# custom:
+#   id: pod-proxy-resources-range
+#   severity: medium
+#   enforcement: deny
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob]
+package meshguard.rules.pod_proxy_resources_range
+
+import data.meshguard.lib
+import data.meshguard.lib.workloads
+
+rule_id := "pod-proxy-resources-range"
+
+resource_of := {
+	"sidecar.istio.io/proxyCPU": "cpu",
+	"sidecar.istio.io/proxyCPULimit": "cpu",
+	"sidecar.istio.io/proxyMemory": "memory",
+	"sidecar.istio.io/proxyMemoryLimit": "memory",
+}
+
+bounds := {
+	"cpu": {"min": lib.param(rule_id, "cpuMin", "50m"), "max": lib.param(rule_id, "cpuMax", "2")},
+	"memory": {"min": lib.param(rule_id, "memoryMin", "64Mi"), "max": lib.param(rule_id, "memoryMax", "2Gi")},
+}
+
+annotated contains [key, value] if {
+	workloads.admitted
+	some key, value in workloads.annotations_of(workloads.template)
+	resource_of[key]
+}
+
+field(key) := sprintf("%s[%s]", [workloads.field(lib.kind, "metadata.annotations"), key])
+
+violation contains {
+	"id": rule_id,
+	"message": sprintf("%s %s/%s sets %s to %q, which is not a valid quantity", [lib.kind, lib.namespace, lib.name, key, value]),
+	"details": {"field": field(key), "annotation": key, "value": value},
+} if {
+	some [key, value] in annotated
+	not workloads.quantity(value)
+}
+
+violation contains {
+	"id": rule_id,
+	"message": sprintf("%s %s/%s sets %s to %s, %s the org %s of %s", [lib.kind, lib.namespace, lib.name, key, value, relation, limit, bound]),
+	"details": {"field": field(key), "annotation": key, "value": value, "min": range.min, "max": range.max},
+} if {
+	some [key, value] in annotated
+	amount := workloads.quantity(value)
+	range := bounds[resource_of[key]]
+	some [relation, limit, bound] in out_of_range(amount, range)
+}
+
+out_of_range(amount, range) := [["below", "minimum", range.min]] if {
+	amount < workloads.quantity(range.min)
+} else := [["above", "maximum", range.max]] if {
+	amount > workloads.quantity(range.max)
+} else := []

@@ -1,0 +1,52 @@
+# METADATA
+# title: Injected workloads must not run as UID 1337
+# description: |
+#   UID 1337 is the sidecar proxy's user: Istio's iptables rules let its traffic bypass the proxy
+#   to avoid loops. An application container running as 1337 (pod-level `securityContext.runAsUser`
+#   or a container's own) therefore escapes the mesh: no mTLS, no policy, no telemetry (istioctl
+#   IST0144 InvalidApplicationUID). As istioctl does, containers named istio-proxy or
+#   istio-operator are skipped. Judged only for pods that get a sidecar: a mesh namespace without
+#   an opt-out, or the object's own opt-in (sidecar.istio.io/inject true, istio.io/rev label);
+#   when the namespace is not in the inventory only the object's own labels and annotations
+#   decide. Covers Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and CronJob.
+# custom:
+#   id: pod-uid-1337
+#   severity: high
+#   enforcement: deny
+#   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob]
+#   istioCode: IST0144
+package meshguard.rules.pod_uid_1337
+
+import data.meshguard.lib
+import data.meshguard.lib.workloads
+
+proxy_uid := 1337
+
+skipped_containers := {"istio-proxy", "istio-operator"}
+
+injected if {
+	workloads.admitted
+	workloads.injected(workloads.template, lib.namespace)
+}
+
+spec := object.get(workloads.template, "spec", {})
+
+violation contains {
+	"id": "pod-uid-1337",
+	"message": sprintf("%s %s/%s runs its pod as UID 1337 (the sidecar's UID), so its traffic bypasses the proxy", [lib.kind, lib.namespace, lib.name]),
+	"details": {"field": workloads.field(lib.kind, "spec.securityContext.runAsUser"), "runAsUser": proxy_uid},
+} if {
+	injected
+	object.get(object.get(spec, "securityContext", {}), "runAsUser", null) == proxy_uid
+}
+
+violation contains {
+	"id": "pod-uid-1337",
+	"message": sprintf("%s %s/%s runs container %s as UID 1337 (the sidecar's UID), so its traffic bypasses the proxy", [lib.kind, lib.namespace, lib.name, c.name]),
+	"details": {"field": workloads.field(lib.kind, sprintf("spec.containers[%d].securityContext.runAsUser", [i])), "runAsUser": proxy_uid, "container": c.name},
+} if {
+	injected
+	some i, c in object.get(spec, "containers", [])
+	not c.name in skipped_containers
+	object.get(object.get(c, "securityContext", {}), "runAsUser", null) == proxy_uid
+}
