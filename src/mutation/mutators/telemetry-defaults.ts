@@ -7,7 +7,8 @@
  *   merged into the `proxy.istio.io/config` annotation where unset. The annotation is YAML (JSON
  *   is YAML); an unparseable one, or one that is not a mapping, is left alone with a note. When a
  *   key is added the annotation is rewritten as compact JSON, so a YAML value comes back as JSON
- *   (same content; comments in it are lost). Nested keys are not merged.
+ *   (same content; comments in it are lost). Nested keys are not merged. A default whose value
+ *   is null is skipped (the way to drop a built-in default in a deep-merged org config).
  * On UPDATE a value the user removed is not filled back (see `ownership.ts`).
  */
 import { parse as parseYaml } from 'yaml';
@@ -73,7 +74,7 @@ function proxyConfig(target: PodTarget, req: MutationRequest, env: MutationEnv):
   const added: string[] = [];
   const skipped: string[] = [];
   for (const [key, value] of Object.entries(env.config.telemetry.proxyConfigDefaults)) {
-    if (current[key] !== undefined && current[key] !== null) continue;
+    if (value === null || (current[key] !== undefined && current[key] !== null)) continue;
     if (removedByUser(req, ID, () => oldProxyConfig(req, target)[key], value)) {
       skipped.push(key);
       continue;
