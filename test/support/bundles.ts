@@ -6,14 +6,15 @@ import { resolveOpa } from '../../src/policy/opa-binary.js';
 import { repoRoot } from './paths.js';
 
 /**
- * Builds a real bundle (opa build -t wasm) from meshguard's main + lib and the given rule files,
+ * Builds a real bundle (opa build -t wasm) from meshguard's main, the core lib and the given rule files,
  * e.g. `{ 'boom/policy.rego': '...' }`. Returns the bundle path.
  */
 export async function buildTestBundle(rules: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'meshguard-bundle-'));
   const src = path.join(dir, 'policies');
   await cp(path.join(repoRoot, 'policies', 'main'), path.join(src, 'main'), { recursive: true });
-  await cp(path.join(repoRoot, 'policies', 'lib'), path.join(src, 'lib'), { recursive: true });
+  await mkdir(path.join(src, 'lib'));
+  await cp(path.join(repoRoot, 'policies', 'lib', 'kube.rego'), path.join(src, 'lib', 'kube.rego'));
   for (const [file, text] of Object.entries(rules)) {
     await mkdir(path.dirname(path.join(src, 'rules', file)), { recursive: true });
     await writeFile(path.join(src, 'rules', file), text);

@@ -32,11 +32,11 @@ export async function orgConfigFile(yaml: string): Promise<string> {
  */
 export async function testServer(
   flags: Record<string, unknown> = {},
-  deps: { inventory?: Inventory; logger?: FastifyBaseLogger; certificate?: ServingCertificate } = {},
+  deps: { inventory?: Inventory; logger?: FastifyBaseLogger; certificateFromConfig?: boolean } = {},
 ): Promise<MeshguardServer> {
   const config = loadConfig({ port: 0, probePort: 0, host: '127.0.0.1', kube: 'off', logLevel: 'silent', policyBundle: builtinBundle, watchIntervalMs: 100, ...flags }, {});
   const server = await buildServer(config, {
-    certificate: deps.certificate ?? (await testCertificate()),
+    ...(deps.certificateFromConfig ? {} : { certificate: await testCertificate() }),
     logger: deps.logger ?? (pino({ level: 'silent' }) as FastifyBaseLogger),
     ...(deps.inventory ? { inventory: deps.inventory } : {}),
   });
