@@ -16,7 +16,7 @@ import data.meshguard.lib
 
 violation contains {
 	"id": "ap-custom-provider",
-	"message": sprintf("AuthorizationPolicy %s/%s uses CUSTOM provider %q, which is not in the allowed providers %v", [lib.namespace, lib.name, provider, allowed]),
+	"message": sprintf("AuthorizationPolicy %s/%s uses CUSTOM provider \"%s\", which is not in the allowed providers %s", [lib.namespace, lib.name, provider, json.marshal(allowed)]),
 	"details": {"field": "spec.provider.name", "provider": provider, "allowed": allowed},
 } if {
 	lib.is_kind("AuthorizationPolicy")

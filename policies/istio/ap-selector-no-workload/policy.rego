@@ -21,7 +21,7 @@ import data.meshguard.lib.workloads
 
 violation contains {
 	"id": "ap-selector-no-workload",
-	"message": sprintf("AuthorizationPolicy %s/%s selects no workload: nothing in %s has the labels %v", [lib.namespace, lib.name, scope, match_labels]),
+	"message": sprintf("AuthorizationPolicy %s/%s selects no workload: nothing in %s has the labels %s", [lib.namespace, lib.name, scope, json.marshal(match_labels)]),
 	"details": {"field": "spec.selector.matchLabels", "matchLabels": match_labels, "scope": scope},
 } if {
 	lib.is_kind("AuthorizationPolicy")

@@ -19,7 +19,7 @@ inventory := {
 test_no_matching_workload_warns if {
 	ap_selector_no_workload.violation == {{
 		"id": "ap-selector-no-workload",
-		"message": "AuthorizationPolicy prod/ap selects no workload: nothing in namespace prod has the labels {\"app\": \"wbe\"}",
+		"message": "AuthorizationPolicy prod/ap selects no workload: nothing in namespace prod has the labels {\"app\":\"wbe\"}",
 		"details": {"field": "spec.selector.matchLabels", "matchLabels": {"app": "wbe"}, "scope": "namespace prod"},
 	}} with input as review("prod", {"app": "wbe"})
 		with data.meshguard.inventory as inventory
@@ -40,7 +40,7 @@ test_root_namespace_matches_every_namespace if {
 		with data.meshguard.inventory as inventory
 	ap_selector_no_workload.violation == {{
 		"id": "ap-selector-no-workload",
-		"message": "AuthorizationPolicy istio-system/ap selects no workload: nothing in every namespace (root namespace policy) has the labels {\"app\": \"none\"}",
+		"message": "AuthorizationPolicy istio-system/ap selects no workload: nothing in every namespace (root namespace policy) has the labels {\"app\":\"none\"}",
 		"details": {"field": "spec.selector.matchLabels", "matchLabels": {"app": "none"}, "scope": "every namespace (root namespace policy)"},
 	}} with input as review("istio-system", {"app": "none"})
 		with data.meshguard.inventory as inventory

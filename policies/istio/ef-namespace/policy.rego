@@ -19,7 +19,7 @@ allowed := array.concat([lib.mesh("rootNamespace", "istio-system")], lib.param("
 
 violation contains {
 	"id": "ef-namespace",
-	"message": sprintf("EnvoyFilter %s/%s is in namespace %s; EnvoyFilters are only allowed in %v", [lib.namespace, lib.name, lib.namespace, allowed]),
+	"message": sprintf("EnvoyFilter %s/%s is in namespace %s; EnvoyFilters are only allowed in %s", [lib.namespace, lib.name, lib.namespace, json.marshal(allowed)]),
 	"details": {"field": "metadata.namespace", "namespace": lib.namespace, "allowed": allowed},
 } if {
 	lib.is_kind("EnvoyFilter")

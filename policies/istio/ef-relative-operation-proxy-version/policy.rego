@@ -19,7 +19,7 @@ import data.meshguard.lib
 
 violation contains {
 	"id": "ef-relative-operation-proxy-version",
-	"message": sprintf("EnvoyFilter %s/%s configPatches[%d] uses the relative operation %s on %s without a priority and matches proxyVersion %q, so it may not be applied during an upgrade", [lib.namespace, lib.name, i, operation, apply_to, p.match.proxy.proxyVersion]),
+	"message": sprintf("EnvoyFilter %s/%s configPatches[%d] uses the relative operation %s on %s without a priority and matches proxyVersion \"%s\", so it may not be applied during an upgrade", [lib.namespace, lib.name, i, operation, apply_to, p.match.proxy.proxyVersion]),
 	"details": {"field": sprintf("spec.configPatches[%d].patch.operation", [i]), "operation": operation, "applyTo": apply_to, "proxyVersion": p.match.proxy.proxyVersion},
 } if {
 	lib.is_kind("EnvoyFilter")

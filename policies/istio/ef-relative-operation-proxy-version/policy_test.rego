@@ -18,7 +18,7 @@ patches := [
 test_relative_with_proxy_version_warns if {
 	ef_relative_operation_proxy_version.violation == {{
 		"id": "ef-relative-operation-proxy-version",
-		"message": "EnvoyFilter istio-system/ef configPatches[1] uses the relative operation INSERT_AFTER on HTTP_FILTER without a priority and matches proxyVersion \"^1\\\\.2.*\", so it may not be applied during an upgrade",
+		"message": "EnvoyFilter istio-system/ef configPatches[1] uses the relative operation INSERT_AFTER on HTTP_FILTER without a priority and matches proxyVersion \"^1\\.2.*\", so it may not be applied during an upgrade",
 		"details": {"field": "spec.configPatches[1].patch.operation", "operation": "INSERT_AFTER", "applyTo": "HTTP_FILTER", "proxyVersion": "^1\\.2.*"},
 	}} with input as review({"configPatches": patches})
 }

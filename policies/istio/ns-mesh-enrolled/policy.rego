@@ -37,7 +37,7 @@ mesh_labels := [sprintf("%s=%s", [rule.key, object.get(rule, "value", "*")]) | s
 
 violation contains {
 	"id": "ns-mesh-enrolled",
-	"message": sprintf("Namespace %s is not enrolled in the mesh%s: label it with one of %v", [lib.name, reason, mesh_labels]),
+	"message": sprintf("Namespace %s is not enrolled in the mesh%s: label it with one of %s", [lib.name, reason, json.marshal(mesh_labels)]),
 	"details": {"field": "metadata.labels", "labels": lib.labels, "meshLabels": mesh_labels},
 } if {
 	lib.is_kind("Namespace")

@@ -14,7 +14,7 @@ mesh_labels := ["istio-injection=enabled", "istio.io/rev=*", "istio.io/dataplane
 test_unlabelled_denied if {
 	ns_mesh_enrolled.violation == {{
 		"id": "ns-mesh-enrolled",
-		"message": "Namespace shop is not enrolled in the mesh: label it with one of [\"istio-injection=enabled\", \"istio.io/rev=*\", \"istio.io/dataplane-mode=ambient\"]",
+		"message": "Namespace shop is not enrolled in the mesh: label it with one of [\"istio-injection=enabled\",\"istio.io/rev=*\",\"istio.io/dataplane-mode=ambient\"]",
 		"details": {"field": "metadata.labels", "labels": {"team": "shop"}, "meshLabels": mesh_labels},
 	}} with input as review("shop", {"team": "shop"})
 }
@@ -22,7 +22,7 @@ test_unlabelled_denied if {
 test_disabled_denied_even_with_revision if {
 	ns_mesh_enrolled.violation == {{
 		"id": "ns-mesh-enrolled",
-		"message": "Namespace shop is not enrolled in the mesh (istio-injection=disabled): label it with one of [\"istio-injection=enabled\", \"istio.io/rev=*\", \"istio.io/dataplane-mode=ambient\"]",
+		"message": "Namespace shop is not enrolled in the mesh (istio-injection=disabled): label it with one of [\"istio-injection=enabled\",\"istio.io/rev=*\",\"istio.io/dataplane-mode=ambient\"]",
 		"details": {"field": "metadata.labels", "labels": {"istio-injection": "disabled", "istio.io/rev": "stable"}, "meshLabels": mesh_labels},
 	}} with input as review("shop", {"istio-injection": "disabled", "istio.io/rev": "stable"})
 }

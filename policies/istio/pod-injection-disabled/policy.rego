@@ -22,7 +22,7 @@ import data.meshguard.lib.workloads
 
 violation contains {
 	"id": "pod-injection-disabled",
-	"message": sprintf("%s %s/%s turns sidecar injection off with the %s %s=%q%s", [lib.kind, lib.namespace, lib.name, setting.source, workloads.inject_key, setting.value, where]),
+	"message": sprintf("%s %s/%s turns sidecar injection off with the %s %s=\"%s\"%s", [lib.kind, lib.namespace, lib.name, setting.source, workloads.inject_key, setting.value, where]),
 	"details": {
 		"field": sprintf("%s[%s]", [workloads.field(lib.kind, sprintf("metadata.%ss", [setting.source])), workloads.inject_key]),
 		"source": setting.source,

@@ -26,7 +26,7 @@ keys := [
 
 violation contains {
 	"id": "pod-proxy-resources-partial",
-	"message": sprintf("%s %s/%s sets only %v of the four proxy resource annotations; Istio then drops its defaults, so %v end up unset", [lib.kind, lib.namespace, lib.name, present, missing]),
+	"message": sprintf("%s %s/%s sets only %s of the four proxy resource annotations; Istio then drops its defaults, so %s end up unset", [lib.kind, lib.namespace, lib.name, json.marshal(present), json.marshal(missing)]),
 	"details": {"field": workloads.field(lib.kind, "metadata.annotations"), "set": present, "missing": missing},
 } if {
 	workloads.admitted

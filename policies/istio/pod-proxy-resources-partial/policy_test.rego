@@ -9,7 +9,7 @@ deployment(annotations) := review("Deployment", {"kind": "Deployment", "metadata
 test_two_of_four_warns if {
 	pod_proxy_resources_partial.violation == {{
 		"id": "pod-proxy-resources-partial",
-		"message": "Deployment default/my-app sets only [\"sidecar.istio.io/proxyCPU\", \"sidecar.istio.io/proxyMemory\"] of the four proxy resource annotations; Istio then drops its defaults, so [\"sidecar.istio.io/proxyCPULimit\", \"sidecar.istio.io/proxyMemoryLimit\"] end up unset",
+		"message": "Deployment default/my-app sets only [\"sidecar.istio.io/proxyCPU\",\"sidecar.istio.io/proxyMemory\"] of the four proxy resource annotations; Istio then drops its defaults, so [\"sidecar.istio.io/proxyCPULimit\",\"sidecar.istio.io/proxyMemoryLimit\"] end up unset",
 		"details": {
 			"field": "spec.template.metadata.annotations",
 			"set": ["sidecar.istio.io/proxyCPU", "sidecar.istio.io/proxyMemory"],

@@ -43,7 +43,7 @@ field(key) := sprintf("%s[%s]", [workloads.field(lib.kind, "metadata.annotations
 
 violation contains {
 	"id": rule_id,
-	"message": sprintf("%s %s/%s sets %s to %q, which is not a valid quantity", [lib.kind, lib.namespace, lib.name, key, value]),
+	"message": sprintf("%s %s/%s sets %s to \"%s\", which is not a valid quantity", [lib.kind, lib.namespace, lib.name, key, value]),
 	"details": {"field": field(key), "annotation": key, "value": value},
 } if {
 	some [key, value] in annotated

@@ -17,7 +17,7 @@ import data.meshguard.lib
 
 violation contains {
 	"id": "ra-forward-token",
-	"message": sprintf("RequestAuthentication %s/%s forwards the original JWT of issuer %q to the workload (jwtRules[%d].forwardOriginalToken: true)", [lib.namespace, lib.name, issuer, i]),
+	"message": sprintf("RequestAuthentication %s/%s forwards the original JWT of issuer \"%s\" to the workload (jwtRules[%d].forwardOriginalToken: true)", [lib.namespace, lib.name, issuer, i]),
 	"details": {"field": sprintf("spec.jwtRules[%d].forwardOriginalToken", [i]), "issuer": issuer},
 } if {
 	lib.is_kind("RequestAuthentication")

@@ -16,7 +16,7 @@ import data.meshguard.lib
 
 violation contains {
 	"id": "ra-inline-jwks",
-	"message": sprintf("RequestAuthentication %s/%s inlines the JWKS for issuer %q in jwtRules[%d]; keys will not rotate, use an https jwksUri", [lib.namespace, lib.name, issuer, i]),
+	"message": sprintf("RequestAuthentication %s/%s inlines the JWKS for issuer \"%s\" in jwtRules[%d]; keys will not rotate, use an https jwksUri", [lib.namespace, lib.name, issuer, i]),
 	"details": {"field": sprintf("spec.jwtRules[%d].jwks", [i]), "issuer": issuer},
 } if {
 	lib.is_kind("RequestAuthentication")

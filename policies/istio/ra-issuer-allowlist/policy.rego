@@ -20,7 +20,7 @@ issuers := lib.param("ra-issuer-allowlist", "issuers", [])
 
 violation contains {
 	"id": "ra-issuer-allowlist",
-	"message": sprintf("RequestAuthentication %s/%s trusts issuer %q in jwtRules[%d], which is not in the allowed issuers %v", [lib.namespace, lib.name, issuer, i, issuers]),
+	"message": sprintf("RequestAuthentication %s/%s trusts issuer \"%s\" in jwtRules[%d], which is not in the allowed issuers %s", [lib.namespace, lib.name, issuer, i, json.marshal(issuers)]),
 	"details": {"field": sprintf("spec.jwtRules[%d].issuer", [i]), "issuer": issuer, "allowed": issuers},
 } if {
 	lib.is_kind("RequestAuthentication")
@@ -32,7 +32,7 @@ violation contains {
 
 violation contains {
 	"id": "ra-issuer-allowlist",
-	"message": sprintf("RequestAuthentication %s/%s trusts the plain-http issuer %q in jwtRules[%d]; only https issuers are accepted", [lib.namespace, lib.name, issuer, i]),
+	"message": sprintf("RequestAuthentication %s/%s trusts the plain-http issuer \"%s\" in jwtRules[%d]; only https issuers are accepted", [lib.namespace, lib.name, issuer, i]),
 	"details": {"field": sprintf("spec.jwtRules[%d].issuer", [i]), "issuer": issuer, "allowed": issuers},
 } if {
 	lib.is_kind("RequestAuthentication")

@@ -17,7 +17,7 @@ import data.meshguard.lib
 
 violation contains {
 	"id": "ra-jwks-uri-https",
-	"message": sprintf("RequestAuthentication %s/%s fetches JWT keys over a non-https jwksUri %q in jwtRules[%d]", [lib.namespace, lib.name, uri, i]),
+	"message": sprintf("RequestAuthentication %s/%s fetches JWT keys over a non-https jwksUri \"%s\" in jwtRules[%d]", [lib.namespace, lib.name, uri, i]),
 	"details": {"field": sprintf("spec.jwtRules[%d].jwksUri", [i]), "jwksUri": uri},
 } if {
 	lib.is_kind("RequestAuthentication")

@@ -17,7 +17,7 @@ import data.meshguard.lib
 
 violation contains {
 	"id": "sc-multiple-default",
-	"message": sprintf("Sidecar %s/%s has no workloadSelector, and neither do %v in the same namespace: which one applies is undefined", [lib.namespace, lib.name, others]),
+	"message": sprintf("Sidecar %s/%s has no workloadSelector, and neither do %s in the same namespace: which one applies is undefined", [lib.namespace, lib.name, json.marshal(others)]),
 	"details": {"field": "spec.workloadSelector", "namespace": lib.namespace, "conflicting": others},
 } if {
 	lib.is_kind("Sidecar")

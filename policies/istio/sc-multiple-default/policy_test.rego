@@ -23,7 +23,7 @@ inventory := {"Sidecar": {
 test_second_default_denied if {
 	sc_multiple_default.violation == {{
 		"id": "sc-multiple-default",
-		"message": "Sidecar prod/new has no workloadSelector, and neither do [\"b\", \"default\"] in the same namespace: which one applies is undefined",
+		"message": "Sidecar prod/new has no workloadSelector, and neither do [\"b\",\"default\"] in the same namespace: which one applies is undefined",
 		"details": {"field": "spec.workloadSelector", "namespace": "prod", "conflicting": ["b", "default"]},
 	}} with input as review({"egress": [{"hosts": ["istio-system/*"]}]})
 		with data.meshguard.inventory as inventory

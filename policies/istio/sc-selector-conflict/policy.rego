@@ -19,7 +19,7 @@ import data.meshguard.lib.workloads
 
 violation contains {
 	"id": "sc-selector-conflict",
-	"message": sprintf("Sidecar %s/%s and Sidecar %s/%s both select %v: which one applies is undefined", [lib.namespace, lib.name, lib.namespace, other.metadata.name, names]),
+	"message": sprintf("Sidecar %s/%s and Sidecar %s/%s both select %s: which one applies is undefined", [lib.namespace, lib.name, lib.namespace, other.metadata.name, json.marshal(names)]),
 	"details": {"field": "spec.workloadSelector.labels", "conflictingSidecar": other.metadata.name, "workloads": names},
 } if {
 	lib.is_kind("Sidecar")

@@ -27,7 +27,7 @@ inventory := {
 test_overlap_denied if {
 	sc_selector_conflict.violation == {{
 		"id": "sc-selector-conflict",
-		"message": "Sidecar prod/new and Sidecar prod/web-v1 both select [\"Deployment/web-v1\", \"Pod/web-x\"]: which one applies is undefined",
+		"message": "Sidecar prod/new and Sidecar prod/web-v1 both select [\"Deployment/web-v1\",\"Pod/web-x\"]: which one applies is undefined",
 		"details": {"field": "spec.workloadSelector.labels", "conflictingSidecar": "web-v1", "workloads": ["Deployment/web-v1", "Pod/web-x"]},
 	}} with input as review({"app": "web"})
 		with data.meshguard.inventory as inventory

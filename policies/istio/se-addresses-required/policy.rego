@@ -20,7 +20,7 @@ import data.meshguard.lib
 
 violation contains {
 	"id": "se-addresses-required",
-	"message": sprintf("ServiceEntry %s/%s has no addresses but port %v uses protocol %s: Istio needs virtual IPs for TCP ports", [lib.namespace, lib.name, number, protocol]),
+	"message": sprintf("ServiceEntry %s/%s has no addresses but port %d uses protocol %s: Istio needs virtual IPs for TCP ports", [lib.namespace, lib.name, number, protocol]),
 	"details": {"field": sprintf("spec.ports[%d].protocol", [i]), "port": number, "protocol": protocol},
 } if {
 	lib.is_kind("ServiceEntry")

@@ -23,7 +23,7 @@ external if object.get(lib.obj.spec, "location", "MESH_EXTERNAL") != "MESH_INTER
 
 violation contains {
 	"id": "se-host-allowlist",
-	"message": sprintf("ServiceEntry %s/%s declares the external host %q, which matches none of the allowed hosts %v", [lib.namespace, lib.name, host, allowed]),
+	"message": sprintf("ServiceEntry %s/%s declares the external host \"%s\", which matches none of the allowed hosts %s", [lib.namespace, lib.name, host, json.marshal(allowed)]),
 	"details": {"field": sprintf("spec.hosts[%d]", [i]), "host": host, "allowed": allowed},
 } if {
 	lib.is_kind("ServiceEntry")
@@ -35,7 +35,7 @@ violation contains {
 
 violation contains {
 	"id": "se-host-allowlist",
-	"message": sprintf("ServiceEntry %s/%s declares the cluster-local host %q as MESH_EXTERNAL; in-mesh services must use location MESH_INTERNAL", [lib.namespace, lib.name, host]),
+	"message": sprintf("ServiceEntry %s/%s declares the cluster-local host \"%s\" as MESH_EXTERNAL; in-mesh services must use location MESH_INTERNAL", [lib.namespace, lib.name, host]),
 	"details": {"field": sprintf("spec.hosts[%d]", [i]), "host": host, "location": "MESH_EXTERNAL"},
 } if {
 	lib.is_kind("ServiceEntry")

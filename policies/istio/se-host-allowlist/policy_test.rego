@@ -14,7 +14,7 @@ config(list) := {"rules": {"se-host-allowlist": {"params": {"allowedHosts": list
 test_unlisted_host_denied if {
 	se_host_allowlist.violation == {{
 		"id": "se-host-allowlist",
-		"message": "ServiceEntry prod/se declares the external host \"evil.example.net\", which matches none of the allowed hosts [\"*.example.com\", \"**.googleapis.com\"]",
+		"message": "ServiceEntry prod/se declares the external host \"evil.example.net\", which matches none of the allowed hosts [\"*.example.com\",\"**.googleapis.com\"]",
 		"details": {"field": "spec.hosts[2]", "host": "evil.example.net", "allowed": ["*.example.com", "**.googleapis.com"]},
 	}} with input as review({"hosts": ["api.example.com", "a.b.googleapis.com", "evil.example.net"], "resolution": "DNS"})
 		with data.meshguard.config as config(["*.example.com", "**.googleapis.com"])

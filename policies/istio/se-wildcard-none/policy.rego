@@ -21,7 +21,7 @@ import data.meshguard.lib
 
 violation contains {
 	"id": "se-wildcard-none",
-	"message": sprintf("ServiceEntry %s/%s declares the wildcard host %q with resolution NONE and no addresses: traffic to any IP presenting a matching name passes through", [lib.namespace, lib.name, host]),
+	"message": sprintf("ServiceEntry %s/%s declares the wildcard host \"%s\" with resolution NONE and no addresses: traffic to any IP presenting a matching name passes through", [lib.namespace, lib.name, host]),
 	"details": {"field": sprintf("spec.hosts[%d]", [i]), "host": host, "resolution": "NONE"},
 } if {
 	lib.is_kind("ServiceEntry")

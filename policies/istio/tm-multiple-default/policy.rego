@@ -18,7 +18,7 @@ import data.meshguard.lib
 
 violation contains {
 	"id": "tm-multiple-default",
-	"message": sprintf("Telemetry %s/%s has no selector, and neither do %v in the same namespace: which one applies is undefined", [lib.namespace, lib.name, others]),
+	"message": sprintf("Telemetry %s/%s has no selector, and neither do %s in the same namespace: which one applies is undefined", [lib.namespace, lib.name, json.marshal(others)]),
 	"details": {"field": "spec.selector", "namespace": lib.namespace, "conflicting": others},
 } if {
 	lib.is_kind("Telemetry")

@@ -23,7 +23,7 @@ allowed := lib.param("tm-provider-allowlist", "allowedProviders", default_provid
 
 violation contains {
 	"id": "tm-provider-allowlist",
-	"message": sprintf("Telemetry %s/%s uses provider %q in %s[%d], which is not in the allowed providers %v", [lib.namespace, lib.name, provider, section, i, allowed]),
+	"message": sprintf("Telemetry %s/%s uses provider \"%s\" in %s[%d], which is not in the allowed providers %s", [lib.namespace, lib.name, provider, section, i, json.marshal(allowed)]),
 	"details": {"field": sprintf("spec.%s[%d].providers[%d].name", [section, i, j]), "provider": provider, "allowed": allowed},
 } if {
 	lib.is_kind("Telemetry")

@@ -14,7 +14,7 @@ config(list) := {"rules": {"tm-provider-allowlist": {"params": {"allowedProvider
 test_unlisted_provider_denied if {
 	tm_provider_allowlist.violation == {{
 		"id": "tm-provider-allowlist",
-		"message": "Telemetry prod/t uses provider \"datadog\" in accessLogging[0], which is not in the allowed providers [\"prometheus\", \"otel\"]",
+		"message": "Telemetry prod/t uses provider \"datadog\" in accessLogging[0], which is not in the allowed providers [\"prometheus\",\"otel\"]",
 		"details": {"field": "spec.accessLogging[0].providers[1].name", "provider": "datadog", "allowed": ["prometheus", "otel"]},
 	}} with input as review({
 		"metrics": [{"providers": [{"name": "prometheus"}]}],
@@ -26,7 +26,7 @@ test_unlisted_provider_denied if {
 test_default_list if {
 	tm_provider_allowlist.violation == {{
 		"id": "tm-provider-allowlist",
-		"message": "Telemetry prod/t uses provider \"prometheus-typo\" in metrics[0], which is not in the allowed providers [\"prometheus\", \"stackdriver\", \"envoy\", \"otel\", \"otel-tracing\", \"zipkin\"]",
+		"message": "Telemetry prod/t uses provider \"prometheus-typo\" in metrics[0], which is not in the allowed providers [\"prometheus\",\"stackdriver\",\"envoy\",\"otel\",\"otel-tracing\",\"zipkin\"]",
 		"details": {"field": "spec.metrics[0].providers[0].name", "provider": "prometheus-typo", "allowed": ["prometheus", "stackdriver", "envoy", "otel", "otel-tracing", "zipkin"]},
 	}} with input as review({"metrics": [{"providers": [{"name": "prometheus-typo"}]}], "tracing": [{"providers": [{"name": "zipkin"}]}]})
 }

@@ -19,7 +19,7 @@ cap := lib.param("tm-sampling-cap", "maxSamplingPercentage", 10)
 
 violation contains {
 	"id": "tm-sampling-cap",
-	"message": sprintf("Telemetry %s/%s samples %v%% of requests for tracing in tracing[%d], above the org cap of %v%%", [lib.namespace, lib.name, pct, i, cap]),
+	"message": sprintf("Telemetry %s/%s samples %s%% of requests for tracing in tracing[%d], above the org cap of %s%%", [lib.namespace, lib.name, number_text(pct), i, number_text(cap)]),
 	"details": {"field": sprintf("spec.tracing[%d].randomSamplingPercentage", [i]), "value": pct, "max": cap},
 } if {
 	lib.is_kind("Telemetry")
@@ -29,3 +29,8 @@ violation contains {
 	is_number(pct)
 	pct > cap
 }
+
+# number_text(x) prints x the same way in OPA and opa-wasm: integers without a fraction.
+number_text(x) := format_int(x, 10) if x == floor(x)
+
+number_text(x) := json.marshal(x) if x != floor(x)

@@ -38,3 +38,11 @@ test_custom_cap if {
 test_delete_ignored if {
 	count(tm_sampling_cap.violation) == 0 with input as {"request": {"kind": {"kind": "Telemetry"}, "operation": "DELETE", "namespace": "prod", "object": null}}
 }
+
+test_fractional_percentage if {
+	tm_sampling_cap.violation == {{
+		"id": "tm-sampling-cap",
+		"message": "Telemetry prod/default samples 54.54% of requests for tracing in tracing[0], above the org cap of 10%",
+		"details": {"field": "spec.tracing[0].randomSamplingPercentage", "value": 54.54, "max": 10},
+	}} with input as review("prod", [{"randomSamplingPercentage": 54.54}])
+}
