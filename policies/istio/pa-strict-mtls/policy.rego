@@ -4,7 +4,8 @@
 #   A PeerAuthentication may only set mtls.mode STRICT or UNSET (inherit), at the top level and in
 #   every portLevelMtls entry. A PERMISSIVE or DISABLE port-level override re-opens plain text on
 #   that port even under a STRICT top-level mode. Namespaces that must accept plain text are
-#   exempted through the org config's exemptions.
+#   exempted through the org config's exemptions, or listed in the param `allowedNamespaces`.
+#   No inventory is needed.
 # custom:
 #   id: pa-strict-mtls
 #   severity: high
@@ -16,12 +17,16 @@ import data.meshguard.lib
 
 allowed_modes := {"STRICT", "UNSET"}
 
+# Namespaces where PERMISSIVE and DISABLE are accepted.
+allowed_namespace if lib.namespace in lib.param("pa-strict-mtls", "allowedNamespaces", [])
+
 violation contains {
 	"id": "pa-strict-mtls",
 	"message": sprintf("PeerAuthentication %s/%s sets mtls.mode %s; only STRICT or UNSET is allowed", [lib.namespace, lib.name, mode]),
 	"details": {"field": "spec.mtls.mode", "mode": mode},
 } if {
 	lib.is_kind("PeerAuthentication")
+	not allowed_namespace
 	mode := lib.obj.spec.mtls.mode
 	not mode in allowed_modes
 }
@@ -32,6 +37,7 @@ violation contains {
 	"details": {"field": sprintf("spec.portLevelMtls[%s].mode", [port]), "mode": mode, "port": port},
 } if {
 	lib.is_kind("PeerAuthentication")
+	not allowed_namespace
 	some port, setting in lib.obj.spec.portLevelMtls
 	mode := setting.mode
 	not mode in allowed_modes
