@@ -6,7 +6,9 @@
 #   are matched against the pod (template) labels of the Pods, Deployments, StatefulSets,
 #   DaemonSets and ReplicaSets of the policy's namespace, or of every namespace for a policy in the
 #   root namespace (mesh config `rootNamespace`). Inventory: the rule only speaks when at least one
-#   of those kinds is in the inventory; on a cache miss (none of them known) it stays silent.
+#   of those kinds is in the inventory AND the scope holds at least one such workload; on a cache
+#   miss (none of the kinds known) or in a namespace with no workloads yet (policies applied
+#   before their Deployments, a new namespace) it stays silent.
 #   Policies without a selector or with targetRefs are not checked.
 # custom:
 #   id: ap-selector-no-workload
@@ -29,6 +31,7 @@ violation contains {
 	is_object(match_labels)
 	count(match_labels) > 0
 	workloads.selectable_known
+	count(candidates) > 0
 	not any_match(match_labels)
 }
 

@@ -62,3 +62,8 @@ test_delete_ignored if {
 	count(ap_selector_no_workload.violation) == 0 with input as {"request": {"kind": {"kind": "AuthorizationPolicy"}, "operation": "DELETE", "namespace": "prod", "object": null}}
 		with data.meshguard.inventory as inventory
 }
+
+test_namespace_without_workloads_is_silent if {
+	count(ap_selector_no_workload.violation) == 0 with input as review("empty", {"app": "web"})
+		with data.meshguard.inventory as inventory
+}
