@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { cliPath, repoRoot } from '../support/paths.js';
+
+function cli(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: repoRoot, input, encoding: 'utf8', timeout: 60000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const permissive = `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+spec:
+  mtls:
+    mode: STRICT
+  portLevelMtls:
+    8080:
+      mode: PERMISSIVE
+`;
+const strict = permissive.split('  portLevelMtls:')[0] as string;
+
+describe('meshguard check', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'meshguard-check-'));
+    await writeFile(path.join(dir, 'permissive.yaml'), permissive);
+    await writeFile(path.join(dir, 'strict.yaml'), strict);
+    await writeFile(path.join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   bad: indent\n');
+    await writeFile(path.join(dir, 'exempt.yaml'), permissive.replace('  name: default\n', `  name: default\n  annotations:\n    meshguard.io/exempt: '{"rules":["pa-strict-mtls"],"owner":"sec@example.com","expires":"2999-01-01"}'\n`));
+  });
+
+  it('exits 1 and prints the denial as text', () => {
+    const r = cli(['check', path.join(dir, 'permissive.yaml')]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, [
+      `DENIED PeerAuthentication default/default (${path.join(dir, 'permissive.yaml')}:1)`,
+      '  deny   [pa-strict-mtls] PeerAuthentication default/default sets mtls.mode PERMISSIVE on port 8080; only STRICT or UNSET is allowed',
+      '1 objects checked: 1 denied, 0 warnings',
+      '',
+    ].join('\n'));
+  });
+
+  it('prints the documented JSON shape', () => {
+    const r = cli(['check', '--output', 'json', '--namespace', 'prod', path.join(dir, 'permissive.yaml')]);
+    assert.equal(r.code, 1);
+    assert.deepEqual(JSON.parse(r.stdout), {
+      results: [{
+        file: path.join(dir, 'permissive.yaml'), line: 1, apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'prod', name: 'default', allowed: false,
+        violations: [{ id: 'pa-strict-mtls', enforcement: 'deny', exempt: false, message: 'PeerAuthentication prod/default sets mtls.mode PERMISSIVE on port 8080; only STRICT or UNSET is allowed' }],
+      }],
+    });
+  });
+
+  it('exits 0 for compliant input read from stdin', () => {
+    const r = cli(['check', '-'], strict);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '1 objects checked: 0 denied, 0 warnings\n');
+  });
+
+  it('reports exempted violations marked exempt and exits 0', () => {
+    const r = cli(['check', '--output', 'json', path.join(dir, 'exempt.yaml')]);
+    assert.equal(r.code, 0);
+    const v = JSON.parse(r.stdout).results[0].violations;
+    assert.deepEqual(v, [{ id: 'pa-strict-mtls', enforcement: 'deny', exempt: true, exemptReason: 'exempt until 2999-01-01 (owner sec@example.com)', message: 'PeerAuthentication default/default sets mtls.mode PERMISSIVE on port 8080; only STRICT or UNSET is allowed' }]);
+  });
+
+  it('exits 2 on unreadable input, naming the file and line', () => {
+    const r = cli(['check', path.join(dir, 'broken.yaml')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`^meshguard: MG_ERR_INPUT_UNREADABLE: ${path.join(dir, 'broken.yaml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4: Nested mappings`));
+    assert.equal(cli(['check', path.join(dir, 'missing.yaml')]).code, 2);
+  });
+
+  it('warns about fields the API server would drop (CRD schema)', () => {
+    const r = cli(['check', '--output', 'json', path.join(repoRoot, '..', 'shared', 'data', 'seed-examples', '7.2-destinationrule-connection-pool.yaml')]);
+    const unknown = JSON.parse(r.stdout).results[0].violations.filter((v: { id: string }) => v.id === 'schema-unknown-field');
+    assert.deepEqual(unknown.map((v: { message: string }) => v.message), [
+      'DestinationRule default/connection-pool: field spec.trafficPolicy.connectionPool.http.maxConnections is not in the networking.istio.io/v1alpha3 DestinationRule schema; the API server drops it silently',
+      'DestinationRule default/connection-pool: field spec.trafficPolicy.connectionPool.http.maxPendingRequests is not in the networking.istio.io/v1alpha3 DestinationRule schema; the API server drops it silently',
+    ]);
+    assert.ok(unknown.every((v: { enforcement: string }) => v.enforcement === 'warn'));
+  });
+});
