@@ -69,10 +69,16 @@ host_matches(a, b) if host_subset(b, a)
 
 cluster_suffix := sprintf(".svc.%s", [lib.mesh_domain])
 
+# fqdn(host, ns) expands a short service name as Istio does ("reviews" ->
+# "reviews.<ns>.svc.<clusterDomain>") and leaves wildcards and dotted names unchanged.
+fqdn(host, _) := host if wildcard(host)
+
+fqdn(host, ns) := lib.fqdn(host, ns) if not wildcard(host)
+
 # cluster_local(host, ns) holds when host, seen from namespace ns, names Kubernetes services: a
 # short name ("reviews"), a name under .svc.<clusterDomain>, or a wildcard that covers such
 # names ("*", "*.local", "*.svc.cluster.local", "*.prod.svc.cluster.local").
-cluster_local(host, ns) if endswith(lib.fqdn(host, ns), cluster_suffix)
+cluster_local(host, ns) if endswith(fqdn(host, ns), cluster_suffix)
 
 cluster_local(host, _) if host_subset(concat("", ["x.x", cluster_suffix]), host)
 
@@ -80,7 +86,7 @@ cluster_local(host, _) if host_subset(concat("", ["x.x", cluster_suffix]), host)
 # "reviews" in ns -> ns, "reviews.prod.svc.cluster.local" -> "prod",
 # "*.prod.svc.cluster.local" -> "prod". Undefined for wider wildcards and other hosts.
 service_namespace(host, ns) := parts[count(parts) - 1] if {
-	full := lib.fqdn(host, ns)
+	full := fqdn(host, ns)
 	endswith(full, cluster_suffix)
 	parts := split(trim_suffix(full, cluster_suffix), ".")
 	count(parts) >= 2
@@ -92,7 +98,7 @@ service_namespace(host, ns) := parts[count(parts) - 1] if {
 service_entry_host(host, ns) if {
 	some se in lib.items("ServiceEntry")
 	some h in object.get(object.get(se, "spec", {}), "hosts", [])
-	host_subset(lib.fqdn(host, ns), h)
+	host_subset(fqdn(host, ns), h)
 }
 
 # in_mesh_host(host, ns, unknown_in_mesh) holds when host, seen from namespace ns, is a service of

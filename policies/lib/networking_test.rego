@@ -149,3 +149,11 @@ test_server_host if {
 	networking.server_host("prod/a.com", "edge") == {"namespace": "prod", "host": "a.com"}
 	networking.server_host("a.com", "edge") == {"namespace": "*", "host": "a.com"}
 }
+
+test_fqdn if {
+	networking.fqdn("reviews", "prod") == "reviews.prod.svc.cluster.local"
+	networking.fqdn("*", "prod") == "*"
+	networking.fqdn("*.example.com", "prod") == "*.example.com"
+	networking.fqdn("a.b", "prod") == "a.b"
+	not networking.service_namespace("*", "prod")
+}

@@ -1,0 +1,30 @@
+# METADATA
+# title: VirtualService gateways must exist
+# description: |
+#   Every entry of spec.gateways except the reserved `mesh` must name an existing Gateway:
+#   `ns/name`, or a bare `name` in the VirtualService's namespace (istioctl IST0101
+#   ReferencedResourceNotFound). A VirtualService bound to a missing gateway configures nothing.
+#   Inventory: needs Gateway; when the inventory does not carry that kind the rule stays silent.
+# custom:
+#   id: vs-gateway-exists
+#   severity: high
+#   enforcement: deny
+#   kinds: [VirtualService]
+#   istioCode: IST0101
+package meshguard.rules.vs_gateway_exists
+
+import data.meshguard.lib
+import data.meshguard.lib.networking
+
+violation contains {
+	"id": "vs-gateway-exists",
+	"message": sprintf("VirtualService %s/%s is bound to gateway %s (spec.gateways[%d]), but Gateway %s/%s does not exist", [lib.namespace, lib.name, ref, i, gw.namespace, gw.name]),
+	"details": {"field": sprintf("spec.gateways[%d]", [i]), "gateway": ref, "namespace": gw.namespace, "name": gw.name},
+} if {
+	lib.is_kind("VirtualService")
+	lib.known("Gateway")
+	some i, ref in object.get(lib.obj.spec, "gateways", [])
+	ref != "mesh"
+	gw := networking.gateway_ref(ref, lib.namespace)
+	not lib.inventory.Gateway[gw.namespace][gw.name]
+}

@@ -1,0 +1,55 @@
+# METADATA
+# title: Two mesh VirtualServices must not claim the same host
+# description: |
+#   When two VirtualServices bound to the `mesh` gateway (no spec.gateways, or one listing `mesh`)
+#   define the same host, sidecars merge them in an undefined order (istioctl IST0109
+#   ConflictingMeshGatewayVirtualServiceHosts); they must be merged into one. Hosts are compared
+#   after FQDN expansion in each VirtualService's namespace, within the same export scope
+#   (exportTo unset or "*" is every namespace; "." is the VirtualService's namespace), as istioctl
+#   does. Inventory: needs VirtualService; when the inventory does not carry that kind (or holds
+#   no other VirtualService) the rule stays silent.
+# custom:
+#   id: vs-mesh-host-conflict
+#   severity: high
+#   enforcement: deny
+#   kinds: [VirtualService]
+#   istioCode: IST0109
+package meshguard.rules.vs_mesh_host_conflict
+
+import data.meshguard.lib
+import data.meshguard.lib.networking
+
+violation contains {
+	"id": "vs-mesh-host-conflict",
+	"message": sprintf("VirtualService %s/%s and VirtualService %s/%s are both bound to the mesh gateway and define host %s; merge them into one VirtualService", [lib.namespace, lib.name, other_ns, other_name, full]),
+	"details": {"field": sprintf("spec.hosts[%d]", [i]), "host": full, "conflictsWith": sprintf("%s/%s", [other_ns, other_name])},
+} if {
+	lib.is_kind("VirtualService")
+	networking.bound_to_mesh(lib.obj)
+	some i, host in object.get(lib.obj.spec, "hosts", [])
+	full := networking.fqdn(host, lib.namespace)
+	some other in lib.items("VirtualService")
+	networking.bound_to_mesh(other)
+	other_ns := object.get(other.metadata, "namespace", "")
+	other_name := object.get(other.metadata, "name", "")
+	some other_host in object.get(other.spec, "hosts", [])
+	networking.fqdn(other_host, other_ns) == full
+	count(scopes(lib.obj, lib.namespace) & scopes(other, other_ns)) > 0
+}
+
+# scopes(vs, ns) is the export scope of a VirtualService as istioctl keys it: {"*"} when exported
+# to every namespace, else the namespaces it lists ("." = its own).
+scopes(vs, _) := {"*"} if {
+	export := object.get(vs.spec, "exportTo", [])
+	all_namespaces(export)
+}
+
+scopes(vs, ns) := {scope_of(e, ns) | some e in vs.spec.exportTo} if not all_namespaces(vs.spec.exportTo)
+
+all_namespaces(export) if count(export) == 0
+
+all_namespaces(export) if "*" in export
+
+scope_of(".", ns) := ns
+
+scope_of(e, _) := e if e != "."

@@ -1,0 +1,54 @@
+# METADATA
+# title: VirtualService retries and timeouts within org bounds
+# description: |
+#   Retries multiply load on a struggling service and long timeouts hold connections open. For
+#   every spec.http[] entry: retries.attempts <= `maxRetryAttempts`, retries.perTryTimeout <=
+#   `maxPerTryTimeout` and timeout <= `maxTimeout` (durations such as "2s", "500ms"). Values
+#   that are not valid durations are left to the CRD schema. No inventory is needed.
+# custom:
+#   id: vs-retries-timeouts
+#   severity: low
+#   enforcement: warn
+#   kinds: [VirtualService]
+package meshguard.rules.vs_retries_timeouts
+
+import data.meshguard.lib
+import data.meshguard.lib.networking
+
+rule_id := "vs-retries-timeouts"
+
+violation contains {
+	"id": rule_id,
+	"message": sprintf("VirtualService %s/%s retries %d times (spec.http[%d].retries.attempts), above the org limit of %d", [lib.namespace, lib.name, attempts, i, limit]),
+	"details": {"field": sprintf("spec.http[%d].retries.attempts", [i]), "value": attempts, "max": limit},
+} if {
+	lib.is_kind("VirtualService")
+	some i, rule in object.get(lib.obj.spec, "http", [])
+	attempts := rule.retries.attempts
+	is_number(attempts)
+	limit := lib.param(rule_id, "maxRetryAttempts", 5)
+	attempts > limit
+}
+
+duration_limits := [
+	{"path": ["retries", "perTryTimeout"], "param": "maxPerTryTimeout", "fallback": "30s"},
+	{"path": ["timeout"], "param": "maxTimeout", "fallback": "60s"},
+]
+
+violation contains {
+	"id": rule_id,
+	"message": sprintf("VirtualService %s/%s sets %s %s, above the org limit of %s", [lib.namespace, lib.name, field, value, limit]),
+	"details": {"field": field, "value": value, "max": limit},
+} if {
+	lib.is_kind("VirtualService")
+	some i, rule in object.get(lib.obj.spec, "http", [])
+	some d in duration_limits
+	value := walk_path(rule, d.path)
+	limit := lib.param(rule_id, d.param, d.fallback)
+	networking.duration_ms(value) > networking.duration_ms(limit)
+	field := sprintf("spec.http[%d].%s", [i, concat(".", d.path)])
+}
+
+walk_path(o, [k]) := o[k]
+
+walk_path(o, [k1, k2]) := o[k1][k2]
