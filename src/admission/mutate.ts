@@ -47,7 +47,7 @@ export function mutateAdmission(s: AdmissionServices, request: AdmissionRequest)
     errored = true;
     const code = err instanceof MeshguardError ? err.code : ErrorCodes.MUTATION_FAILED;
     s.log.error({ ...fields, code, err: describeError(err) }, 'mutation failed');
-    answer = failure(request.uid, s.config.failureMode, 'compute mutations', code);
+    answer = failure(request.uid, s.config.failureMode, 'compute mutations', code, err instanceof MeshguardError ? err.message : undefined);
   }
   const response = answer.response!;
   const durationMs = performance.now() - started;

@@ -42,8 +42,8 @@ export function patch(uid: string, operations: Operation[], extras: Extras = {})
  * failureMode, a 500 denial, or an allow that says in a warning and an audit annotation what was
  * skipped. Never a stack trace.
  */
-export function failure(uid: string, mode: 'deny' | 'allow', what: string, code: string): AdmissionReview {
-  const message = `meshguard could not ${what} (${code})`;
+export function failure(uid: string, mode: 'deny' | 'allow', what: string, code: string, detail?: string): AdmissionReview {
+  const message = `meshguard could not ${what}${detail ? `: ${detail.split('\n')[0]}` : ''} (${code})`;
   if (mode === 'deny') return deny(uid, 500, `${message}; failureMode is deny`, { reason: 'InternalError' });
   return allow(uid, { warnings: [`${message}; admitted because failureMode is allow`], auditAnnotations: { 'failure': code } });
 }

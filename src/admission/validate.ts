@@ -34,7 +34,7 @@ export function validateAdmission(s: AdmissionServices, request: AdmissionReques
     const code = err instanceof MeshguardError ? err.code : ErrorCodes.POLICY_EVALUATION;
     s.metrics.evaluationErrors.inc({ code });
     s.log.error({ ...fields, code, err: describeError(err) }, 'policy evaluation failed');
-    answer = failure(request.uid, s.config.failureMode, 'evaluate policies', code);
+    answer = failure(request.uid, s.config.failureMode, 'evaluate policies', code, err instanceof MeshguardError ? err.message : undefined);
   }
   const response = answer.response!;
   const outcome = decision === undefined ? 'error' : !response.allowed ? 'denied' : response.warnings ? 'warned' : 'allowed';

@@ -76,12 +76,12 @@ describe('policy bundle hot reload', () => {
       const d = await post(deny, '/validate', admissionReview(boom, { uid: 'f-1' })).expect(200);
       assert.deepEqual(d.body.response, {
         uid: 'f-1', allowed: false,
-        status: { code: 500, reason: 'InternalError', message: 'meshguard could not evaluate policies (MG_ERR_POLICY_EVALUATION); failureMode is deny' },
+        status: { code: 500, reason: 'InternalError', message: 'meshguard could not evaluate policies: policy evaluation failed: opa_malloc: failed (MG_ERR_POLICY_EVALUATION); failureMode is deny' },
       });
       const a = await post(allow, '/validate', admissionReview(boom, { uid: 'f-2' })).expect(200);
       assert.deepEqual(a.body.response, {
         uid: 'f-2', allowed: true,
-        warnings: ['meshguard could not evaluate policies (MG_ERR_POLICY_EVALUATION); admitted because failureMode is allow'],
+        warnings: ['meshguard could not evaluate policies: policy evaluation failed: opa_malloc: failed (MG_ERR_POLICY_EVALUATION); admitted because failureMode is allow'],
         auditAnnotations: { failure: 'MG_ERR_POLICY_EVALUATION' },
       });
       // The trapped instance was replaced: the next ordinary request is evaluated normally.
@@ -101,7 +101,7 @@ describe('policy bundle hot reload', () => {
       const ready = await readyz(server).expect(503);
       assert.deepEqual(ready.body.checks.policy, { ok: false, detail: 'no policy bundle loaded: cannot read policy bundle /nonexistent/bundle.tar.gz: ENOENT: no such file or directory, open \'/nonexistent/bundle.tar.gz\'' });
       const res = await post(server, '/validate', admissionReview(labelled, { uid: 'm-1' })).expect(200);
-      assert.deepEqual(res.body.response.status, { code: 500, reason: 'InternalError', message: 'meshguard could not evaluate policies (MG_ERR_POLICY_NOT_LOADED); failureMode is deny' });
+      assert.deepEqual(res.body.response.status, { code: 500, reason: 'InternalError', message: 'meshguard could not evaluate policies: no policy bundle is loaded (MG_ERR_POLICY_NOT_LOADED); failureMode is deny' });
     } finally {
       await server.close();
     }
