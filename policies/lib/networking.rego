@@ -260,3 +260,9 @@ protocol(server) := upper(object.get(object.get(server, "port", {}), "protocol",
 
 # tls_mode(server) is the server's tls.mode, "" when unset.
 tls_mode(server) := object.get(object.get(server, "tls", {}), "mode", "")
+
+# port_of(server) is the server's port number as a string ("" when unset).
+port_of(server) := port_number(server)
+
+# selector_string(gw) prints a Gateway's selector as istioctl does: "k1=v1,k2=v2", sorted.
+selector_string(gw) := concat(",", sort([sprintf("%s=%s", [k, v]) | some k, v in object.get(object.get(gw, "spec", {}), "selector", {})]))
