@@ -4,6 +4,7 @@ import { ErrorCodes, MeshguardError, describeError } from './errors.js';
 
 /** meshguard's validated, frozen runtime configuration. */
 export interface Config {
+  readonly mode: 'server' | 'serverless';
   readonly host: string;
   readonly port: number;
   readonly probePort: number;
@@ -42,6 +43,7 @@ interface Setting {
  * flag (--key-in-kebab) and one Helm value. The README's configuration reference is this table.
  */
 export const SETTINGS: readonly Setting[] = [
+  { key: 'mode', kind: 'enum', default: 'server', values: ['server', 'serverless'], doc: 'server: HTTPS admission port plus a probe port, watchers and the cluster view. serverless: one plain-HTTP port (TLS ends at the platform\'s URL) serving admission and probes, stateless, no watchers, no cluster view; listens on $PORT when set.' },
   { key: 'host', kind: 'string', default: '0.0.0.0', doc: 'Address both listeners bind to.' },
   { key: 'port', kind: 'int', default: 8443, min: 0, max: 65535, doc: 'HTTPS port for /mutate and /validate (0 picks a free port).' },
   { key: 'probePort', kind: 'int', default: 8080, min: 0, max: 65535, doc: 'Plain-HTTP port for /livez, /readyz and /metrics (0 picks a free port).' },
@@ -95,6 +97,9 @@ export function loadConfig(flags: Record<string, unknown> = {}, env: NodeJS.Proc
   }
   const unknown = Object.keys(fileValues).filter((k) => !SETTINGS.some((s) => s.key === k));
   if (unknown.length > 0) throw invalid(`${configFile}: unknown setting ${unknown.join(', ')}`);
+  if (out.mode === 'serverless' && flags.port === undefined && env.MESHGUARD_PORT === undefined && fileValues.port === undefined && env.PORT) {
+    out.port = coerce(SETTINGS.find((s) => s.key === 'port') as Setting, env.PORT, 'env PORT');
+  }
   if (Boolean(out.tlsCertFile) !== Boolean(out.tlsKeyFile)) {
     throw invalid('tlsCertFile and tlsKeyFile must be set together');
   }

@@ -27,7 +27,8 @@ export interface MeshguardServer {
   app: FastifyInstance;
   probes: FastifyInstance;
   services: AdmissionServices;
-  certificate: ServingCertificate;
+  /** The serving certificate; undefined in serverless mode (TLS ends at the platform). */
+  certificate: ServingCertificate | undefined;
   /** Binds both listeners to the configured ports (0 picks free ones) and returns the ports. */
   listen(): Promise<{ port: number; probePort: number }>;
   /** Readiness false, wait `graceMs` for load balancers and the API server to notice, then close. */
@@ -45,46 +46,49 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const metrics = deps.metrics ?? new Metrics();
   const readiness = new Readiness();
   const inventory = deps.inventory ?? new Inventory();
-  const certificate = deps.certificate ?? (await resolveCertificate(config, log));
-  reportCertificate(certificate, metrics, readiness);
+  const serverless = config.mode === 'serverless';
+  const certificate = serverless ? undefined : (deps.certificate ?? (await resolveCertificate(config, log)));
+  if (certificate) reportCertificate(certificate, metrics, readiness);
 
   const policy = new PolicyService({
     bundlePath: config.policyBundle, orgConfigPath: config.orgConfig, memoryMiB: config.policyMemoryMiB,
     debounceMs: config.dataDebounceMs, watchIntervalMs: config.watchIntervalMs, inventory, metrics, readiness, log,
   });
-  await policy.start();
+  await policy.start({ watch: !serverless });
   const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log };
 
   const app = Fastify({
     loggerInstance: log, disableRequestLogging: true, bodyLimit: config.bodyLimit,
-    https: tlsOptions(certificate), return503OnClosing: true, forceCloseConnections: 'idle',
+    ...(certificate ? { https: tlsOptions(certificate) } : {}), return503OnClosing: true, forceCloseConnections: 'idle',
   });
   registerErrorHandling(app);
   registerJsonBody(app, config.bodyLimit);
   await app.register(admissionRoutes, { services });
 
-  const probes = Fastify({ loggerInstance: log, disableRequestLogging: true });
-  registerErrorHandling(probes);
+  // Serverless: one port for everything; the platform terminates TLS and probes the same URL.
+  const probes = serverless ? app : Fastify({ loggerInstance: log, disableRequestLogging: true });
+  if (!serverless) registerErrorHandling(probes);
   await probes.register(probeRoutes, { readiness, metrics });
 
   const stops: Array<() => void> = [() => policy.stop()];
-  if (config.tlsCertFile && config.tlsKeyFile && !deps.certificate) {
+  if (config.tlsCertFile && config.tlsKeyFile && !deps.certificate && !serverless) {
     stops.push(watchCertificate(app.server as unknown as HttpsServer, config.tlsCertFile, config.tlsKeyFile, config.watchIntervalMs, { metrics, readiness, log }));
   }
   const close = async (): Promise<void> => {
     for (const stop of stops.splice(0)) stop();
-    await Promise.all([app.close(), probes.close()]);
+    await Promise.all(serverless ? [app.close()] : [app.close(), probes.close()]);
   };
   return {
     app, probes, services, certificate, close,
     async listen() {
       await app.listen({ host: config.host, port: config.port });
+      if (serverless) return { port: portOf(app), probePort: portOf(app) };
       await probes.listen({ host: config.host, port: config.probePort });
       if (kubeEnabled(config)) {
         // Loaded after the listeners are up: the Kubernetes client is slow to import and the
         // first AdmissionReview must not wait for it.
         const { startCluster } = await import('./kube/cluster.js');
-        const cluster = await startCluster({ config, inventory, metrics, readiness, log, policy, certificate });
+        const cluster = await startCluster({ config, inventory, metrics, readiness, log, policy, certificate: certificate as ServingCertificate });
         stops.push(() => cluster.stop());
       }
       return { port: portOf(app), probePort: portOf(probes) };

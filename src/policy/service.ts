@@ -46,11 +46,15 @@ export class PolicyService {
     return this.opts.bundlePath ?? BUILTIN_BUNDLE;
   }
 
-  /** First load: org config (a bad one fails start), then the bundle (failure shows in /readyz). */
-  async start(): Promise<void> {
+  /**
+   * First load: org config (a bad one fails start), then the bundle (failure shows in /readyz).
+   * With `watch` the bundle and org-config files are polled and reloaded on change.
+   */
+  async start(opts: { watch: boolean } = { watch: true }): Promise<void> {
     this.applyOrgConfig(await loadOrgConfig(this.opts.orgConfigPath));
     await this.reloadBundle();
     this.stops.push(this.opts.inventory.onChange(() => this.schedulePush()));
+    if (!opts.watch) return;
     this.stops.push(watchFiles([this.bundlePath], this.opts.watchIntervalMs, () => void this.reloadBundle()));
     if (this.opts.orgConfigPath) {
       this.stops.push(watchFiles([this.opts.orgConfigPath], this.opts.watchIntervalMs, () => void this.reloadOrgConfig()));

@@ -191,7 +191,7 @@ describe('probes and shutdown', () => {
   function fetchWithCert(port: number, body: string): Promise<string> {
     return new Promise((resolve, reject) => {
       import('node:https').then(({ request: req }) => {
-        const r = req({ host: '127.0.0.1', port, path: '/validate', method: 'POST', ca: server.certificate.cert, headers: { 'content-type': 'application/json' } }, (res) => {
+        const r = req({ host: '127.0.0.1', port, path: '/validate', method: 'POST', ca: server.certificate!.cert, headers: { 'content-type': 'application/json' } }, (res) => {
           let data = '';
           res.on('data', (c: Buffer) => (data += c.toString()));
           res.on('end', () => resolve(data));

@@ -48,5 +48,5 @@ export async function testServer(
 /** POSTs a JSON body to the HTTPS admission app through supertest, trusting the test certificate. */
 export function post(server: MeshguardServer, route: '/validate' | '/mutate', body: unknown, contentType = 'application/json'): request.Test {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
-  return request(server.app.server).post(route).ca(server.certificate.cert).set('content-type', contentType).send(payload);
+  return request(server.app.server).post(route).ca(server.certificate!.cert).set('content-type', contentType).send(payload);
 }
