@@ -93,16 +93,19 @@ service_namespace(host, ns) := parts[count(parts) - 1] if {
 	parts[count(parts) - 1] != "*"
 }
 
-# service_entry_host(host, ns) holds when a ServiceEntry of the inventory declares a host that
-# covers host (seen from namespace ns): such a host is not a Kubernetes service of the mesh.
+# service_entry_host(host, ns) holds when a ServiceEntry of the inventory outside the mesh
+# (location MESH_EXTERNAL, the default) declares a host that covers host (seen from namespace
+# ns): such a host is not a service of the mesh. MESH_INTERNAL entries (VMs with sidecars) are.
 service_entry_host(host, ns) if {
 	some se in lib.items("ServiceEntry")
-	some h in object.get(object.get(se, "spec", {}), "hosts", [])
+	spec := object.get(se, "spec", {})
+	object.get(spec, "location", "MESH_EXTERNAL") != "MESH_INTERNAL"
+	some h in object.get(spec, "hosts", [])
 	host_subset(fqdn(host, ns), h)
 }
 
 # in_mesh_host(host, ns, unknown_in_mesh) holds when host, seen from namespace ns, is a service of
-# the mesh: cluster-local, not a ServiceEntry host, and its namespace enrolled in the mesh. When
+# the mesh: cluster-local, not a MESH_EXTERNAL ServiceEntry host, and its namespace enrolled. When
 # the namespace is not in the inventory, unknown_in_mesh decides (the rules pass a param that
 # defaults to true: fail closed). Wildcards over several namespaces count as in-mesh.
 in_mesh_host(host, ns, unknown_in_mesh) if {

@@ -61,17 +61,25 @@ inventory := {
 		"meshed": {"metadata": {"name": "meshed", "labels": {"istio-injection": "enabled"}}},
 		"plain": {"metadata": {"name": "plain"}},
 	}},
-	"ServiceEntry": {"meshed": {"legacy": {
-		"kind": "ServiceEntry",
-		"metadata": {"name": "legacy", "namespace": "meshed"},
-		"spec": {"hosts": ["legacy.meshed.svc.cluster.local"]},
-	}}},
+	"ServiceEntry": {"meshed": {
+		"legacy": {
+			"kind": "ServiceEntry",
+			"metadata": {"name": "legacy", "namespace": "meshed"},
+			"spec": {"hosts": ["legacy.meshed.svc.cluster.local"]},
+		},
+		"vm": {
+			"kind": "ServiceEntry",
+			"metadata": {"name": "vm", "namespace": "meshed"},
+			"spec": {"hosts": ["vm.meshed.svc.cluster.local"], "location": "MESH_INTERNAL"},
+		},
+	}},
 }
 
 test_in_mesh_host if {
 	networking.in_mesh_host("reviews", "meshed", true) with data.meshguard.inventory as inventory
 	networking.in_mesh_host("*.local", "plain", false) with data.meshguard.inventory as inventory
 	networking.in_mesh_host("reviews.unknown.svc.cluster.local", "meshed", true) with data.meshguard.inventory as inventory
+	networking.in_mesh_host("vm", "meshed", true) with data.meshguard.inventory as inventory
 }
 
 test_not_in_mesh_host if {

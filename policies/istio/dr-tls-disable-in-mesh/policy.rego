@@ -5,13 +5,14 @@
 #   breaks outright under STRICT PeerAuthentication), so it is denied at every level:
 #   spec.trafficPolicy, its portLevelSettings, each subset's trafficPolicy and its
 #   portLevelSettings. The host is in-mesh when it is cluster-local (a short name, a name under
-#   .svc.<clusterDomain>, or a wildcard such as `*.local` covering such names), no ServiceEntry of
-#   the inventory declares it, and its namespace is enrolled in the mesh (injection, revision or
-#   ambient label). A namespace the inventory does not know (no Namespace informer, a namespace
-#   not created yet, or `meshguard check` without the Namespace document) counts as in the mesh
-#   unless the param `unknownNamespaceInMesh` is false: the rule fails closed. A known namespace
-#   without a mesh label is not in the mesh, and DISABLE toward it is accepted. When ServiceEntry
-#   is not known, no host is treated as a ServiceEntry host.
+#   .svc.<clusterDomain>, or a wildcard such as `*.local` covering such names), no ServiceEntry
+#   outside the mesh (location MESH_EXTERNAL, the default) declares it, and its namespace is
+#   enrolled in the mesh (injection, revision or ambient label). A namespace the inventory does
+#   not know (no Namespace informer, a namespace not created yet, or `meshguard check` without
+#   the Namespace document) counts as in the mesh unless the param `unknownNamespaceInMesh` is
+#   false: the rule fails closed. A known namespace without a mesh label is not in the mesh, and
+#   DISABLE toward it is accepted. When ServiceEntry is not known, no host is treated as a
+#   ServiceEntry host.
 # custom:
 #   id: dr-tls-disable-in-mesh
 #   severity: high
