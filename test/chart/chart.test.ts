@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { before, describe, it } from 'node:test';
+import tls from 'node:tls';
+import { parse as parseYaml } from 'yaml';
+import { SETTINGS, envName } from '../../src/config.js';
+import { CONTAINER_SECURITY, DEFAULT_ENV, POD_SECURITY, labels, mutatingConfiguration, selectorLabels, validatingConfiguration } from './expected.js';
+import { CHART, helm, one, render, type K8sObject } from './helm.js';
+
+const RBAC_KINDS = new Set(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+const ISTIO_INJECTOR_CONFIGURATIONS = ['istio-sidecar-injector', 'istio-revision-tag-default', 'istio-sidecar-injector-canary'];
+
+interface PodSpec {
+  containers: Array<Record<string, unknown> & { env: Array<{ name: string; value: string }> }>;
+  [field: string]: unknown;
+}
+
+function podSpec(deployment: K8sObject): PodSpec {
+  return (deployment.spec as { template: { spec: PodSpec } }).template.spec;
+}
+
+function b64(text: string): string {
+  return Buffer.from(text).toString('base64');
+}
+
+function decode(secret: K8sObject, key: string): string {
+  return Buffer.from((secret.data as Record<string, string>)[key] ?? '', 'base64').toString('utf8');
+}
+
+describe('chart: default values', { timeout: 40 * 60_000 }, () => {
+  let objects: K8sObject[];
+  before(async () => {
+    await helm(); // first run builds helm from source (minutes); later runs find it at once
+    objects = await render();
+  });
+
+  it('renders exactly the expected objects (RBAC aside)', () => {
+    const kinds = objects.filter((o) => !RBAC_KINDS.has(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    assert.deepEqual(kinds, [
+      'ConfigMap/meshguard-org-config',
+      'Deployment/meshguard',
+      'MutatingWebhookConfiguration/0-meshguard-mutating',
+      'PodDisruptionBudget/meshguard',
+      'Secret/meshguard-tls',
+      'Service/meshguard',
+      'ServiceAccount/meshguard',
+      'ValidatingWebhookConfiguration/meshguard-validating',
+    ]);
+    for (const o of objects) {
+      assert.deepEqual(o.metadata.labels && Object.fromEntries(Object.entries(o.metadata.labels).filter(([k]) => k in labels('meshguard'))), labels('meshguard'), `${o.kind} labels`);
+    }
+  });
+
+  it('renders both webhook configurations whole, trusting the generated CA', () => {
+    const secret = one(objects, 'Secret', 'meshguard-tls');
+    const caBundle = b64(decode(secret, 'ca.crt'));
+    const params = { release: 'meshguard', namespace: 'meshguard-system', caBundle };
+    assert.deepEqual(one(objects, 'MutatingWebhookConfiguration'), mutatingConfiguration(params, '0-meshguard-mutating', 'meshguard'));
+    assert.deepEqual(one(objects, 'ValidatingWebhookConfiguration'), validatingConfiguration(params, 'meshguard-validating', 'meshguard'));
+  });
+
+  it('names the mutating configuration so it sorts before every Istio injector configuration', () => {
+    const name = one(objects, 'MutatingWebhookConfiguration').metadata.name;
+    assert.deepEqual([...ISTIO_INJECTOR_CONFIGURATIONS, name].sort()[0], name);
+  });
+
+  it('generates a serving certificate for the Service DNS names that a real TLS client accepts', async () => {
+    const secret = one(objects, 'Secret', 'meshguard-tls');
+    assert.equal(secret.type, 'kubernetes.io/tls');
+    const [ca, crt, key] = [decode(secret, 'ca.crt'), decode(secret, 'tls.crt'), decode(secret, 'tls.key')];
+    const leaf = new X509Certificate(crt);
+    assert.equal(leaf.subjectAltName, 'DNS:meshguard.meshguard-system.svc, DNS:meshguard.meshguard-system.svc.cluster.local');
+    assert.ok(leaf.checkIssued(new X509Certificate(ca)), 'signed by the generated CA');
+
+    const server = tls.createServer({ key, cert: crt }, (socket) => socket.end('ok'));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      for (const servername of ['meshguard.meshguard-system.svc', 'meshguard.meshguard-system.svc.cluster.local']) {
+        const socket = tls.connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, ca, servername });
+        await once(socket, 'secureConnect');
+        assert.equal(socket.authorized, true, `${servername}: ${String(socket.authorizationError)}`);
+        socket.destroy();
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  it('runs meshguard serve with one MESHGUARD_* env var per setting, restricted security and probes', () => {
+    const deployment = one(objects, 'Deployment');
+    const spec = podSpec(deployment);
+    assert.equal((deployment.spec as { replicas: number }).replicas, 2);
+    assert.deepEqual((deployment.spec as { template: { metadata: unknown } }).template.metadata, {
+      labels: { ...selectorLabels('meshguard'), 'sidecar.istio.io/inject': 'false' },
+      annotations: { 'sidecar.istio.io/inject': 'false' },
+    });
+    assert.deepEqual(spec.securityContext, POD_SECURITY);
+    assert.equal(spec.serviceAccountName, 'meshguard');
+    assert.equal(spec.terminationGracePeriodSeconds, 30);
+    assert.equal(spec.containers.length, 1);
+    const container = spec.containers[0] as PodSpec['containers'][number];
+    // The whole container: in particular no lifecycle.preStop, since meshguard drains itself on SIGTERM.
+    assert.deepEqual(container, {
+      name: 'meshguard',
+      image: 'meshguard/meshguard:0.1.0',
+      imagePullPolicy: 'IfNotPresent',
+      args: ['serve'],
+      env: DEFAULT_ENV,
+      ports: [
+        { name: 'https', containerPort: 8443, protocol: 'TCP' },
+        { name: 'http-probes', containerPort: 8080, protocol: 'TCP' },
+      ],
+      livenessProbe: { httpGet: { path: '/livez', port: 'http-probes', scheme: 'HTTP' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+      readinessProbe: { httpGet: { path: '/readyz', port: 'http-probes', scheme: 'HTTP' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+      resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '512Mi' } },
+      securityContext: CONTAINER_SECURITY,
+      volumeMounts: [
+        { name: 'tls', mountPath: '/etc/meshguard/tls', readOnly: true },
+        { name: 'org-config', mountPath: '/etc/meshguard/org-config', readOnly: true },
+        { name: 'tmp', mountPath: '/tmp' },
+      ],
+    });
+    assert.deepEqual(spec.volumes, [
+      { name: 'tls', secret: { secretName: 'meshguard-tls' } },
+      { name: 'org-config', configMap: { name: 'meshguard-org-config' } },
+      { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+    ]);
+  });
+
+  it('spreads the pods over nodes and zones and keeps one up with a PodDisruptionBudget', () => {
+    const spec = podSpec(one(objects, 'Deployment'));
+    const spread = (topologyKey: string): unknown => ({
+      maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector: { matchLabels: selectorLabels('meshguard') }, matchLabelKeys: ['pod-template-hash'],
+    });
+    assert.deepEqual(spec.topologySpreadConstraints, [spread('kubernetes.io/hostname'), spread('topology.kubernetes.io/zone')]);
+    assert.deepEqual(spec.affinity, {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selectorLabels('meshguard') } } },
+        ],
+      },
+    });
+    assert.deepEqual(one(objects, 'PodDisruptionBudget').spec, { minAvailable: 1, selector: { matchLabels: selectorLabels('meshguard') } });
+  });
+
+  it('exposes the HTTPS port on 443 and the metrics on the probe port', () => {
+    assert.deepEqual(one(objects, 'Service').spec, {
+      type: 'ClusterIP',
+      selector: selectorLabels('meshguard'),
+      ports: [
+        { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP', appProtocol: 'https' },
+        { name: 'http-metrics', port: 8080, targetPort: 'http-probes', protocol: 'TCP' },
+      ],
+    });
+  });
+
+  it('renders an empty org config, which meshguard merges over its built-in defaults', () => {
+    const cm = one(objects, 'ConfigMap', 'meshguard-org-config');
+    assert.deepEqual(parseYaml((cm.data as Record<string, string>)['org-config.yaml'] ?? ''), {});
+  });
+});
+
+describe('chart: every setting in src/config.ts is a Helm value and an env var', { timeout: 40 * 60_000 }, () => {
+  const values = parseYaml(readFileSync(path.join(CHART, 'values.yaml'), 'utf8')) as { config: Record<string, unknown> };
+  const schema = JSON.parse(readFileSync(path.join(CHART, 'values.schema.json'), 'utf8')) as {
+    properties: Record<string, { properties?: Record<string, Record<string, unknown>>; items?: { properties: { name: { not: { enum: string[] } } } } }>;
+  };
+  /** Settings the chart sets from mounted files rather than from config.*. */
+  const FROM_FILES = ['tlsCertFile', 'tlsKeyFile', 'policyBundle', 'orgConfig'];
+
+  it('config.* holds exactly the settings that are not mounted files', () => {
+    assert.deepEqual(Object.keys(values.config).sort(), SETTINGS.map((s) => s.key).filter((k) => !FROM_FILES.includes(k)).sort());
+  });
+
+  it('config.* defaults are meshguard\'s, except kube (on in a cluster) and webhookName (the release name)', () => {
+    for (const s of SETTINGS) {
+      if (FROM_FILES.includes(s.key)) continue;
+      const expected = s.key === 'kube' ? 'on' : s.key === 'webhookName' ? '' : s.key === 'kubeconfig' ? '' : s.default;
+      assert.deepEqual(values.config[s.key], expected, s.key);
+    }
+  });
+
+  it('the schema has the same ranges and choices as src/config.ts', () => {
+    const props = schema.properties.config?.properties ?? {};
+    for (const s of SETTINGS) {
+      if (FROM_FILES.includes(s.key)) continue;
+      const p = props[s.key] ?? {};
+      // A containerPort cannot be 0 (meshguard's "pick a free port"), and the API server only calls
+      // HTTPS, so the chart has no serverless mode: the two places where the chart is narrower.
+      const min = s.key === 'port' || s.key === 'probePort' ? Math.max(1, s.min ?? 1) : s.min;
+      const choices = s.key === 'mode' ? ['server'] : s.values;
+      if (s.kind === 'int') assert.deepEqual([p.type, p.minimum, p.maximum], ['integer', min, s.max], s.key);
+      else if (s.kind === 'enum') assert.deepEqual([p.type, p.enum], ['string', choices], s.key);
+      else assert.equal(p.type, 'string', s.key);
+    }
+    assert.deepEqual(schema.properties.extraEnv?.items?.properties.name.not.enum, SETTINGS.map((s) => envName(s.key)), 'extraEnv cannot shadow a setting');
+  });
+
+  it('the Deployment sets MESHGUARD_<SETTING> for every setting when every value is given', async () => {
+    const objects = await render({
+      values: {
+        config: { kubeconfig: '/etc/kube/config', webhookName: 'meshguard', logLevel: 'debug', auditInterval: 300 },
+        policyBundle: { configMap: 'team-policies', key: 'rules.tar.gz' },
+        orgConfig: { rules: { 'vs-wildcard-host': { enforcement: 'warn' } } },
+      },
+    });
+    const spec = podSpec(one(objects, 'Deployment'));
+    const env = new Map((spec.containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+    assert.deepEqual([...env.keys()].sort(), SETTINGS.map((s) => envName(s.key)).sort());
+    assert.equal(env.get('MESHGUARD_POLICY_BUNDLE'), '/etc/meshguard/policy/rules.tar.gz');
+    assert.equal(env.get('MESHGUARD_KUBECONFIG'), '/etc/kube/config');
+    assert.equal(env.get('MESHGUARD_LOG_LEVEL'), 'debug');
+    assert.equal(env.get('MESHGUARD_AUDIT_INTERVAL'), '300');
+    assert.deepEqual((spec.volumes as Array<{ name: string }>).find((v) => v.name === 'policy-bundle'), {
+      name: 'policy-bundle', configMap: { name: 'team-policies', items: [{ key: 'rules.tar.gz', path: 'rules.tar.gz' }] },
+    });
+    const cm = one(objects, 'ConfigMap', 'meshguard-org-config');
+    assert.deepEqual(parseYaml((cm.data as Record<string, string>)['org-config.yaml'] ?? ''), { rules: { 'vs-wildcard-host': { enforcement: 'warn' } } });
+  });
+});

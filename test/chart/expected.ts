@@ -1,0 +1,181 @@
+/**
+ * Whole objects the chart is expected to render, built from a few parameters, so the tests can
+ * compare complete webhook configurations and pod specs rather than picking single fields.
+ */
+
+/** Labels on every object of a release named `release` of chart 0.1.0. */
+export function labels(release: string): Record<string, string> {
+  return {
+    'helm.sh/chart': 'meshguard-0.1.0',
+    ...selectorLabels(release),
+    'app.kubernetes.io/version': '0.1.0',
+    'app.kubernetes.io/part-of': 'meshguard',
+    'app.kubernetes.io/managed-by': 'Helm',
+  };
+}
+
+/** The Deployment's selector labels. */
+export function selectorLabels(release: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'meshguard', 'app.kubernetes.io/instance': release, 'app.kubernetes.io/component': 'webhook' };
+}
+
+const WORKLOAD_RULES = [
+  { apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
+  { apiGroups: ['batch'], apiVersions: ['v1'], resources: ['jobs', 'cronjobs'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
+];
+
+/** Rules of each webhook, by webhook name. */
+export const RULES: Record<string, unknown[]> = {
+  'pods.mutate.meshguard.io': [
+    { apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE'], scope: 'Namespaced' },
+  ],
+  'workloads.mutate.meshguard.io': WORKLOAD_RULES,
+  'istio.mutate.meshguard.io': [
+    { apiGroups: ['security.istio.io'], apiVersions: ['*'], resources: ['peerauthentications'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
+    { apiGroups: ['networking.istio.io'], apiVersions: ['*'], resources: ['destinationrules'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
+    { apiGroups: ['telemetry.istio.io'], apiVersions: ['*'], resources: ['telemetries'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
+  ],
+  'istio.validate.meshguard.io': [
+    {
+      apiGroups: ['networking.istio.io'], apiVersions: ['*'],
+      resources: ['virtualservices', 'destinationrules', 'gateways', 'serviceentries', 'sidecars', 'envoyfilters'],
+      operations: ['CREATE', 'UPDATE'], scope: 'Namespaced',
+    },
+    {
+      apiGroups: ['security.istio.io'], apiVersions: ['*'],
+      resources: ['peerauthentications', 'authorizationpolicies', 'requestauthentications'],
+      operations: ['CREATE', 'UPDATE'], scope: 'Namespaced',
+    },
+    { apiGroups: ['telemetry.istio.io'], apiVersions: ['*'], resources: ['telemetries'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
+  ],
+  'workloads.validate.meshguard.io': [
+    { apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
+    ...WORKLOAD_RULES,
+  ],
+  'namespaces.validate.meshguard.io': [
+    { apiGroups: [''], apiVersions: ['v1'], resources: ['namespaces'], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' },
+  ],
+};
+
+/** Parameters of the expected webhook configurations. */
+export interface WebhookParams {
+  release: string;
+  namespace: string;
+  /** clientConfig without the path-specific parts: a Service name or a URL base. */
+  service?: string;
+  url?: string;
+  /** base64 CA bundle; absent when cert-manager injects it. */
+  caBundle?: string;
+  mutatingFailurePolicy?: string;
+  validatingFailurePolicy?: string;
+  excluded?: string[];
+  extraExpressions?: unknown[];
+  timeoutSeconds?: number;
+}
+
+function webhook(p: WebhookParams, name: string, path: string, failurePolicy: string, reinvocationPolicy?: string): Record<string, unknown> {
+  const clientConfig: Record<string, unknown> = p.url
+    ? { url: `${p.url}${path}` }
+    : { service: { name: p.service ?? 'meshguard', namespace: p.namespace, path, port: 443 } };
+  if (p.caBundle !== undefined) clientConfig.caBundle = p.caBundle;
+  return {
+    name,
+    admissionReviewVersions: ['v1'],
+    sideEffects: 'None',
+    timeoutSeconds: p.timeoutSeconds ?? 5,
+    failurePolicy,
+    matchPolicy: 'Equivalent',
+    ...(reinvocationPolicy ? { reinvocationPolicy } : {}),
+    clientConfig,
+    namespaceSelector: {
+      matchExpressions: [
+        {
+          key: 'kubernetes.io/metadata.name',
+          operator: 'NotIn',
+          values: [p.namespace, 'kube-system', 'kube-public', 'kube-node-lease', ...(p.excluded ?? [])],
+        },
+        ...(p.extraExpressions ?? []),
+      ],
+    },
+    objectSelector: { matchExpressions: [{ key: 'meshguard.io/ignore', operator: 'NotIn', values: ['true'] }] },
+    rules: RULES[name],
+  };
+}
+
+function metadata(p: WebhookParams, name: string, webhookName: string, certManagerFrom?: string): Record<string, unknown> {
+  return {
+    name,
+    labels: { ...labels(p.release), 'meshguard.io/managed': 'true', 'meshguard.io/webhook-name': webhookName },
+    ...(certManagerFrom ? { annotations: { 'cert-manager.io/inject-ca-from': certManagerFrom } } : {}),
+  };
+}
+
+/** The whole MutatingWebhookConfiguration. */
+export function mutatingConfiguration(p: WebhookParams, name: string, webhookName: string, certManagerFrom?: string): unknown {
+  const fp = p.mutatingFailurePolicy ?? 'Ignore';
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: metadata(p, name, webhookName, certManagerFrom),
+    webhooks: [
+      webhook(p, 'pods.mutate.meshguard.io', '/mutate', fp, 'IfNeeded'),
+      webhook(p, 'workloads.mutate.meshguard.io', '/mutate', fp, 'Never'),
+      webhook(p, 'istio.mutate.meshguard.io', '/mutate', fp, 'Never'),
+    ],
+  };
+}
+
+/** The whole ValidatingWebhookConfiguration. */
+export function validatingConfiguration(p: WebhookParams, name: string, webhookName: string, certManagerFrom?: string): unknown {
+  const fp = p.validatingFailurePolicy ?? 'Fail';
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: metadata(p, name, webhookName, certManagerFrom),
+    webhooks: [
+      webhook(p, 'istio.validate.meshguard.io', '/validate', fp),
+      webhook(p, 'workloads.validate.meshguard.io', '/validate', fp),
+      webhook(p, 'namespaces.validate.meshguard.io', '/validate', fp),
+    ],
+  };
+}
+
+/** The container's env with the default values (release `meshguard`). */
+export const DEFAULT_ENV = [
+  { name: 'MESHGUARD_MODE', value: 'server' },
+  { name: 'MESHGUARD_HOST', value: '0.0.0.0' },
+  { name: 'MESHGUARD_PORT', value: '8443' },
+  { name: 'MESHGUARD_PROBE_PORT', value: '8080' },
+  { name: 'MESHGUARD_TLS_CERT_FILE', value: '/etc/meshguard/tls/tls.crt' },
+  { name: 'MESHGUARD_TLS_KEY_FILE', value: '/etc/meshguard/tls/tls.key' },
+  { name: 'MESHGUARD_ORG_CONFIG', value: '/etc/meshguard/org-config/org-config.yaml' },
+  { name: 'MESHGUARD_BODY_LIMIT', value: '3145728' },
+  { name: 'MESHGUARD_FAILURE_MODE', value: 'deny' },
+  { name: 'MESHGUARD_LOG_LEVEL', value: 'info' },
+  { name: 'MESHGUARD_KUBE', value: 'on' },
+  { name: 'MESHGUARD_WEBHOOK_NAME', value: 'meshguard' },
+  { name: 'MESHGUARD_SELF_CHECK', value: 'report' },
+  { name: 'MESHGUARD_AUDIT_INTERVAL', value: '0' },
+  { name: 'MESHGUARD_POLICY_MEMORY_MI_B', value: '256' },
+  { name: 'MESHGUARD_DATA_DEBOUNCE_MS', value: '250' },
+  { name: 'MESHGUARD_WATCH_INTERVAL_MS', value: '2000' },
+  { name: 'MESHGUARD_SHUTDOWN_GRACE_MS', value: '5000' },
+];
+
+/** Restricted pod security: the pod's securityContext. */
+export const POD_SECURITY = {
+  runAsNonRoot: true,
+  runAsUser: 65532,
+  runAsGroup: 65532,
+  fsGroup: 65532,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+/** Restricted pod security: the container's securityContext. */
+export const CONTAINER_SECURITY = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
