@@ -9,11 +9,16 @@ import type { AdmissionRequest, AdmissionReview } from './types.js';
 
 const parsed = new WeakMap<OrgConfig, MutationConfig>();
 
-/** The mutation settings of the serving org config, validated once per org-config load. */
+/**
+ * The mutation settings of an org config, validated once per org-config load. The mutators share
+ * the top-level `mesh:` facts (cluster domain, injection and mesh labels) with the rules.
+ */
 export function mutationConfigOf(org: OrgConfig): MutationConfig {
   let config = parsed.get(org);
   if (!config) {
-    config = parseMutationConfig(org.mutation);
+    const mesh = (org.raw.mesh ?? {}) as Record<string, unknown>;
+    const shared = Object.fromEntries(['clusterDomain', 'injectionLabels', 'meshLabels'].filter((k) => mesh[k] !== undefined).map((k) => [k, mesh[k]]));
+    config = parseMutationConfig({ ...(org.mutation as Record<string, unknown> | undefined), mesh: shared });
     parsed.set(org, config);
   }
   return config;

@@ -41,6 +41,7 @@ export function buildCli(): Command {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json', 'patch']).default('yaml'))
     .option('-n, --namespace <ns>', 'namespace for objects without one', 'default')
     .option('--org-config <file>', 'organisation config merged over the defaults')
+    .option('--templates', 'also size workload pod templates (sets mutation.sidecar.templates: true for this run)')
     .action(async (paths: string[], opts) => {
       const { runMutate } = await import('./mutate.js');
       process.exitCode = await runMutate(paths, opts);

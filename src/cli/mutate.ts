@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { mutationConfigOf } from '../admission/mutate.js';
 import { mutateManifests } from '../mutation/index.js';
-import { loadOrgConfig } from '../org-config.js';
+import { deepMerge, loadOrgConfig } from '../org-config.js';
 import { withNamespace } from '../policy/offline.js';
 import { readManifests } from './manifests.js';
 import { EXIT } from './output.js';
@@ -10,6 +10,7 @@ export interface MutateCliOptions {
   output: 'yaml' | 'json' | 'patch';
   namespace: string;
   orgConfig?: string;
+  templates?: boolean;
 }
 
 /**
@@ -19,7 +20,8 @@ export interface MutateCliOptions {
  */
 export async function runMutate(paths: string[], opts: MutateCliOptions): Promise<number> {
   const inputs = await readManifests(paths, (note) => console.error(note));
-  const org = await loadOrgConfig(opts.orgConfig);
+  const loaded = await loadOrgConfig(opts.orgConfig);
+  const org = opts.templates ? { ...loaded, mutation: deepMerge(loaded.mutation, { sidecar: { templates: true } }) } : loaded;
   const objects = inputs.map((i) => ({ file: i.file, object: withNamespace(i.object, opts.namespace) }));
   const outcomes = mutateManifests(objects, { config: mutationConfigOf(org) }, { namespace: opts.namespace });
   const docs = outcomes.map((o, i) => ({ input: inputs[i]!, outcome: o }));

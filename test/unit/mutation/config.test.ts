@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { mutationConfigOf } from '../../../src/admission/mutate.js';
+import { loadOrgConfig } from '../../../src/org-config.js';
 import { MeshguardError } from '../../../src/errors.js';
 import { defaultMutationConfig, parseMutationConfig } from '../../../src/mutation/index.js';
 
@@ -30,11 +32,13 @@ describe('parseMutationConfig', () => {
     assert.ok(Object.isFrozen(parsed) && Object.isFrozen(parsed.sidecar.ratios) && Object.isFrozen(parsed.mesh.meshLabels));
   });
 
-  it('config/org-config.yaml documents exactly the built-in defaults', () => {
+  it('config/org-config.yaml documents exactly the built-in defaults (mesh facts from its top-level mesh section)', async () => {
     const org = parse(readFileSync(ORG_CONFIG, 'utf8')) as { mutation?: unknown };
     assert.ok(org.mutation, 'org-config.yaml has a mutation section');
-    assert.deepEqual(parseMutationConfig(org.mutation), defaultMutationConfig);
-    assert.deepEqual(org.mutation, JSON.parse(JSON.stringify(defaultMutationConfig)));
+    assert.deepEqual(mutationConfigOf(await loadOrgConfig()), defaultMutationConfig);
+    const { mesh, ...rest } = JSON.parse(JSON.stringify(defaultMutationConfig)) as Record<string, unknown>;
+    assert.deepEqual(org.mutation, rest);
+    assert.ok(mesh);
   });
 
   it('deep-merges a partial section: objects key by key, lists replace', () => {
