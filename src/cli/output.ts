@@ -17,12 +17,14 @@ export function renderText(results: CheckResult[], opts: { verbose?: boolean } =
   for (const r of results) {
     if (!r.allowed) denied++;
     const where = r.namespace ? `${r.namespace}/${r.name}` : r.name;
+    // Objects read from a cluster (audit) have no line: print just the source.
+    const source = r.line > 0 ? `${r.file}:${r.line}` : r.file;
     if (r.error) {
-      lines.push(`ERROR  ${r.kind} ${where} (${r.file}:${r.line}): ${r.error}`);
+      lines.push(`ERROR  ${r.kind} ${where} (${source}): ${r.error}`);
       continue;
     }
     if (r.violations.length === 0 && !opts.verbose) continue;
-    lines.push(`${r.allowed ? 'ok    ' : 'DENIED'} ${r.kind} ${where} (${r.file}:${r.line})`);
+    lines.push(`${r.allowed ? 'ok    ' : 'DENIED'} ${r.kind} ${where} (${source})`);
     for (const v of r.violations) {
       if (v.enforcement === 'warn' && !v.exempt) warnings++;
       const tag = v.exempt ? 'exempt' : v.enforcement;

@@ -48,6 +48,31 @@ export class Inventory {
     this.changed();
   }
 
+  /**
+   * Replaces every object of a kind at once (an informer's full list), declaring the kind: one
+   * change notification instead of one per object, and no moment where deleted objects linger.
+   */
+  replaceKind(kind: string, objects: Iterable<KubeObject>): void {
+    const namespaces = new Map<string, Map<string, KubeObject>>();
+    for (const obj of objects) {
+      const name = obj.metadata?.name;
+      if (!name) continue;
+      const ns = obj.metadata?.namespace ?? '';
+      let names = namespaces.get(ns);
+      if (!names) namespaces.set(ns, (names = new Map()));
+      names.set(name, obj);
+    }
+    this.byKind.set(kind, namespaces);
+    this.changed();
+  }
+
+  /** Number of objects of one kind. */
+  count(kind: string): number {
+    let n = 0;
+    for (const names of this.byKind.get(kind)?.values() ?? []) n += names.size;
+    return n;
+  }
+
   /** Removes an object; a no-op when it is not there. */
   remove(kind: string, namespace: string, name: string): void {
     const names = this.byKind.get(kind)?.get(namespace);

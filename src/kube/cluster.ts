@@ -1,0 +1,94 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import { describeError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import type { PolicyService } from '../policy/service.js';
+import type { Readiness } from '../readiness.js';
+import type { ServingCertificate } from '../tls/certificates.js';
+import { KubeHttp, loadKubeConfig } from './client.js';
+import { KUBE_READINESS, startInformers } from './informers.js';
+import type { Inventory } from './inventory.js';
+import { startPeriodicAudit } from './periodic-audit.js';
+import { runSelfCheck, SELF_CHECK_READINESS } from './self-check.js';
+
+/** What `buildServer` hands the cluster view. */
+export interface ClusterDeps {
+  config: Config;
+  inventory: Inventory;
+  metrics: Metrics;
+  readiness: Readiness;
+  log: FastifyBaseLogger;
+  policy: PolicyService;
+  certificate: ServingCertificate;
+}
+
+/** The running cluster view. */
+export interface Cluster {
+  stop(): void;
+}
+
+/** How often the self-check runs again after its first success (catches certificate rotation). */
+export const SELF_CHECK_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * Starts meshguard's view of the cluster: informers feeding the Inventory (readiness `kube` waits
+ * for their first sync), the webhook-configuration self-check (`selfCheck`), and the background
+ * audit (`auditInterval`). Returns at once; nothing here throws or waits for the API server: an
+ * unusable kubeconfig or an unreachable server shows in /readyz and the logs, and admission keeps
+ * serving with what it knows.
+ */
+export async function startCluster(deps: ClusterDeps): Promise<Cluster> {
+  const { config, inventory, metrics, readiness, log, policy } = deps;
+  let http: KubeHttp;
+  try {
+    http = new KubeHttp(loadKubeConfig(config.kubeconfig));
+  } catch (err) {
+    const message = describeError(err);
+    readiness.set(KUBE_READINESS, false, message);
+    log.error({ err: message }, 'cluster view disabled: no usable kubeconfig');
+    return { stop() {} };
+  }
+  const informers = startInformers({ http, inventory, metrics, readiness, log });
+  const stops: Array<() => void> = [() => informers.stop()];
+  if (config.selfCheck !== 'off') stops.push(startSelfCheckLoop(http, deps));
+  if (config.auditInterval > 0) {
+    stops.push(startPeriodicAudit({
+      intervalSeconds: config.auditInterval, inventory, policy, metrics, log, synced: informers.synced, memoryMiB: config.policyMemoryMiB,
+    }));
+  }
+  return {
+    stop() {
+      for (const stop of stops.splice(0)) stop();
+    },
+  };
+}
+
+/** Runs the self-check now, retries with backoff (cap 30 s) while the API fails, then every 5 minutes. */
+function startSelfCheckLoop(http: KubeHttp, deps: ClusterDeps): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let failures = 0;
+  const run = async (): Promise<void> => {
+    if (stopped) return;
+    let next = SELF_CHECK_INTERVAL_MS;
+    try {
+      await runSelfCheck({ http, config: deps.config, certificatePem: deps.certificate.cert, metrics: deps.metrics, readiness: deps.readiness, log: deps.log });
+      failures = 0;
+    } catch (err) {
+      next = Math.min(30_000, 1000 * 2 ** failures++);
+      const message = describeError(err);
+      deps.readiness.set(SELF_CHECK_READINESS, true, `self-check could not run (retrying in ${next} ms): ${message}`);
+      deps.log.warn({ err: message, retryInMs: next }, 'webhook configuration self-check failed');
+    }
+    if (!stopped) {
+      timer = setTimeout(() => void run(), next);
+      timer.unref();
+    }
+  };
+  deps.readiness.set(SELF_CHECK_READINESS, true, 'self-check pending');
+  void run();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}

@@ -1,0 +1,115 @@
+import type { KubeHttp } from './client.js';
+import { KubeApiError } from './client.js';
+
+/** Where a kind lives in the API: its group, candidate versions (preferred first) and plural. */
+export interface ResourceSpec {
+  kind: string;
+  group: string;
+  /** Versions to try, preferred first; the first one the server serves is used. */
+  versions: readonly string[];
+  plural: string;
+  namespaced: boolean;
+  /** Watch and list as PartialObjectMetadata: only metadata ever reaches meshguard. */
+  metadataOnly?: boolean;
+}
+
+/** A ResourceSpec with the version the server serves. */
+export interface ServedResource extends ResourceSpec {
+  version: string;
+  /** `group/version`, or `v1` for the core group. */
+  apiVersion: string;
+  /** Collection path for every namespace, e.g. `/apis/networking.istio.io/v1/virtualservices`. */
+  path: string;
+}
+
+const NET = 'networking.istio.io';
+const SEC = 'security.istio.io';
+const NET_VERSIONS = ['v1', 'v1beta1', 'v1alpha3'] as const;
+const SEC_VERSIONS = ['v1', 'v1beta1'] as const;
+
+/** Every kind meshguard knows how to read, by kind. */
+export const RESOURCES: Readonly<Record<string, ResourceSpec>> = Object.fromEntries(([
+  { kind: 'Namespace', group: '', versions: ['v1'], plural: 'namespaces', namespaced: false },
+  { kind: 'Service', group: '', versions: ['v1'], plural: 'services', namespaced: true },
+  { kind: 'Secret', group: '', versions: ['v1'], plural: 'secrets', namespaced: true, metadataOnly: true },
+  { kind: 'Pod', group: '', versions: ['v1'], plural: 'pods', namespaced: true },
+  { kind: 'Deployment', group: 'apps', versions: ['v1'], plural: 'deployments', namespaced: true },
+  { kind: 'StatefulSet', group: 'apps', versions: ['v1'], plural: 'statefulsets', namespaced: true },
+  { kind: 'DaemonSet', group: 'apps', versions: ['v1'], plural: 'daemonsets', namespaced: true },
+  { kind: 'ReplicaSet', group: 'apps', versions: ['v1'], plural: 'replicasets', namespaced: true },
+  { kind: 'Job', group: 'batch', versions: ['v1'], plural: 'jobs', namespaced: true },
+  { kind: 'CronJob', group: 'batch', versions: ['v1'], plural: 'cronjobs', namespaced: true },
+  { kind: 'VirtualService', group: NET, versions: NET_VERSIONS, plural: 'virtualservices', namespaced: true },
+  { kind: 'DestinationRule', group: NET, versions: NET_VERSIONS, plural: 'destinationrules', namespaced: true },
+  { kind: 'Gateway', group: NET, versions: NET_VERSIONS, plural: 'gateways', namespaced: true },
+  { kind: 'ServiceEntry', group: NET, versions: NET_VERSIONS, plural: 'serviceentries', namespaced: true },
+  { kind: 'Sidecar', group: NET, versions: NET_VERSIONS, plural: 'sidecars', namespaced: true },
+  { kind: 'EnvoyFilter', group: NET, versions: ['v1alpha3'], plural: 'envoyfilters', namespaced: true },
+  { kind: 'WorkloadEntry', group: NET, versions: NET_VERSIONS, plural: 'workloadentries', namespaced: true },
+  { kind: 'WorkloadGroup', group: NET, versions: NET_VERSIONS, plural: 'workloadgroups', namespaced: true },
+  { kind: 'ProxyConfig', group: NET, versions: ['v1beta1'], plural: 'proxyconfigs', namespaced: true },
+  { kind: 'PeerAuthentication', group: SEC, versions: SEC_VERSIONS, plural: 'peerauthentications', namespaced: true },
+  { kind: 'AuthorizationPolicy', group: SEC, versions: SEC_VERSIONS, plural: 'authorizationpolicies', namespaced: true },
+  { kind: 'RequestAuthentication', group: SEC, versions: SEC_VERSIONS, plural: 'requestauthentications', namespaced: true },
+  { kind: 'Telemetry', group: 'telemetry.istio.io', versions: ['v1', 'v1alpha1'], plural: 'telemetries', namespaced: true },
+  { kind: 'WasmPlugin', group: 'extensions.istio.io', versions: ['v1alpha1'], plural: 'wasmplugins', namespaced: true },
+] satisfies ResourceSpec[]).map((r) => [r.kind, r]));
+
+/**
+ * The kinds the webhook keeps in its Inventory (informers): what cross-resource rules and
+ * mesh-aware mutators read. Must match the reads granted in charts/meshguard/templates/rbac.yaml.
+ * Pods and ReplicaSets are left out on purpose: they are the most numerous objects of a cluster
+ * and the rules that match selectors find the same labels in Deployment, StatefulSet and DaemonSet
+ * pod templates.
+ */
+export const INVENTORY_KINDS: readonly string[] = [
+  'Namespace', 'Service', 'Secret', 'Deployment', 'StatefulSet', 'DaemonSet',
+  'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'EnvoyFilter',
+  'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication', 'Telemetry',
+];
+
+/** The collection path of a served resource, optionally in one namespace. */
+export function collectionPath(r: ServedResource, namespace?: string): string {
+  const root = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+  return r.namespaced && namespace ? `${root}/namespaces/${encodeURIComponent(namespace)}/${r.plural}` : `${root}/${r.plural}`;
+}
+
+/**
+ * Finds, for each spec, the first candidate version the server serves (API discovery, one request
+ * per group version). Kinds the server does not serve at all (e.g. Istio CRDs not installed) come
+ * back in `missing`. Network errors propagate.
+ */
+export async function resolveResources(http: KubeHttp, specs: readonly ResourceSpec[]): Promise<{ served: ServedResource[]; missing: ResourceSpec[] }> {
+  const discovery = new Map<string, Promise<Set<string> | undefined>>();
+  const resourcesOf = (groupVersion: string): Promise<Set<string> | undefined> => {
+    let p = discovery.get(groupVersion);
+    if (!p) {
+      const path = groupVersion === 'v1' ? '/api/v1' : `/apis/${groupVersion}`;
+      p = http.get<{ resources?: Array<{ name: string }> }>(path).then(
+        (list) => new Set((list.resources ?? []).map((r) => r.name)),
+        (err: unknown) => {
+          if (err instanceof KubeApiError && err.status === 404) return undefined;
+          throw err;
+        },
+      );
+      discovery.set(groupVersion, p);
+    }
+    return p;
+  };
+  const served: ServedResource[] = [];
+  const missing: ResourceSpec[] = [];
+  for (const spec of specs) {
+    let found: ServedResource | undefined;
+    for (const version of spec.versions) {
+      const apiVersion = spec.group ? `${spec.group}/${version}` : version;
+      if ((await resourcesOf(apiVersion))?.has(spec.plural)) {
+        const r = { ...spec, version, apiVersion, path: '' };
+        found = { ...r, path: collectionPath(r) };
+        break;
+      }
+    }
+    if (found) served.push(found);
+    else missing.push(spec);
+  }
+  return { served, missing };
+}

@@ -1,0 +1,34 @@
+import type { KubeObject, ObjectMeta } from './objects.js';
+import type { ServedResource } from './resources.js';
+
+/** kubectl's client-side-apply record: a full copy of the object (for a Secret, its data too). */
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * The copy of an API object the Inventory keeps. What is dropped, and why:
+ * - `metadata.managedFields` and the last-applied annotation: server-side and client-side apply
+ *   bookkeeping, often larger than the object itself (memory on large clusters); the last-applied
+ *   annotation of a Secret would also carry its data;
+ * - `status`: no rule or mutator reads it, and it churns;
+ * - for metadata-only kinds (Secret) everything but apiVersion, kind and metadata, even if the
+ *   server sent more, so secret data cannot reach the policy engine whatever the server does.
+ * `kind` and `apiVersion` are set from the resource (list items of typed lists carry neither).
+ */
+export function stripObject(raw: Record<string, unknown>, resource: Pick<ServedResource, 'kind' | 'apiVersion' | 'metadataOnly'>): KubeObject {
+  const metadata = stripMetadata((raw.metadata ?? {}) as ObjectMeta);
+  if (resource.metadataOnly) return { apiVersion: resource.apiVersion, kind: resource.kind, metadata };
+  const out: KubeObject = { ...raw, apiVersion: resource.apiVersion, kind: resource.kind, metadata };
+  delete out.status;
+  return out;
+}
+
+/** Metadata without managedFields and without the last-applied-configuration annotation. */
+export function stripMetadata(metadata: ObjectMeta): ObjectMeta {
+  const { managedFields: _managed, ...rest } = metadata;
+  if (rest.annotations && LAST_APPLIED in rest.annotations) {
+    const { [LAST_APPLIED]: _lastApplied, ...annotations } = rest.annotations;
+    if (Object.keys(annotations).length > 0) rest.annotations = annotations;
+    else delete rest.annotations;
+  }
+  return rest;
+}
