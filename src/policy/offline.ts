@@ -35,8 +35,21 @@ export interface CheckResult {
   violations: Array<{ id: string; istioCode?: string; enforcement: string; message: string; exempt: boolean; exemptReason?: string }>;
 }
 
+/**
+ * Kinds `meshguard check` treats as known from the files alone, like `istioctl analyze
+ * --use-kube=false`: a VirtualService naming a subset that no given DestinationRule defines is
+ * reported. Namespaces, Secrets and workloads are not declared: their absence from a file set says
+ * nothing about the cluster.
+ */
+export const OFFLINE_KNOWN_KINDS = [
+  'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'EnvoyFilter',
+  'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication', 'Telemetry',
+];
+
 export interface CheckOptions {
   namespace: string;
+  /** Kinds to treat as known even when no object of them is given (default OFFLINE_KNOWN_KINDS). */
+  knownKinds?: string[];
   /** Cluster objects to add to the inventory (e.g. from the API server in `audit`). */
   inventory?: Inventory;
   /** Extra checks run in TypeScript (CRD schema): violations merged with the engine's. */
@@ -72,6 +85,7 @@ export function reviewFor(object: KubeObject, uid: string, operation: 'CREATE' |
 export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: CheckInput[], opts: CheckOptions): CheckResult[] {
   const objects = inputs.map((i) => withNamespace(i.object, opts.namespace));
   const inventory = new Inventory();
+  for (const kind of opts.knownKinds ?? OFFLINE_KNOWN_KINDS) inventory.declareKind(kind);
   for (const o of opts.inventory ? listAll(opts.inventory) : []) inventory.upsert(o);
   for (const o of objects) inventory.upsert(o);
   engine.setData({ config: org.raw, inventory: inventory.toJSON() });

@@ -76,6 +76,18 @@ describe('meshguard check', () => {
     assert.equal(cli(['check', path.join(dir, 'missing.yaml')]).code, 2);
   });
 
+  it('reports IST0101 for a VirtualService whose subset no given DestinationRule defines, and passes with it', () => {
+    const seed = (f: string) => path.join(repoRoot, '..', 'shared', 'data', 'seed-examples', f);
+    const alone = cli(['check', '--output', 'json', seed('3.1-virtualservice-weighted.yaml')]);
+    assert.equal(alone.code, 1);
+    const [vs] = JSON.parse(alone.stdout).results;
+    assert.deepEqual(vs.violations.map((v: { id: string; istioCode: string; enforcement: string }) => [v.id, v.istioCode, v.enforcement]), [
+      ['vs-subset-exists', 'IST0101', 'deny'], ['vs-subset-exists', 'IST0101', 'deny'],
+    ]);
+    const both = cli(['check', seed('3.1-virtualservice-weighted.yaml'), seed('3.2-destinationrule-subsets.yaml')]);
+    assert.equal(both.code, 0, both.stdout);
+  });
+
   it('warns about fields the API server would drop (CRD schema)', () => {
     const r = cli(['check', '--output', 'json', path.join(repoRoot, '..', 'shared', 'data', 'seed-examples', '7.2-destinationrule-connection-pool.yaml')]);
     const unknown = JSON.parse(r.stdout).results[0].violations.filter((v: { id: string }) => v.id === 'schema-unknown-field');
