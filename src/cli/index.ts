@@ -47,8 +47,8 @@ export function buildCli(): Command {
       process.exitCode = await runMutate(paths, opts);
     });
 
-  program.command('policies').description('policy bundle tools')
-    .command('build').description('opa fmt, opa check --strict, opa test, then opa build -t wasm with opa-wasm capabilities')
+  const policies = program.command('policies').description('policy bundle tools');
+  policies.command('build').description('opa fmt, opa check --strict, opa test, then opa build -t wasm with opa-wasm capabilities')
     .argument('<dir>', 'policy directory (one folder per rule)')
     .requiredOption('-o, --output <bundle>', 'bundle file to write (.tar.gz)')
     .option('--skip-tests', 'skip opa test')
@@ -57,6 +57,17 @@ export function buildCli(): Command {
       const { resolveOpa } = await import('../policy/opa-binary.js');
       const result = await buildPolicyBundle({ opa: await resolveOpa(), policyDir: dir, output: opts.output, skipTests: opts.skipTests, log: (l) => console.error(l) });
       console.log(`built ${result.output} with ${Object.keys(result.catalog).length} rules`);
+    });
+
+  policies.command('list').description('list the rules of a bundle with their enforcement under the org config')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['markdown', 'json']).default('markdown'))
+    .option('--policy-bundle <file>', 'policy bundle (default: the built-in pack)')
+    .option('--org-config <file>', 'organisation config merged over the defaults')
+    .action(async (opts: { output: string; policyBundle?: string; orgConfig?: string }) => {
+      const [{ offlineEngine }, { loadOrgConfig }, { rulesMarkdown }] = await Promise.all([import('./engine.js'), import('../org-config.js'), import('./rules-table.js')]);
+      const [engine, org] = await Promise.all([offlineEngine(opts.policyBundle), loadOrgConfig(opts.orgConfig)]);
+      const configured = (org.raw.rules ?? {}) as Record<string, unknown>;
+      process.stdout.write(opts.output === 'json' ? `${JSON.stringify(engine.catalog, null, 2)}\n` : rulesMarkdown(engine.catalog, configured));
     });
 
   program.command('audit').description('list existing cluster objects that break the rules')

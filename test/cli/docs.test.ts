@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { SETTINGS, envName, flagName } from '../../src/config.js';
+import { cliPath, repoRoot } from '../support/paths.js';
+
+describe('documentation stays in step with the code', () => {
+  it('docs/rules.md is what `meshguard policies list` prints for the built-in pack', () => {
+    const r = spawnSync(process.execPath, [cliPath, 'policies', 'list'], { cwd: repoRoot, encoding: 'utf8', timeout: 60000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(readFileSync(path.join(repoRoot, 'docs', 'rules.md'), 'utf8'), r.stdout, 'regenerate with: node dist/src/cli/index.js policies list > docs/rules.md');
+  });
+
+  it('the README configuration reference names every setting with its env var and flag', () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    for (const s of SETTINGS) {
+      assert.ok(readme.includes(`| \`${s.key}\` | \`${envName(s.key)}\` | \`${flagName(s.key)}\` |`), `README documents ${s.key}`);
+    }
+  });
+});
