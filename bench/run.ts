@@ -1,0 +1,210 @@
+/**
+ * `npm run bench`: meshguard side by side with the floor (a bare Fastify HTTPS server) and OPA's
+ * own server on the same Rego, each started alone on 127.0.0.1 and driven by autocannon after its
+ * answers are checked; then cold start, in-process scale, and (with --profile) CPU profiles.
+ *
+ *   node dist/bench/run.js [--quick] [--json] [--markdown <file>] [--profile] [--no-pin]
+ *                          [--skip-cold] [--skip-scale]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { selfSignedCertificate } from '../src/tls/certificates.js';
+import { coldStart, type ColdStart } from './cold-start.js';
+import { floorEndpoint, meshguardEndpoint, opaDataEndpoint, opaRootEndpoint, type Endpoint, type Webhook } from './endpoints.js';
+import { drive, type LoadOptions, type LoadResult } from './load.js';
+import { buildOpaBundle, opaSpec, type OpaBundle } from './opa-server.js';
+import { deniedPayload, mutatePayloads, repoRoot, validatePayloads, type Payload } from './payloads.js';
+import { onlineCores, setUpPinning, type Pinning } from './proc.js';
+import { formatProfile } from './profile-summary.js';
+import { runProfiles } from './profile-run.js';
+import { formatReport, type BenchResults, type Machine } from './report.js';
+import type { ScaleResult } from './scale.js';
+import { floorSpec, meshguardSpec, startServer, stopAll, type RunningServer, type ServerSpec } from './servers.js';
+import { decisionParity, verifyEndpoint } from './verify.js';
+
+interface Ctx {
+  workDir: string;
+  pinning: Pinning;
+  certFiles: { cert: string; key: string };
+  payloads: Payload[];
+  readyBody: string;
+  opa: OpaBundle;
+  log: (line: string) => void;
+}
+
+function sh(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', cwd: repoRoot }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function machine(opaVersion: string, loadBefore: string): Machine {
+  const cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  const dirty = sh('git', ['status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : '';
+  return {
+    nproc: onlineCores, cpuModel, memory: sh('free', ['-h']).split('\n').find((l) => l.startsWith('Mem:'))?.replace(/\s+/g, ' ') ?? 'unknown',
+    node: process.version, opa: opaVersion, kernel: `${os.type()} ${os.release()}`, commit: `${sh('git', ['rev-parse', '--short', 'HEAD'])}${dirty}`,
+    loadBefore, loadAfter: loadAverage(),
+  };
+}
+
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+/** Starts a server, checks every answer it gives, and fails loudly when one is wrong. */
+async function startChecked(ctx: Ctx, spec: ServerSpec, endpointsOf: (s: RunningServer) => Endpoint[]): Promise<{ server: RunningServer; endpoints: Endpoint[] }> {
+  const server = await startServer(spec, ctx.pinning);
+  const endpoints = endpointsOf(server);
+  const problems = (await Promise.all(endpoints.map((e) => verifyEndpoint(e, ctx.payloads)))).flat();
+  if (problems.length > 0) {
+    await server.stop();
+    throw new Error(`wrong answers, nothing measured:\n  ${problems.join('\n  ')}`);
+  }
+  return { server, endpoints };
+}
+
+/** Drives every endpoint of a server for every webhook it serves and every connection count. */
+async function loadServer(ctx: Ctx, spec: ServerSpec, endpointsOf: (s: RunningServer) => Endpoint[], load: Omit<LoadOptions, 'connections'> & { connections: number[] }): Promise<LoadResult[]> {
+  const { server, endpoints } = await startChecked(ctx, spec, endpointsOf);
+  const out: LoadResult[] = [];
+  try {
+    for (const endpoint of endpoints) {
+      for (const webhook of endpoint.webhooks as Webhook[]) {
+        for (const connections of load.connections) {
+          ctx.log(`load: ${endpoint.label} /${webhook} c=${connections}`);
+          out.push(await drive(endpoint, webhook, ctx.payloads, { ...load, connections }));
+        }
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+  return out;
+}
+
+async function countLines(file: string): Promise<number> {
+  let n = 0;
+  for await (const chunk of createReadStream(file)) for (const byte of chunk as Buffer) if (byte === 10) n++;
+  return n;
+}
+
+async function runScaleChild(ctx: Ctx, quick: boolean): Promise<ScaleResult> {
+  const args = ['--expose-gc', path.join(repoRoot, 'dist', 'bench', 'scale.js'), '--work', path.join(ctx.workDir, 'scale'), ...(quick ? ['--quick'] : [])];
+  const [cmd, ...prefix] = ctx.pinning.enabled ? [...ctx.pinning.serverPrefix, process.execPath] : [process.execPath];
+  await mkdir(path.join(ctx.workDir, 'scale'), { recursive: true });
+  const child = spawn(cmd as string, [...prefix, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`scale.js exited with ${code}`);
+  return JSON.parse(stdout) as ScaleResult;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, markdown: { type: 'string' },
+      profile: { type: 'boolean', default: false }, 'no-pin': { type: 'boolean', default: false },
+      'skip-cold': { type: 'boolean', default: false }, 'skip-scale': { type: 'boolean', default: false },
+    },
+  });
+  const quick = values.quick ?? false;
+  const started = performance.now();
+  const log = (line: string): void => void process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
+  const settings = quick
+    ? { connections: [10], durationS: 3, warmupS: 1, coldRuns: 2 }
+    : { connections: [10, 50], durationS: 10, warmupS: 2, coldRuns: 5 };
+  const workDir = path.join(repoRoot, '.bench', new Date().toISOString().replace(/[:.]/g, '-'));
+  await mkdir(workDir, { recursive: true });
+  const loadBefore = loadAverage();
+  const pinning = setUpPinning(!values['no-pin']);
+  log(`work dir ${workDir}; ${pinning.describe}; load average ${loadBefore}`);
+  if (Number(loadBefore.split(' ')[0]) > onlineCores / 2) log(`warning: the machine is busy (load average ${loadBefore} on ${onlineCores} cores): results will be noisy`);
+
+  const cert = await selfSignedCertificate();
+  const certFiles = { cert: path.join(workDir, 'cert.pem'), key: path.join(workDir, 'key.pem') };
+  writeFileSync(certFiles.cert, cert.cert);
+  writeFileSync(certFiles.key, cert.key, { mode: 0o600 });
+  log('building the OPA bundle from policies/ and bench/opa/admission.rego');
+  const opa = await buildOpaBundle(workDir);
+  const payloads = [...validatePayloads(), deniedPayload(), ...mutatePayloads()];
+  const mix = payloads.filter((p) => p.allowed);
+  const ctx: Ctx = { workDir, pinning, certFiles, payloads, readyBody: mix[0]?.body ?? '', opa, log };
+  const specs = {
+    mgWarn: meshguardSpec({ logLevel: 'warn', workDir, readyBody: ctx.readyBody }),
+    mgInfo: meshguardSpec({ logLevel: 'info', workDir, readyBody: ctx.readyBody }),
+    floor: floorSpec({ certFiles, workDir, readyBody: ctx.readyBody }),
+    opa: opaSpec({ built: opa, certFiles, workDir, readyBody: ctx.readyBody }),
+  };
+
+  log('checking that meshguard and OPA decide alike on the rule samples');
+  const a = await startChecked(ctx, specs.mgWarn, (s) => [meshguardEndpoint(s)]);
+  const b = await startChecked(ctx, specs.opa, (s) => [opaDataEndpoint(s), opaRootEndpoint(s)]);
+  const parity = await decisionParity(a.endpoints[0] as Endpoint, b.endpoints[1] as Endpoint);
+  await Promise.all([a.server.stop(), b.server.stop()]);
+
+  // Load runs send only the allowed payloads (the denied one is checked above, not measured).
+  const loadCtx = { ...ctx, payloads: mix };
+  const load: LoadResult[] = [];
+  load.push(...await loadServer(loadCtx, specs.floor, (s) => [floorEndpoint(s)], settings));
+  load.push(...await loadServer(loadCtx, specs.mgWarn, (s) => [meshguardEndpoint(s)], settings));
+  load.push(...await loadServer(loadCtx, specs.mgInfo, (s) => [meshguardEndpoint(s)], settings));
+  load.push(...await loadServer(loadCtx, specs.opa, (s) => [opaDataEndpoint(s), opaRootEndpoint(s)], settings));
+  const infoLogFile = specs.mgInfo.stdoutFile as string;
+  const lines = await countLines(infoLogFile);
+  const infoLog = { lines, bytesPerAdmission: lines ? statSync(infoLogFile).size / lines : 0 };
+  rmSync(infoLogFile, { force: true });
+
+  const cold: ColdStart[] = [];
+  if (!values['skip-cold']) {
+    const coldSpecs: ServerSpec[] = [
+      meshguardSpec({ logLevel: 'warn', workDir, readyBody: ctx.readyBody, label: 'meshguard (generated cert)' }),
+      meshguardSpec({ logLevel: 'warn', workDir, readyBody: ctx.readyBody, certFiles, label: 'meshguard (cert files)' }),
+      specs.floor, specs.opa,
+    ];
+    for (const spec of coldSpecs) {
+      log(`cold start: ${spec.name} x${settings.coldRuns}`);
+      cold.push(await coldStart(spec, settings.coldRuns, pinning));
+    }
+  }
+  let scale: ScaleResult | undefined;
+  if (!values['skip-scale']) {
+    log('scale: in-process engine measurements (child process)');
+    scale = await runScaleChild(ctx, quick);
+  }
+  const profiles = values.profile ? await runProfiles({ workDir, pinning, payloads: mix, durationS: settings.durationS, log }) : undefined;
+
+  const results: BenchResults = {
+    mode: quick ? 'quick' : 'full', startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
+    durationS: (performance.now() - started) / 1000, machine: machine(opa.version, loadBefore), settings: { ...settings, pinning: pinning.describe },
+    payloads: payloads.map((p) => ({ name: p.name, webhook: p.webhook, bytes: Buffer.byteLength(p.body) })),
+    parity, load, infoLog, coldStart: cold, scale, profiles,
+  };
+  writeFileSync(path.join(workDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  if (values.markdown) writeFileSync(values.markdown, `${formatReport(results, true)}\n`);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  } else {
+    const m = results.machine;
+    console.log(`meshguard benchmark (${results.mode}), ${m.nproc} cores ${m.cpuModel}, node ${m.node}, opa ${m.opa}, commit ${m.commit}`);
+    console.log(`load average before ${m.loadBefore}, after ${m.loadAfter}`);
+    console.log(`${results.settings.pinning}; ${settings.durationS} s per run after ${settings.warmupS} s warm-up\n`);
+    console.log(formatReport(results, false));
+    for (const p of profiles ?? []) console.log(`\n${formatProfile(p)}`);
+  }
+  log(`done in ${results.durationS.toFixed(0)} s; results in ${path.join(workDir, 'results.json')}`);
+}
+
+process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+main().catch(async (err: unknown) => {
+  console.error(`bench: ${(err as Error).message ?? String(err)}`);
+  await stopAll();
+  process.exit(1);
+});

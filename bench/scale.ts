@@ -1,0 +1,161 @@
+/**
+ * In-process scale measurements of the policy engine (OpaWasmEngine, as the webhook uses it):
+ * evaluation time per payload, against the number of rules, the object size (raw bytes vs object
+ * input) and the inventory size (push time, Wasm memory, RSS). Run as its own process so memory
+ * figures are not mixed with the load generator's:
+ *
+ *   node --expose-gc dist/bench/scale.js [--quick] [--work <dir>]   (JSON on stdout)
+ */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Inventory } from '../src/kube/inventory.js';
+import { loadOrgConfig } from '../src/org-config.js';
+import { readBundle } from '../src/policy/bundle.js';
+import { OpaWasmEngine } from '../src/policy/engine.js';
+import { resolveOpa } from '../src/policy/opa-binary.js';
+import { BUILTIN_BUNDLE } from '../src/policy/service.js';
+import { admissionReview, deniedPayload, mutatePayloads, validatePayloads, type Payload } from './payloads.js';
+import { buildSubsetBundle, pickRules, ruleDirs, syntheticInventory, virtualServiceWithRoutes } from './scale-inputs.js';
+
+/** Everything scale.js reports. */
+export interface ScaleResult {
+  payloads: Array<{ payload: string; bytes: number; evalUs: number; violations: number }>;
+  rules: Array<{ rules: number; evalUs: number }>;
+  objectSize: Array<{ routes: number; bytes: number; rawUs: number; objectUs: number }>;
+  inventory: Array<{ objects: number; jsonMiB: number; pushMs: number; wasmMiB: number; rssDeltaMiB: number; evalUs: number; error?: string }>;
+  memoryCapMiB: number;
+}
+
+const MEMORY_MIB = 256; // meshguard's default policyMemoryMiB
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+/**
+ * Mean µs per call: a warm-up of `budgetMs / 2` (a freshly compiled Wasm module runs baseline code
+ * until V8 tiers it up), then three timed batches of `budgetMs / 3`, the median batch.
+ */
+function timeUs(fn: () => void, budgetMs: number): number {
+  const warm = performance.now();
+  do fn(); while (performance.now() - warm < budgetMs / 2);
+  const batches: number[] = [];
+  for (let b = 0; b < 3; b++) {
+    let n = 0;
+    const t0 = performance.now();
+    do {
+      fn();
+      n++;
+    } while (performance.now() - t0 < budgetMs / 3);
+    batches.push(((performance.now() - t0) * 1000) / n);
+  }
+  return median(batches);
+}
+
+function rawBytes(body: string): ArrayBuffer {
+  const buf = Buffer.from(body);
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+}
+
+function rssMiB(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().rss / 1024 / 1024;
+}
+
+function wasmMiB(engine: OpaWasmEngine): number {
+  // Benchmark-only look inside the SDK: LoadedPolicy keeps its WebAssembly.Memory as `mem`.
+  const policy = (engine as unknown as { policy: { mem: WebAssembly.Memory } }).policy;
+  return policy.mem.buffer.byteLength / 1024 / 1024;
+}
+
+async function engineFor(bundlePath: string, config: unknown): Promise<OpaWasmEngine> {
+  const engine = await OpaWasmEngine.create(await readBundle(bundlePath), MEMORY_MIB);
+  engine.setData({ config, inventory: {} });
+  return engine;
+}
+
+function meanEvalUs(engine: OpaWasmEngine, payloads: Payload[], budgetMs: number): number {
+  const raws = payloads.map((p) => rawBytes(p.body));
+  return timeUs(() => {
+    for (const raw of raws) engine.evaluate(raw);
+  }, budgetMs) / raws.length;
+}
+
+/** Runs every measurement; `quick` shortens the timing budgets and skips the rule-subset builds. */
+export async function runScale(opts: { quick: boolean; workDir: string; log?: (line: string) => void }): Promise<ScaleResult> {
+  const log = opts.log ?? (() => {});
+  const budget = opts.quick ? 150 : 600;
+  const config = (await loadOrgConfig()).raw;
+  const mix = validatePayloads();
+  const engine = await engineFor(BUILTIN_BUNDLE, config);
+
+  log('scale: per payload');
+  const everyPayload = [...mix, deniedPayload(), ...mutatePayloads()];
+  const payloads = everyPayload.map((p) => {
+    const raw = rawBytes(p.body);
+    return { payload: p.name, bytes: raw.byteLength, evalUs: timeUs(() => engine.evaluate(raw), budget / 2), violations: engine.evaluate(raw).length };
+  });
+
+  log('scale: rule count');
+  const all = await ruleDirs();
+  const counts = opts.quick ? [all.length] : [...new Set([1, 10, Math.ceil(all.length / 2), all.length])].filter((n) => n <= all.length);
+  const opa = counts.some((n) => n < all.length) ? await resolveOpa() : '';
+  const rules: ScaleResult['rules'] = [];
+  for (const n of counts) {
+    const bundle = n === all.length ? BUILTIN_BUNDLE : await buildSubsetBundle(opa, pickRules(all, n), opts.workDir);
+    rules.push({ rules: n, evalUs: meanEvalUs(await engineFor(bundle, config), mix, budget) });
+  }
+
+  log('scale: object size');
+  const objectSize: ScaleResult['objectSize'] = [];
+  for (const routes of [10, 100, 1000]) {
+    const review = admissionReview(virtualServiceWithRoutes(routes), `routes-${routes}`);
+    const raw = rawBytes(JSON.stringify(review));
+    objectSize.push({
+      routes, bytes: raw.byteLength,
+      rawUs: timeUs(() => engine.evaluate(raw), budget), objectUs: timeUs(() => engine.evaluate(review), budget),
+    });
+  }
+
+  log('scale: inventory size');
+  const inventory: ScaleResult['inventory'] = [];
+  for (const objects of [100, 1000, 10_000]) {
+    const fresh = await engineFor(BUILTIN_BUNDLE, config);
+    const rss0 = rssMiB();
+    const inv = new Inventory();
+    for (const o of syntheticInventory(objects)) inv.upsert(o);
+    const jsonMiB = Buffer.byteLength(JSON.stringify(inv.toJSON())) / 1024 / 1024;
+    try {
+      const pushes: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        fresh.setData({ config, inventory: inv.toJSON() });
+        pushes.push(performance.now() - t0);
+      }
+      inventory.push({
+        objects, jsonMiB, pushMs: median(pushes), wasmMiB: wasmMiB(fresh), rssDeltaMiB: rssMiB() - rss0,
+        evalUs: meanEvalUs(fresh, mix, budget),
+      });
+    } catch (err) {
+      inventory.push({ objects, jsonMiB, pushMs: NaN, wasmMiB: wasmMiB(fresh), rssDeltaMiB: rssMiB() - rss0, evalUs: NaN, error: (err as Error).message });
+    }
+  }
+  return { payloads, rules, objectSize, inventory, memoryCapMiB: MEMORY_MIB };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, work: { type: 'string' } } });
+  const workDir = values.work ?? (await mkdtemp(path.join(os.tmpdir(), 'meshguard-scale-')));
+  const result = await runScale({ quick: values.quick ?? false, workDir, log: (l) => console.error(l) });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
+  main().catch((err: unknown) => {
+    console.error(`scale: ${(err as Error).stack ?? String(err)}`);
+    process.exit(1);
+  });
+}
