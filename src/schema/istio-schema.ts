@@ -62,7 +62,9 @@ export function schemaChecker(file = ISTIO_CRDS): (object: KubeObject) => Violat
   const schemas = loadSchemas(file);
   const groups = new Set([...schemas.keys()].map((k) => k.split('/')[0]));
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  // Istio serves the same schema under several versions: compile each distinct schema once.
   const compiled = new Map<string, ValidateFunction>();
+  const bySchema = new Map<string, ValidateFunction>();
   return (object) => {
     const [group, version] = (object.apiVersion ?? '').split('/');
     if (!group || !version || !groups.has(group)) return [];
@@ -74,8 +76,13 @@ export function schemaChecker(file = ISTIO_CRDS): (object: KubeObject) => Violat
     }
     let validate = compiled.get(key);
     if (!validate) {
-      const { metadata: _metadata, ...rest } = (closeSchema(schema) as { properties?: Schema }).properties ?? {};
-      validate = ajv.compile({ type: 'object', properties: { ...rest, spec: rest.spec ?? {}, status: rest.status ?? {} } });
+      const text = JSON.stringify(schema);
+      validate = bySchema.get(text);
+      if (!validate) {
+        const { metadata: _metadata, ...rest } = (closeSchema(schema) as { properties?: Schema }).properties ?? {};
+        validate = ajv.compile({ type: 'object', properties: { ...rest, spec: rest.spec ?? {}, status: rest.status ?? {} } });
+        bySchema.set(text, validate);
+      }
       compiled.set(key, validate);
     }
     if (validate(object) as boolean) return [];
