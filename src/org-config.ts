@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCodes, MeshguardError, describeError } from './errors.js';
@@ -8,6 +9,37 @@ import { packageRoot } from './policy/opa-binary.js';
 
 /** The shipped defaults every org config is merged over. */
 export const DEFAULT_ORG_CONFIG = path.join(packageRoot, 'config', 'org-config.yaml');
+
+/**
+ * The defaults as JSON, written by `npm run build` with the hash of the YAML they came from.
+ * Parsing the heavily commented YAML costs tens of milliseconds at every start; the cache is used
+ * only while its hash matches the YAML, so an edited file is never shadowed by a stale cache.
+ */
+export const DEFAULT_ORG_CONFIG_CACHE = path.join(packageRoot, 'dist', 'config', 'org-config.json');
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+async function readDefaults(): Promise<Record<string, unknown>> {
+  const text = await readFile(DEFAULT_ORG_CONFIG, 'utf8').catch((err: unknown) => {
+    throw new MeshguardError(ErrorCodes.ORG_CONFIG_INVALID, `cannot read org config ${DEFAULT_ORG_CONFIG}: ${describeError(err)}`);
+  });
+  try {
+    const cache = JSON.parse(await readFile(DEFAULT_ORG_CONFIG_CACHE, 'utf8')) as { sha256?: string; value?: unknown };
+    if (cache.sha256 === sha256(text) && isRecord(cache.value)) return cache.value;
+  } catch {
+    // No cache (not built yet) or an unreadable one: parse the YAML.
+  }
+  return parseMapping(text, DEFAULT_ORG_CONFIG);
+}
+
+/** Writes the JSON cache of the defaults (run by `npm run build`). */
+export async function writeDefaultsCache(): Promise<void> {
+  const text = await readFile(DEFAULT_ORG_CONFIG, 'utf8');
+  await mkdir(path.dirname(DEFAULT_ORG_CONFIG_CACHE), { recursive: true });
+  await writeFile(DEFAULT_ORG_CONFIG_CACHE, JSON.stringify({ sha256: sha256(text), value: parseMapping(text, DEFAULT_ORG_CONFIG) }));
+}
 
 /** The organisation configuration: rule settings (as the policy engine sees them) and mutation settings. */
 export interface OrgConfig {
@@ -29,9 +61,19 @@ export function deepMerge(base: unknown, over: unknown): unknown {
 }
 
 async function readYamlMapping(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new MeshguardError(ErrorCodes.ORG_CONFIG_INVALID, `cannot read org config ${file}: ${describeError(err)}`);
+  }
+  return parseMapping(text, file);
+}
+
+function parseMapping(text: string, file: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = parseYaml(await readFile(file, 'utf8'));
+    parsed = parseYaml(text);
   } catch (err) {
     throw new MeshguardError(ErrorCodes.ORG_CONFIG_INVALID, `cannot read org config ${file}: ${describeError(err)}`);
   }
@@ -42,7 +84,7 @@ async function readYamlMapping(file: string): Promise<Record<string, unknown>> {
 
 /** Loads the shipped defaults, merges the user's file over them, and validates the shared parts. */
 export async function loadOrgConfig(file?: string): Promise<OrgConfig> {
-  const defaults = await readYamlMapping(DEFAULT_ORG_CONFIG);
+  const defaults = await readDefaults();
   const raw = (file ? deepMerge(defaults, await readYamlMapping(file)) : defaults) as Record<string, unknown>;
   const source = file ?? 'built-in';
   return { raw, exemptions: parseExemptions(raw.exemptions, source), mutation: raw.mutation, source };

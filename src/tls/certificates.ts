@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { generate } from 'selfsigned';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 
 /** A serving certificate and key in PEM, with the facts meshguard reports about it. */
@@ -48,6 +47,8 @@ export async function selfSignedCertificate(hosts: string[] = []): Promise<Servi
     { type: 7 as const, ip: '::1' },
     ...hosts.map((value) => ({ type: 2 as const, value })),
   ];
+  // Imported here: only the local default needs it, and it is slow to load.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'meshguard.localhost' }], {
     keyType: 'ec',
     curve: 'P-256',

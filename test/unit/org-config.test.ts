@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { DEFAULT_ORG_CONFIG, DEFAULT_ORG_CONFIG_CACHE, deepMerge, loadOrgConfig } from '../../src/org-config.js';
+
+async function file(text: string): Promise<string> {
+  const f = path.join(await mkdtemp(path.join(os.tmpdir(), 'meshguard-org-')), 'org.yaml');
+  await writeFile(f, text);
+  return f;
+}
+
+describe('org config', () => {
+  it('the build cache holds exactly the shipped YAML defaults', async () => {
+    const fromYaml = parse(readFileSync(DEFAULT_ORG_CONFIG, 'utf8'));
+    assert.deepEqual(JSON.parse(readFileSync(DEFAULT_ORG_CONFIG_CACHE, 'utf8')).value, fromYaml);
+    assert.deepEqual((await loadOrgConfig()).raw, fromYaml);
+  });
+
+  it('deep-merges a user file: mappings key by key, lists and scalars replace', async () => {
+    const org = await loadOrgConfig(await file('rules:\n  vs-wildcard-host:\n    enforcement: warn\nexemptions:\n  entries:\n    - namespaces: [legacy]\n'));
+    const rules = org.raw.rules as Record<string, { enforcement?: string; params?: unknown }>;
+    assert.equal(rules['vs-wildcard-host']?.enforcement, 'warn');
+    assert.deepEqual(rules['vs-wildcard-host']?.params, (parse(readFileSync(DEFAULT_ORG_CONFIG, 'utf8')).rules['vs-wildcard-host'] ?? {}).params);
+    assert.deepEqual(org.exemptions.entries, [{ namespaces: ['legacy'] }]);
+    assert.deepEqual(deepMerge({ a: { b: 1, c: [1, 2] } }, { a: { c: [3] } }), { a: { b: 1, c: [3] } });
+  });
+
+  it('names the bad part of an invalid file', async () => {
+    await assert.rejects(loadOrgConfig(await file('- a list\n')), { code: 'MG_ERR_ORG_CONFIG_INVALID', message: /must be a YAML mapping$/ });
+    await assert.rejects(loadOrgConfig(await file('exemptions:\n  entries:\n    - rules: [x]\n')), { message: /exemptions.entries\[0\] needs namespaces or selector$/ });
+    await assert.rejects(loadOrgConfig(await file('exemptions:\n  entries:\n    - namespaces: legacy\n')), { message: /exemptions.entries\[0\].namespaces must be a list of strings$/ });
+    await assert.rejects(loadOrgConfig('/nonexistent/org.yaml'), { message: /^cannot read org config \/nonexistent\/org.yaml/ });
+  });
+});
