@@ -89,7 +89,8 @@ async function listKind(http: KubeHttp, r: ServedResource, namespace: string | u
 export function auditObjects(engine: PolicyEngine, org: OrgConfig, objects: KubeObject[], inventory: Inventory, now?: Date): CheckResult[] {
   const sorted = [...objects].sort((a, b) => key(a).localeCompare(key(b)));
   const inputs = sorted.map((object) => ({ file: CLUSTER_SOURCE, line: 0, object }));
-  return checkObjects(engine, org, inputs, { namespace: 'default', inventory, operation: 'CREATE', ...(now ? { now } : {}) });
+  // Known kinds are exactly those read from the cluster (declared even when empty), not check's defaults.
+  return checkObjects(engine, org, inputs, { namespace: 'default', inventory, knownKinds: Object.keys(inventory.toJSON()), operation: 'CREATE', ...(now ? { now } : {}) });
 }
 
 function key(o: KubeObject): string {

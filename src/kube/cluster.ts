@@ -27,8 +27,10 @@ export interface Cluster {
   stop(): void;
 }
 
-/** How often the self-check runs again after its first success (catches certificate rotation). */
+/** How often the self-check runs again after a clean result (catches certificate rotation). */
 export const SELF_CHECK_INTERVAL_MS = 5 * 60_000;
+/** How soon it runs again after finding drift (a configuration created just after meshguard, a patch to verify). */
+export const SELF_CHECK_DRIFT_INTERVAL_MS = 30_000;
 
 /**
  * Starts meshguard's view of the cluster: informers feeding the Inventory (readiness `kube` waits
@@ -63,7 +65,10 @@ export async function startCluster(deps: ClusterDeps): Promise<Cluster> {
   };
 }
 
-/** Runs the self-check now, retries with backoff (cap 30 s) while the API fails, then every 5 minutes. */
+/**
+ * Runs the self-check now, retries with backoff (cap 30 s) while the API fails, then every 30 s
+ * while there is drift and every 5 minutes once there is none.
+ */
 function startSelfCheckLoop(http: KubeHttp, deps: ClusterDeps): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -72,7 +77,8 @@ function startSelfCheckLoop(http: KubeHttp, deps: ClusterDeps): () => void {
     if (stopped) return;
     let next = SELF_CHECK_INTERVAL_MS;
     try {
-      await runSelfCheck({ http, config: deps.config, certificatePem: deps.certificate.cert, metrics: deps.metrics, readiness: deps.readiness, log: deps.log });
+      const result = await runSelfCheck({ http, config: deps.config, certificatePem: deps.certificate.cert, metrics: deps.metrics, readiness: deps.readiness, log: deps.log });
+      if (result.drifts.length > 0) next = SELF_CHECK_DRIFT_INTERVAL_MS;
       failures = 0;
     } catch (err) {
       next = Math.min(30_000, 1000 * 2 ** failures++);

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AdmissionregistrationV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import type { KubeObject } from '../../src/kube/objects.js';
+import { expectedMutation, expectedVerdict } from './expectations.js';
+import { NS, startHarness, type Harness } from './harness.js';
+import { createIstio, getIstio, istio, rejection, userView, warningTexts } from './kube-api.js';
+import { metricValue, type MeshguardProcess } from './meshguard-process.js';
+import { waitFor } from './processes.js';
+
+/** Waits until meshguard's inventory holds `count` objects of `kind`, plus the push debounce. */
+async function inventoryHolds(mg: MeshguardProcess, kind: string, count: number): Promise<void> {
+  await waitFor(`inventory ${kind}=${count}`, async () => (metricValue(await mg.metrics(), 'meshguard_inventory_objects', `kind="${kind}"`) === count ? true : undefined), { timeoutMs: 15_000, intervalMs: 100 });
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+const EXEMPT = 'meshguard.io/exempt';
+const namespaces: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.mesh, labels: { 'istio-injection': 'enabled', 'kubernetes.io/metadata.name': NS.mesh } } },
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.plain, labels: { 'kubernetes.io/metadata.name': NS.plain } } },
+];
+
+describe('admission through a real kube-apiserver', { timeout: 300_000 }, () => {
+  let h: Harness;
+  let mg: MeshguardProcess;
+  before(async () => {
+    h = await startHarness({ webhooks: true });
+    mg = h.meshguard as MeshguardProcess;
+    console.error(`e2e harness start (ms): ${JSON.stringify(h.timings)}`);
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  it('rejects a PeerAuthentication with a PERMISSIVE port-level override, naming [pa-strict-mtls]', async () => {
+    const pa = istio('PeerAuthentication', NS.mesh, 'port-override', { selector: { matchLabels: { app: 'web' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } });
+    const want = await expectedVerdict(pa, namespaces);
+    assert.ok(want.message?.includes('[pa-strict-mtls]'));
+    assert.deepEqual(await rejection(createIstio(h.kc, pa)), {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
+      message: `admission webhook "istio.validate.meshguard.io" denied the request: ${want.message}`,
+    });
+    assert.equal(await getIstio(h.kc, 'PeerAuthentication', NS.mesh, 'port-override'), undefined);
+  });
+
+  it('rejects a VirtualService routing to a subset its DestinationRule does not define, naming [vs-subset-exists]', async () => {
+    const dr = istio('DestinationRule', NS.mesh, 'reviews', { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }] });
+    const created = await createIstio(h.kc, dr);
+    await inventoryHolds(mg, 'DestinationRule', 1);
+    const vs = istio('VirtualService', NS.mesh, 'reviews', {
+      hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' } }] }],
+    });
+    const want = await expectedVerdict(vs, [...namespaces, created.object]);
+    assert.ok(want.message?.includes('[vs-subset-exists]'), want.message);
+    assert.deepEqual(await rejection(createIstio(h.kc, vs)), {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
+      message: `admission webhook "istio.validate.meshguard.io" denied the request: ${want.message}`,
+    });
+    const ok = istio('VirtualService', NS.mesh, 'reviews', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] });
+    assert.deepEqual(userView((await createIstio(h.kc, ok)).object), ok);
+  });
+
+  it('rejects a Telemetry that samples 100% of requests, naming [tm-sampling-cap]', async () => {
+    const tm = istio('Telemetry', NS.mesh, 'tracing', { tracing: [{ randomSamplingPercentage: 100 }] });
+    const want = await expectedVerdict(tm, namespaces);
+    assert.ok(want.message?.includes('[tm-sampling-cap]'), want.message);
+    assert.deepEqual(await rejection(createIstio(h.kc, tm)), {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
+      message: `admission webhook "istio.validate.meshguard.io" denied the request: ${want.message}`,
+    });
+  });
+
+  it('sees Secrets as metadata only: a Gateway naming a missing TLS Secret is rejected, then admitted once it exists', async () => {
+    const gw = istio('Gateway', NS.mesh, 'web', {
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['web.example.com'], tls: { mode: 'SIMPLE', credentialName: 'web-cert' } }],
+    });
+    const want = await expectedVerdict(gw, namespaces);
+    assert.ok(want.message?.includes('[gw-credential-secret]'), want.message);
+    assert.deepEqual(await rejection(createIstio(h.kc, gw)), {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
+      message: `admission webhook "istio.validate.meshguard.io" denied the request: ${want.message}`,
+    });
+    const secret = {
+      apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'web-cert', namespace: NS.mesh },
+      data: { 'tls.crt': Buffer.from('cert').toString('base64'), 'tls.key': Buffer.from('key').toString('base64') },
+    };
+    await h.kc.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace: NS.mesh, body: secret });
+    await inventoryHolds(mg, 'Secret', 1);
+    assert.deepEqual(userView((await createIstio(h.kc, gw)).object), gw);
+  });
+
+  it('returns a warn-mode finding as an API warning and admits the object', async () => {
+    const sc = istio('Sidecar', NS.mesh, 'default', { egress: [{ hosts: ['*/*'] }] });
+    const want = await expectedVerdict(sc, namespaces);
+    assert.equal(want.allowed, true);
+    assert.ok(want.warnings.some((w) => w.startsWith('[sc-egress-wildcard] ')), JSON.stringify(want.warnings));
+    const { object, headers } = await createIstio(h.kc, sc);
+    assert.deepEqual(warningTexts(headers.warning), want.warnings);
+    assert.deepEqual(userView(object), sc);
+  });
+
+  it('sizes the sidecar of a Pod created in an injected namespace (all four proxy annotations)', async () => {
+    const pod: KubeObject = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: NS.mesh, labels: { app: 'web' } },
+      spec: { containers: [{ name: 'app', image: 'registry.invalid/web:1', resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } }] },
+    };
+    const want = await expectedMutation(pod, namespaces);
+    const created = await h.kc.makeApiClient(CoreV1Api).createNamespacedPod({ namespace: NS.mesh, body: pod as V1Pod });
+    const annotations = created.metadata?.annotations ?? {};
+    for (const key of ['proxyCPU', 'proxyCPULimit', 'proxyMemory', 'proxyMemoryLimit']) assert.ok(annotations[`sidecar.istio.io/${key}`], `sidecar.istio.io/${key} missing`);
+    assert.deepEqual(annotations, want.metadata?.annotations);
+  });
+
+  it('defaults a DestinationRule to an in-mesh host without TLS to ISTIO_MUTUAL', async () => {
+    const dr = istio('DestinationRule', NS.mesh, 'ratings', { host: `ratings.${NS.mesh}.svc.cluster.local` });
+    const { object } = await createIstio(h.kc, dr);
+    assert.deepEqual(object.spec, { host: `ratings.${NS.mesh}.svc.cluster.local`, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } });
+    const plain = istio('DestinationRule', NS.plain, 'ratings', { host: `ratings.${NS.plain}.svc.cluster.local` });
+    assert.deepEqual((await createIstio(h.kc, plain)).object.spec, { host: `ratings.${NS.plain}.svc.cluster.local` }, 'a namespace outside the mesh is left alone');
+  });
+
+  it('answers a server-side dry run with the mutated or denied object and stores nothing', async () => {
+    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'dry', namespace: NS.mesh }, spec: { containers: [{ name: 'app', image: 'registry.invalid/a:1' }] } };
+    const want = await expectedMutation(pod, namespaces);
+    const core = h.kc.makeApiClient(CoreV1Api);
+    const dry = await core.createNamespacedPod({ namespace: NS.mesh, body: pod as V1Pod, dryRun: 'All' });
+    assert.deepEqual(dry.metadata?.annotations, want.metadata?.annotations);
+    assert.equal((await rejection(core.readNamespacedPod({ name: 'dry', namespace: NS.mesh }))).code, 404);
+
+    const dr = istio('DestinationRule', NS.mesh, 'dry-dr', { host: `details.${NS.mesh}.svc.cluster.local` });
+    assert.deepEqual((await createIstio(h.kc, dr, { dryRun: true })).object.spec, { host: `details.${NS.mesh}.svc.cluster.local`, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } });
+    assert.equal(await getIstio(h.kc, 'DestinationRule', NS.mesh, 'dry-dr'), undefined);
+
+    const pa = istio('PeerAuthentication', NS.mesh, 'dry-pa', { mtls: { mode: 'DISABLE' } });
+    const denied = await rejection(createIstio(h.kc, pa, { dryRun: true }));
+    assert.equal(denied.code, 403);
+    assert.equal(denied.message, `admission webhook "istio.validate.meshguard.io" denied the request: ${(await expectedVerdict(pa, namespaces)).message}`);
+    assert.equal(await getIstio(h.kc, 'PeerAuthentication', NS.mesh, 'dry-pa'), undefined);
+  });
+
+  it('admits an object exempted by the meshguard.io/exempt annotation', async () => {
+    const exemption = JSON.stringify({ rules: ['pa-strict-mtls'], owner: 'platform@example.com', expires: '2099-12-31' });
+    const pa = istio('PeerAuthentication', NS.mesh, 'legacy', { mtls: { mode: 'PERMISSIVE' } }, { annotations: { [EXEMPT]: exemption } });
+    const want = await expectedVerdict(pa, namespaces);
+    assert.equal(want.allowed, true);
+    const { object } = await createIstio(h.kc, pa);
+    assert.deepEqual(userView(object), pa);
+  });
+
+  it('with meshguard stopped, failurePolicy Fail rejects and Ignore admits', async () => {
+    await mg.stop();
+    const admission = h.kc.makeApiClient(AdmissionregistrationV1Api);
+    const validating = await admission.readValidatingWebhookConfiguration({ name: 'meshguard-validating' });
+    assert.deepEqual(validating.webhooks?.map((w) => w.failurePolicy), validating.webhooks?.map(() => 'Fail'));
+    const pa = istio('PeerAuthentication', NS.mesh, 'while-down', { mtls: { mode: 'STRICT' } });
+    const failed = await rejection(createIstio(h.kc, pa));
+    assert.equal(failed.code, 500);
+    assert.match(failed.message, /^Internal error occurred: failed calling webhook "istio\.(mutate|validate)\.meshguard\.io": failed to call webhook: Post "https:\/\/127\.0\.0\.1:\d+\/(mutate|validate)\?timeout=5s": dial tcp 127\.0\.0\.1:\d+: connect: connection refused$/);
+
+    const ignore = (n: number) => Array.from({ length: n }, (_, i) => ({ op: 'replace', path: `/webhooks/${i}/failurePolicy`, value: 'Ignore' }));
+    await admission.patchValidatingWebhookConfiguration({ name: 'meshguard-validating', body: ignore(validating.webhooks?.length ?? 0) });
+    const mutating = await admission.readMutatingWebhookConfiguration({ name: '0-meshguard-mutating' });
+    assert.deepEqual(mutating.webhooks?.map((w) => w.failurePolicy), mutating.webhooks?.map(() => 'Ignore'), 'the chart makes the mutating webhooks fail open');
+    const permissive = istio('PeerAuthentication', NS.mesh, 'fail-open', { mtls: { mode: 'PERMISSIVE' } });
+    const admitted = await waitFor('failurePolicy Ignore in effect', async () => {
+      try {
+        return (await createIstio(h.kc, permissive)).object;
+      } catch {
+        return undefined;
+      }
+    }, { timeoutMs: 20_000, intervalMs: 250 });
+    assert.deepEqual(userView(admitted), permissive, 'admitted unchanged: no mutation, no validation');
+  });
+});
