@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { before, describe, it } from 'node:test';
 import tls from 'node:tls';
-import { parse as parseYaml } from 'yaml';
+import { isMap, parseDocument, parse as parseYaml, type YAMLMap } from 'yaml';
 import { SETTINGS, envName } from '../../src/config.js';
 import { CONTAINER_SECURITY, DEFAULT_ENV, POD_SECURITY, labels, mutatingConfiguration, selectorLabels, validatingConfiguration } from './expected.js';
 import { CHART, helm, one, render, type K8sObject } from './helm.js';
@@ -222,5 +222,49 @@ describe('chart: every setting in src/config.ts is a Helm value and an env var',
     });
     const cm = one(objects, 'ConfigMap', 'meshguard-org-config');
     assert.deepEqual(parseYaml((cm.data as Record<string, string>)['org-config.yaml'] ?? ''), { rules: { 'vs-wildcard-host': { enforcement: 'warn' } } });
+  });
+});
+
+describe('chart: values.yaml documents itself (house rule 12)', () => {
+  interface SchemaNode { properties?: Record<string, SchemaNode>; additionalProperties?: unknown }
+  const doc = parseDocument(readFileSync(path.join(CHART, 'values.yaml'), 'utf8'));
+  const schema = JSON.parse(readFileSync(path.join(CHART, 'values.schema.json'), 'utf8')) as SchemaNode;
+
+  /** Walks values.yaml beside the schema: every key the schema defines is commented, and the two list the same keys. */
+  function walk(map: YAMLMap, node: SchemaNode, prefix: string, out: { uncommented: string[]; keys: string[] }): void {
+    map.items.forEach((pair, i) => {
+      const name = String((pair.key as { value: unknown }).value);
+      const key = `${prefix}${name}`;
+      out.keys.push(key);
+      const sub = node.properties?.[name];
+      const commented = Boolean((pair.key as { commentBefore?: string }).commentBefore) || (i === 0 && Boolean(map.commentBefore));
+      if (sub?.properties && isMap(pair.value) && pair.value.items.length > 0) walk(pair.value, sub, `${key}.`, out);
+      else if (!commented) out.uncommented.push(key);
+    });
+  }
+
+  /** Schema keys, descending where values.yaml gives a non-empty mapping (an empty {} such as certManager.issuerRef is one value). */
+  function schemaKeys(node: SchemaNode, prefix: string, value: unknown): string[] {
+    return Object.entries(node.properties ?? {}).flatMap(([name, sub]) => {
+      const v = (value as Record<string, unknown> | undefined)?.[name];
+      const nested = sub.properties && v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0;
+      return [`${prefix}${name}`, ...(nested ? schemaKeys(sub, `${prefix}${name}.`, v) : [])];
+    });
+  }
+
+  it('comments every value and defines exactly the schema\'s keys', () => {
+    const out = { uncommented: [] as string[], keys: [] as string[] };
+    assert.ok(isMap(doc.contents));
+    walk(doc.contents, schema, '', out);
+    assert.deepEqual(out.uncommented, []);
+    assert.deepEqual(out.keys.sort(), schemaKeys(schema, '', doc.toJS()).filter((k) => k !== 'global').sort());
+  });
+
+  it('the schema is strict: additionalProperties false wherever it lists properties', () => {
+    const loose = (node: SchemaNode, at: string): string[] => [
+      ...(node.properties && node.additionalProperties !== false ? [at || '(root)'] : []),
+      ...Object.entries(node.properties ?? {}).flatMap(([name, sub]) => loose(sub, `${at}/${name}`)),
+    ];
+    assert.deepEqual(loose(schema, ''), []);
   });
 });
