@@ -10,6 +10,7 @@ export interface CheckCliOptions {
   policyBundle?: string;
   orgConfig?: string;
   schema: boolean;
+  crds?: string;
   verbose?: boolean;
 }
 
@@ -17,7 +18,7 @@ export interface CheckCliOptions {
 export async function runCheck(paths: string[], opts: CheckCliOptions): Promise<number> {
   const inputs = await readManifests(paths, (note) => console.error(note));
   const [engine, org] = await Promise.all([offlineEngine(opts.policyBundle), loadOrgConfig(opts.orgConfig)]);
-  const extraChecks = opts.schema ? (await import('../schema/istio-schema.js')).schemaChecker() : undefined;
+  const extraChecks = opts.schema ? (await import('../schema/istio-schema.js')).schemaChecker(opts.crds) : undefined;
   const results = checkObjects(engine, org, inputs, { namespace: opts.namespace, ...(extraChecks ? { extraChecks } : {}) });
   console.log(opts.output === 'json' ? renderJson(results) : renderText(results, { verbose: opts.verbose }));
   return exitCodeFor(results);

@@ -30,6 +30,7 @@ export function buildCli(): Command {
     .option('--policy-bundle <file>', 'policy bundle (default: the built-in pack)')
     .option('--org-config <file>', 'organisation config merged over the defaults')
     .option('--no-schema', 'skip validation against the Istio CRD schemas')
+    .option('--crds <file>', 'CRD file to validate Istio objects against (default: the shipped Istio 1.30.3 CRDs)')
     .option('-v, --verbose', 'list objects without findings too')
     .action(async (paths: string[], opts) => {
       const { runCheck } = await import('./check.js');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
+import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { isRecord, type KubeObject } from '../kube/objects.js';
 import { packageRoot } from '../policy/opa-binary.js';
 import type { Violation } from '../policy/types.js';
@@ -31,7 +32,13 @@ export function closeSchema(schema: unknown): unknown {
 /** Loads every CRD version's schema from the shipped file, keyed `group/version/Kind`. */
 function loadSchemas(file: string): Map<string, Schema> {
   const schemas = new Map<string, Schema>();
-  for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new MeshguardError(ErrorCodes.INPUT_UNREADABLE, `cannot read CRD file ${file}: ${describeError(err)}`);
+  }
+  for (const doc of parseAllDocuments(text)) {
     const crd = doc.toJS() as Record<string, any> | null; // eslint-disable-line @typescript-eslint/no-explicit-any
     if (crd?.kind !== 'CustomResourceDefinition') continue;
     for (const v of crd.spec.versions ?? []) {
@@ -60,6 +67,7 @@ function fieldPath(err: ErrorObject): string {
  */
 export function schemaChecker(file = ISTIO_CRDS): (object: KubeObject) => Violation[] {
   const schemas = loadSchemas(file);
+  const release = file === ISTIO_CRDS ? 'the Istio CRDs (release 1.30.3)' : `the CRDs in ${file}`;
   const groups = new Set([...schemas.keys()].map((k) => k.split('/')[0]));
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
   // Istio serves the same schema under several versions: compile each distinct schema once.
@@ -72,7 +80,7 @@ export function schemaChecker(file = ISTIO_CRDS): (object: KubeObject) => Violat
     const schema = schemas.get(key);
     if (!schema) {
       return [{ id: 'schema-invalid', enforcement: 'warn', details: { apiVersion: object.apiVersion },
-        message: `${describe(object)}: ${object.apiVersion} ${object.kind} is not served by the Istio CRDs (release 1.30.3)` }];
+        message: `${describe(object)}: ${object.apiVersion} ${object.kind} is not served by ${release}` }];
     }
     let validate = compiled.get(key);
     if (!validate) {

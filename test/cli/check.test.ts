@@ -97,4 +97,15 @@ describe('meshguard check', () => {
     ]);
     assert.ok(unknown.every((v: { enforcement: string }) => v.enforcement === 'warn'));
   });
+
+  it('validates against another CRD file with --crds (a field only newer Istio knows)', () => {
+    const file = path.join(repoRoot, '..', 'shared', 'data', 'istio-samples', 'crd-schema-valid', 'destinationrule-valid.yaml');
+    const ids = (args: string[]) => JSON.parse(cli(['check', '--output', 'json', ...args, file]).stdout).results
+      .flatMap((r: { violations: Array<{ id: string; message: string }> }) => r.violations.filter((v) => v.id === 'schema-unknown-field').map((v) => v.message));
+    assert.deepEqual(ids([]), ['DestinationRule default/bookinfo-ratings-http2-ping: field spec.trafficPolicy.connectionPool.http.http2KeepAlive is not in the networking.istio.io/v1 DestinationRule schema; the API server drops it silently']);
+    assert.deepEqual(ids(['--crds', path.join(repoRoot, '..', 'shared', 'data', 'istio-crds', 'master', 'crd-all.gen.yaml')]), []);
+    const missing = cli(['check', '--crds', '/nonexistent.yaml', file]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^meshguard: MG_ERR_INPUT_UNREADABLE: cannot read CRD file \/nonexistent.yaml/);
+  });
 });
