@@ -10,9 +10,21 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin_dir="$root/.tools/bin"
 stamp="$root/.tools/helm.version"
 
-if [[ -x "$bin_dir/helm" && -f "$stamp" && "$(cat "$stamp")" == "$HELM_VERSION" ]]; then
+installed() { [[ -x "$bin_dir/helm" && -f "$stamp" && "$(cat "$stamp")" == "$HELM_VERSION" ]]; }
+if installed; then
   echo "$bin_dir/helm"
   exit 0
+fi
+
+# Test files run in parallel and each may call this script: one builds, the others wait for it.
+mkdir -p "$bin_dir"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$root/.tools/helm.lock"
+  flock 9
+  if installed; then
+    echo "$bin_dir/helm"
+    exit 0
+  fi
 fi
 
 if ! command -v go >/dev/null 2>&1; then
@@ -25,7 +37,6 @@ if ! command -v go >/dev/null 2>&1; then
   exit 3
 fi
 
-mkdir -p "$bin_dir"
 start=$(date +%s)
 echo "install-helm: building helm.sh/helm/v3/cmd/helm@$HELM_VERSION into $bin_dir (first run only)" >&2
 

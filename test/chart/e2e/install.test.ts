@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { startKubeCluster, type KubeCluster } from '../../e2e/apiserver.js';
 import { makeClusterPki } from '../../e2e/pki.js';
-import { CHART, helm, runHelm, type HelmResult } from '../helm.js';
+import { CHART, ROOT, helm, runHelm, type HelmResult } from '../helm.js';
 
 // `helm install` and `helm upgrade` of the chart against a real kube-apiserver (built by
 // scripts/install-kube-tools.sh): every rendered object must pass the API server's validation, and
@@ -15,12 +17,17 @@ import { CHART, helm, runHelm, type HelmResult } from '../helm.js';
 
 const NAMESPACE = 'meshguard-system';
 
-describe('chart against a real kube-apiserver', { timeout: 10 * 60_000 }, () => {
+/** Builds etcd and kube-apiserver once (idempotent: returns at once when .tools/bin has them). */
+async function installKubeTools(): Promise<void> {
+  await promisify(execFile)('bash', [path.join(ROOT, 'scripts', 'install-kube-tools.sh')], { timeout: 60 * 60_000, maxBuffer: 64 * 1024 * 1024 });
+}
+
+describe('chart against a real kube-apiserver', { timeout: 90 * 60_000 }, () => {
   let tmp: string;
   let cluster: KubeCluster | undefined;
 
   before(async () => {
-    await helm();
+    await Promise.all([helm(), installKubeTools()]);
     tmp = await mkdtemp(path.join(os.tmpdir(), 'meshguard-chart-e2e-'));
     await mkdir(path.join(tmp, 'pki'));
     cluster = await startKubeCluster(tmp, await makeClusterPki());
