@@ -118,14 +118,16 @@ export class KubeHttp {
 
   /**
    * Runs one watch request until the server ends it (after `timeoutSeconds`), the signal aborts it,
-   * or no byte arrives for `idleMs`. Resolves on a normal end; rejects on errors.
+   * or no byte arrives for `idleMs`. Resolves on a normal end; rejects on errors. `onOpen` runs once
+   * the server has accepted the watch.
    */
-  async watch(path: string, query: RequestOptions['query'], onEvent: (e: WatchEvent) => void, opts: { accept?: string; signal?: AbortSignal; idleMs: number }): Promise<void> {
+  async watch(path: string, query: RequestOptions['query'], onEvent: (e: WatchEvent) => void, opts: { accept?: string; signal?: AbortSignal; idleMs: number; onOpen?: () => void }): Promise<void> {
     const res = await this.open(path, { query: { ...query, watch: 1 }, accept: opts.accept, signal: opts.signal, timeoutMs: opts.idleMs });
     if ((res.statusCode ?? 0) >= 300) {
       const text = await readBody(res, 10_000, path);
       throw apiError('GET', path, res.statusCode ?? 0, safeJson(text), text);
     }
+    opts.onOpen?.();
     await new Promise<void>((resolve, reject) => {
       let buffered = '';
       const idle = (): void => void res.destroy(new MeshguardError(ErrorCodes.KUBE_UNREACHABLE, `watch ${path}: no data for ${opts.idleMs} ms`));

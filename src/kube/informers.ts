@@ -73,6 +73,12 @@ export function startInformers(deps: InformerDeps): Informers {
       if (errors.delete(kind)) report();
       metrics.inventoryObjects.set({ kind }, inventory.count(kind));
     },
+    onWatching(kind: string) {
+      if (errors.delete(kind)) {
+        log.info({ kind }, 'informer recovered');
+        report();
+      }
+    },
     onError(kind: string, err: unknown, retryInMs: number) {
       const message = describeError(err);
       if (errors.get(kind) !== message) log.warn({ kind, err: message, retryInMs }, 'informer failed; retrying');

@@ -13,6 +13,8 @@ export interface ReflectorHooks {
   onChange(kind: string): void;
   /** A list or watch failed; the reflector retries after `retryInMs`. */
   onError(kind: string, err: unknown, retryInMs: number): void;
+  /** A watch was accepted by the server (the kind is healthy again after an error). */
+  onWatching(kind: string): void;
 }
 
 export interface ReflectorOptions {
@@ -109,6 +111,7 @@ export class Reflector {
       accept: this.resource.metadataOnly ? METADATA_ACCEPT : undefined,
       signal: this.abort.signal,
       idleMs: (timeoutSeconds + 60) * 1000,
+      onOpen: () => this.hooks.onWatching(this.resource.kind),
     });
   }
 

@@ -132,6 +132,11 @@ export async function apply(kc: KubeConfig, objects: KubernetesObject[]): Promis
 /** Installs CRDs from a multi-document YAML file and waits until each is Established and served. */
 export async function installCrds(kc: KubeConfig, file: string): Promise<string[]> {
   const docs = parseAllDocuments(await readFile(file, 'utf8')).map((d) => d.toJS() as KubernetesObject | null).filter((d): d is KubernetesObject => d?.kind === 'CustomResourceDefinition');
+  return installCrdObjects(kc, docs);
+}
+
+/** Applies CRD objects and waits until each is Established. */
+export async function installCrdObjects(kc: KubeConfig, docs: KubernetesObject[]): Promise<string[]> {
   await apply(kc, docs);
   const api = kc.makeApiClient(ApiextensionsV1Api);
   for (const crd of docs) {

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AdmissionregistrationV1Api, CoreV1Api, CustomObjectsApi, type V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { KubeHttp, loadKubeConfig } from '../../src/kube/client.js';
+import { startCluster } from '../../src/kube/cluster.js';
+import { startInformers, type Informers } from '../../src/kube/informers.js';
+import { Inventory } from '../../src/kube/inventory.js';
+import { INVENTORY_KINDS } from '../../src/kube/resources.js';
+import { runSelfCheck } from '../../src/kube/self-check.js';
+import { LAST_APPLIED } from '../../src/kube/strip.js';
+import { Metrics } from '../../src/metrics.js';
+import type { PolicyService } from '../../src/policy/service.js';
+import { Readiness } from '../../src/readiness.js';
+import { loadCertificate } from '../../src/tls/certificates.js';
+import { apply, writeKubeconfig } from './apiserver.js';
+import { helmTemplate, NS, startHarness, type Harness } from './harness.js';
+import { istio, userView } from './kube-api.js';
+import { makeCa } from './pki.js';
+import { freePort, waitFor } from './processes.js';
+
+const silent = pino({ level: 'silent' }) as FastifyBaseLogger;
+const SECRET_VALUE = 's3cr3t-password-value';
+const B64_VALUE = Buffer.from(SECRET_VALUE).toString('base64');
+
+describe('the cluster view against a real kube-apiserver', { timeout: 300_000 }, () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ meshguard: false });
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  describe('informers (as the chart ServiceAccount)', () => {
+    const inventory = new Inventory();
+    const readiness = new Readiness();
+    const metrics = new Metrics(false);
+    let informers: Informers;
+    const core = () => h.kc.makeApiClient(CoreV1Api);
+    const lastApplied = (o: object): string => JSON.stringify(o);
+
+    before(async () => {
+      // Written as `kubectl apply` does: the last-applied annotation carries the whole Secret, data included.
+      const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: NS.plain, labels: { app: 'db' } }, stringData: { password: SECRET_VALUE } };
+      await core().createNamespacedSecret({ namespace: NS.plain, body: { ...secret, metadata: { ...secret.metadata, annotations: { [LAST_APPLIED]: lastApplied(secret) } } } });
+      await apply(h.kc, [istio('VirtualService', NS.plain, 'web', { hosts: ['web'], http: [{ route: [{ destination: { host: 'web' } }] }] }, { annotations: { [LAST_APPLIED]: '{"kind":"VirtualService"}', team: 'web' } }) as never]);
+      informers = startInformers({ http: new KubeHttp(loadKubeConfig(h.saKubeconfig)), inventory, metrics, readiness, log: silent });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([informers.synced, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`not synced: ${JSON.stringify(readiness.report())}`)), 30_000)))]);
+      clearTimeout(timer);
+      // A watch opened right after the CRDs were installed may get "429 storage is (re)initializing"
+      // once; the reflector retries, and the error clears when the watch is open again.
+      await waitFor('watches healthy', async () => (Object.keys(informers.status().errors).length === 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
+    });
+    after(() => informers?.stop());
+
+    it('lists every inventory kind once, declares them and reports ready', async () => {
+      assert.deepEqual(informers.status(), { watching: [...INVENTORY_KINDS], notServed: [], pending: [], errors: {} });
+      assert.deepEqual(readiness.report().checks.kube, { ok: true, detail: `${INVENTORY_KINDS.length} informers synced with ${h.cluster.server}` });
+      for (const kind of INVENTORY_KINDS) assert.equal(inventory.knows(kind), true, kind);
+      assert.deepEqual(inventory.namespaceLabels(NS.mesh), { 'istio-injection': 'enabled', 'kubernetes.io/metadata.name': NS.mesh });
+      const text = await metrics.registry.getSingleMetricAsString('meshguard_inventory_objects');
+      assert.match(text, /meshguard_inventory_objects\{kind="Secret"\} 1\n/);
+    });
+
+    it('keeps Secrets as metadata only: no data, no last-applied copy, anywhere in the inventory', async () => {
+      const stored = inventory.get('Secret', NS.plain, 'db');
+      assert.deepEqual(Object.keys(stored ?? {}).sort(), ['apiVersion', 'kind', 'metadata']);
+      assert.deepEqual(userView(stored), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: NS.plain, labels: { app: 'db' } } });
+      const whole = JSON.stringify(inventory.toJSON());
+      assert.ok(!whole.includes(SECRET_VALUE) && !whole.includes(B64_VALUE), 'secret value reached the inventory');
+
+      // A Secret arriving through the watch (not the list) is metadata only too.
+      await core().createNamespacedSecret({ namespace: NS.plain, body: { metadata: { name: 'later', namespace: NS.plain, annotations: { [LAST_APPLIED]: `{"data":{"k":"${B64_VALUE}"}}` } }, data: { k: B64_VALUE } } });
+      const later = await waitFor('watched Secret', async () => inventory.get('Secret', NS.plain, 'later'), { timeoutMs: 10_000, intervalMs: 50 });
+      assert.deepEqual(userView(later), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'later', namespace: NS.plain } });
+      assert.ok(!JSON.stringify(inventory.toJSON()).includes(B64_VALUE));
+    });
+
+    it('strips managedFields and the last-applied annotation, and follows updates and deletes', async () => {
+      const vs = inventory.get('VirtualService', NS.plain, 'web');
+      assert.deepEqual(userView(vs), {
+        apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web', namespace: NS.plain, annotations: { team: 'web' } },
+        spec: { hosts: ['web'], http: [{ route: [{ destination: { host: 'web' } }] }] },
+      });
+      assert.equal(vs?.metadata?.managedFields, undefined);
+      await apply(h.kc, [istio('VirtualService', NS.plain, 'web', { hosts: ['web'], http: [{ route: [{ destination: { host: 'web', port: { number: 8080 } } }] }] }) as never]);
+      await waitFor('update seen', async () => ((inventory.get('VirtualService', NS.plain, 'web')?.spec as { http?: Array<{ route: Array<{ destination: { port?: unknown } }> }> })?.http?.[0]?.route[0]?.destination.port ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+      await h.kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', namespace: NS.plain, name: 'web' });
+      await waitFor('delete seen', async () => (inventory.get('VirtualService', NS.plain, 'web') ? undefined : true), { timeoutMs: 10_000, intervalMs: 50 });
+      assert.equal(inventory.count('VirtualService'), 0);
+      assert.equal(inventory.knows('VirtualService'), true, 'an emptied kind stays known');
+    });
+  });
+
+  describe('an unusable API server', () => {
+    it('makes readiness say why, without throwing, and stops cleanly', async () => {
+      const port = await freePort();
+      const file = path.join(h.tmp, 'unreachable.kubeconfig');
+      await writeKubeconfig(file, `https://127.0.0.1:${port}`, h.pki.ca.cert, h.pki.admin);
+      const readiness = new Readiness();
+      const informers = startInformers({ http: new KubeHttp(loadKubeConfig(file)), inventory: new Inventory(), metrics: new Metrics(false), readiness, log: silent });
+      const check = await waitFor('readiness detail', async () => (readiness.report().checks.kube?.detail.includes('ECONNREFUSED') ? readiness.report().checks.kube : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+      informers.stop();
+      assert.equal(check?.ok, false);
+      assert.match(check?.detail ?? '', new RegExp(`^API discovery failed, retrying in \\d+ ms: cannot reach the Kubernetes API at https://127\\.0\\.0\\.1:${port} \\(/api/v1\\): ECONNREFUSED `));
+    });
+
+    it('turns a missing kubeconfig into a readiness detail instead of an exception', async () => {
+      const readiness = new Readiness();
+      const config = loadConfig({ kube: 'on', kubeconfig: path.join(h.tmp, 'missing.kubeconfig'), selfCheck: 'off' }, {});
+      const cluster = await startCluster({ config, inventory: new Inventory(), metrics: new Metrics(false), readiness, log: silent, policy: {} as PolicyService, certificate: await loadCertificate(path.join(h.tlsDir, 'tls.crt'), path.join(h.tlsDir, 'tls.key')) });
+      cluster.stop();
+      assert.deepEqual(readiness.report().checks.kube, { ok: false, detail: `cannot load kubeconfig ${path.join(h.tmp, 'missing.kubeconfig')}: ${path.join(h.tmp, 'missing.kubeconfig')} does not exist` });
+    });
+  });
+
+  describe('webhook configuration self-check', () => {
+    const admission = () => h.kc.makeApiClient(AdmissionregistrationV1Api);
+    const withoutServerFields = (c: V1ValidatingWebhookConfiguration): unknown => {
+      const { resourceVersion: _r, generation: _g, managedFields: _m, ...metadata } = c.metadata ?? {};
+      return { ...c, metadata, webhooks: c.webhooks?.map((w) => ({ ...w, clientConfig: { ...w.clientConfig, caBundle: undefined } })) };
+    };
+
+    it('reports a caBundle that does not trust the serving certificate, then patches only the caBundle', async () => {
+      const wrong = await makeCa('not-meshguard-ca');
+      const wrongFile = path.join(h.tmp, 'wrong-ca.pem');
+      await writeFile(wrongFile, wrong.cert);
+      await apply(h.kc, await helmTemplate(['--set-string', 'webhook.url=https://127.0.0.1:1', '--set-file', `tls.caBundle=${wrongFile}`,
+        '--show-only', 'templates/mutatingwebhookconfiguration.yaml', '--show-only', 'templates/validatingwebhookconfiguration.yaml']));
+      // Labelled like the chart's but not named like them: never read, never patched.
+      const stranger = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'someone-else', labels: { 'meshguard.io/managed': 'true' } },
+        webhooks: [{ name: 'x.example.com', admissionReviewVersions: ['v1'], sideEffects: 'None', clientConfig: { url: 'https://127.0.0.1:1/x', caBundle: Buffer.from(wrong.cert).toString('base64') }, rules: [] }] };
+      await apply(h.kc, [stranger as never]);
+      const before = await admission().readValidatingWebhookConfiguration({ name: 'meshguard-validating' });
+      const http = new KubeHttp(loadKubeConfig(h.saKubeconfig));
+      const deps = (selfCheck: 'report' | 'patch') => ({
+        http, config: { webhookName: 'meshguard', selfCheck, tlsCertFile: path.join(h.tlsDir, 'tls.crt') }, certificatePem: h.pki.meshguard.cert,
+        metrics: new Metrics(false), readiness: new Readiness(), log: silent,
+      });
+      const reported = deps('report');
+      const report = await runSelfCheck(reported);
+      const hooks = { '0-meshguard-mutating': ['pods.mutate.meshguard.io', 'workloads.mutate.meshguard.io', 'istio.mutate.meshguard.io'], 'meshguard-validating': ['istio.validate.meshguard.io', 'workloads.validate.meshguard.io', 'namespaces.validate.meshguard.io'] };
+      const drifts = Object.entries(hooks).flatMap(([configuration, names]) => names.map((webhook) => ({ configuration, webhook, problem: 'caBundle does not trust the serving certificate' })));
+      assert.deepEqual(report, { drifts, patched: [], checked: ['0-meshguard-mutating', 'meshguard-validating'] });
+      assert.match(await reported.metrics.registry.getSingleMetricAsString('meshguard_webhook_configuration_drift'), /configuration="0-meshguard-mutating"\} 1\n.*configuration="meshguard-validating"\} 1/s);
+      assert.equal(reported.readiness.report().ready, true, 'drift is reported, never gating readiness');
+
+      const patch = await runSelfCheck(deps('patch'));
+      assert.deepEqual(patch, { drifts: [], patched: ['0-meshguard-mutating', 'meshguard-validating'], checked: ['0-meshguard-mutating', 'meshguard-validating'] });
+      const afterPatch = await admission().readValidatingWebhookConfiguration({ name: 'meshguard-validating' });
+      assert.deepEqual(withoutServerFields(afterPatch), withoutServerFields(before), 'nothing but caBundle changed');
+      const caB64 = Buffer.from(new (await import('node:crypto')).X509Certificate(h.pki.ca.cert).toString()).toString('base64');
+      assert.deepEqual(afterPatch.webhooks?.map((w) => w.clientConfig.caBundle), [caB64, caB64, caB64]);
+      const untouched = await admission().readValidatingWebhookConfiguration({ name: 'someone-else' });
+      assert.equal(untouched.webhooks?.[0]?.clientConfig.caBundle, Buffer.from(wrong.cert).toString('base64'));
+    });
+  });
+});
