@@ -4,11 +4,12 @@
 # A second run finds the binary and its version stamp and returns at once.
 # Usage: scripts/install-helm.sh        (prints the path of the helm binary on its last line)
 set -euo pipefail
+# shellcheck source=scripts/lib/tools.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tools.sh"
 
 HELM_VERSION="${MESHGUARD_HELM_VERSION:-v3.19.5}"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bin_dir="$root/.tools/bin"
-stamp="$root/.tools/helm.version"
+bin_dir="$tools_bin"
+stamp="$tools_root/.tools/helm.version"
 
 installed() { [[ -x "$bin_dir/helm" && -f "$stamp" && "$(cat "$stamp")" == "$HELM_VERSION" ]]; }
 if installed; then
@@ -17,25 +18,12 @@ if installed; then
 fi
 
 # Test files run in parallel and each may call this script: one builds, the others wait for it.
-mkdir -p "$bin_dir"
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$root/.tools/helm.lock"
-  flock 9
-  if installed; then
-    echo "$bin_dir/helm"
-    exit 0
-  fi
+tools_lock helm
+if installed; then
+  echo "$bin_dir/helm"
+  exit 0
 fi
-
-if ! command -v go >/dev/null 2>&1; then
-  for candidate in /usr/local/go/bin/go /usr/lib/go/bin/go; do
-    [[ -x "$candidate" ]] && PATH="$(dirname "$candidate"):$PATH" && export PATH && break
-  done
-fi
-if ! command -v go >/dev/null 2>&1; then
-  echo "install-helm: Go is required to build helm $HELM_VERSION (go install); install Go 1.24 or later and run again" >&2
-  exit 3
-fi
+require_go install-helm "helm $HELM_VERSION"
 
 start=$(date +%s)
 echo "install-helm: building helm.sh/helm/v3/cmd/helm@$HELM_VERSION into $bin_dir (first run only)" >&2

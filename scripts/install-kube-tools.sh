@@ -16,9 +16,11 @@
 #   Prints the bin directory (.tools/bin) on its last line of stdout; progress
 #   and timings go to stderr. Exit 3 if Go is needed but missing.
 set -euo pipefail
+# shellcheck source=scripts/lib/tools.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/tools.sh"
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bin_dir="$root/.tools/bin"
+root="$tools_root"
+bin_dir="$tools_bin"
 stamp="$root/.tools/kube-tools.version"
 kube_mod="$root/test/e2e/kube"
 etcd_mod="$root/test/e2e/etcd"
@@ -58,23 +60,9 @@ done_already() {
 up_to_date && done_already
 
 # One build at a time: a second caller waits here, then finds the stamp.
-mkdir -p "$bin_dir"
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$root/.tools/kube-tools.lock"
-  flock 9
-  up_to_date && done_already
-fi
-
-if ! command -v go >/dev/null 2>&1; then
-  for candidate in /usr/local/go/bin/go /usr/lib/go/bin/go; do
-    [[ -x "$candidate" ]] && PATH="${candidate%/go}:$PATH" && export PATH && break
-  done
-fi
-if ! command -v go >/dev/null 2>&1; then
-  echo "install-kube-tools: Go is required to build kube-apiserver $k8s_version and etcd $etcd_version from source;" >&2
-  echo "install-kube-tools: install Go 1.26 or later (or put it on PATH) and run again" >&2
-  exit 3
-fi
+tools_lock kube-tools
+up_to_date && done_already
+require_go install-kube-tools "kube-apiserver $k8s_version and etcd $etcd_version"
 
 rm -f "$stamp"
 export GOFLAGS="-trimpath${GOFLAGS:+ $GOFLAGS}"
