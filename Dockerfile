@@ -18,6 +18,7 @@ WORKDIR /src
 # A static binary, so it runs on any base image of the next stage.
 ENV CGO_ENABLED=0
 COPY scripts/install-opa.sh scripts/install-opa.sh
+COPY scripts/lib scripts/lib
 RUN bash scripts/install-opa.sh
 
 FROM ${NODE_IMAGE} AS build
