@@ -28,7 +28,7 @@ export interface BenchResults {
   startedAt: string;
   durationS: number;
   machine: Machine;
-  settings: { connections: number[]; durationS: number; warmupS: number; coldRuns: number; pinning: string };
+  settings: { connections: number[]; durationS: number; warmupS: number; coldRuns: number; attempts: number; pinning: string };
   payloads: Array<{ name: string; webhook: string; bytes: number }>;
   parity?: Parity;
   load: LoadResult[];
@@ -156,6 +156,7 @@ export function formatReport(r: BenchResults, markdown: boolean): string {
 }
 
 function formatScale(s: ScaleResult, markdown: boolean, h: (t: string) => string): string[] {
+  const payloadNames = [...new Set(s.inventory.flatMap((x) => Object.keys(x.evalUs)))];
   return [
     h('Policy evaluation per payload (in-process, raw bytes, full pack)'),
     table(['payload', 'bytes', 'µs / eval', 'violations'], s.payloads.map((p) => [p.payload, p.bytes, p.evalUs, p.violations]), markdown),
@@ -164,6 +165,8 @@ function formatScale(s: ScaleResult, markdown: boolean, h: (t: string) => string
     h('Evaluation time vs object size (VirtualService with N routes)'),
     table(['routes', 'bytes', 'raw ArrayBuffer µs', 'object µs', 'object / raw'], s.objectSize.map((x) => [x.routes, x.bytes, x.rawUs, x.objectUs, `${(x.objectUs / x.rawUs).toFixed(2)}×`]), markdown),
     h(`Inventory size (push = toJSON + setData; Wasm memory cap ${s.memoryCapMiB} MiB)`),
-    table(['objects', 'JSON MiB', 'push ms', 'Wasm MiB', 'RSS delta MiB', 'µs / eval', 'error'], s.inventory.map((x) => [x.objects, x.jsonMiB.toFixed(2), x.pushMs, x.wasmMiB, x.rssDeltaMiB, x.evalUs, x.error ?? '']), markdown),
+    table(['objects', 'JSON MiB', 'push ms', 'Wasm MiB', 'RSS delta MiB', 'error'], s.inventory.map((x) => [x.objects, x.jsonMiB.toFixed(2), x.pushMs, x.wasmMiB, x.rssDeltaMiB, x.error ?? '']), markdown),
+    h('Evaluation time (µs) vs inventory size, per /validate payload'),
+    table(['objects', ...payloadNames], s.inventory.map((x) => [x.objects, ...payloadNames.map((n) => x.evalUs[n] ?? NaN)]), markdown),
   ];
 }

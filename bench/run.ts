@@ -4,7 +4,7 @@
  * answers are checked; then cold start, in-process scale, and (with --profile) CPU profiles.
  *
  *   node dist/bench/run.js [--quick] [--json] [--markdown <file>] [--profile] [--no-pin]
- *                          [--skip-cold] [--skip-scale]
+ *                          [--skip-cold] [--skip-scale] [--attempts <n>]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -70,8 +70,25 @@ async function startChecked(ctx: Ctx, spec: ServerSpec, endpointsOf: (s: Running
   return { server, endpoints };
 }
 
+/** Other processes using more than this (% of one core) during a run make it noisy. */
+const NOISY_OTHER_CPU = 25;
+
+/**
+ * One measured run, repeated (up to `attempts` times in all) while other processes used more than
+ * {@link NOISY_OTHER_CPU} of a core meanwhile; the quietest attempt is kept.
+ */
+async function quietestRun(ctx: Ctx, endpoint: Endpoint, webhook: Webhook, opts: LoadOptions, attempts: number): Promise<LoadResult> {
+  let best = await drive(endpoint, webhook, ctx.payloads, opts);
+  for (let attempt = 2; attempt <= attempts && best.otherCpuPct > NOISY_OTHER_CPU; attempt++) {
+    ctx.log(`  other processes used ${best.otherCpuPct.toFixed(0)}% of a core meanwhile: attempt ${attempt}`);
+    const again = await drive(endpoint, webhook, ctx.payloads, opts);
+    if (again.otherCpuPct < best.otherCpuPct) best = again;
+  }
+  return best;
+}
+
 /** Drives every endpoint of a server for every webhook it serves and every connection count. */
-async function loadServer(ctx: Ctx, spec: ServerSpec, endpointsOf: (s: RunningServer) => Endpoint[], load: Omit<LoadOptions, 'connections'> & { connections: number[] }): Promise<LoadResult[]> {
+async function loadServer(ctx: Ctx, spec: ServerSpec, endpointsOf: (s: RunningServer) => Endpoint[], load: Omit<LoadOptions, 'connections'> & { connections: number[]; attempts: number }): Promise<LoadResult[]> {
   const { server, endpoints } = await startChecked(ctx, spec, endpointsOf);
   const out: LoadResult[] = [];
   try {
@@ -79,7 +96,7 @@ async function loadServer(ctx: Ctx, spec: ServerSpec, endpointsOf: (s: RunningSe
       for (const webhook of endpoint.webhooks as Webhook[]) {
         for (const connections of load.connections) {
           ctx.log(`load: ${endpoint.label} /${webhook} c=${connections}`);
-          out.push(await drive(endpoint, webhook, ctx.payloads, { ...load, connections }));
+          out.push(await quietestRun(ctx, endpoint, webhook, { durationS: load.durationS, warmupS: load.warmupS, connections }, load.attempts));
         }
       }
     }
@@ -112,15 +129,16 @@ async function main(): Promise<void> {
     options: {
       quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, markdown: { type: 'string' },
       profile: { type: 'boolean', default: false }, 'no-pin': { type: 'boolean', default: false },
-      'skip-cold': { type: 'boolean', default: false }, 'skip-scale': { type: 'boolean', default: false },
+      'skip-cold': { type: 'boolean', default: false }, 'skip-scale': { type: 'boolean', default: false }, attempts: { type: 'string' },
     },
   });
   const quick = values.quick ?? false;
   const started = performance.now();
   const log = (line: string): void => void process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
   const settings = quick
-    ? { connections: [10], durationS: 3, warmupS: 1, coldRuns: 2 }
-    : { connections: [10, 50], durationS: 10, warmupS: 2, coldRuns: 5 };
+    ? { connections: [10], durationS: 3, warmupS: 1, coldRuns: 2, attempts: 1 }
+    : { connections: [10, 50], durationS: 10, warmupS: 2, coldRuns: 5, attempts: 2 };
+  if (values.attempts) settings.attempts = Math.max(1, Number(values.attempts) || 1);
   const workDir = path.join(repoRoot, '.bench', new Date().toISOString().replace(/[:.]/g, '-'));
   await mkdir(workDir, { recursive: true });
   const loadBefore = loadAverage();

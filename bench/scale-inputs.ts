@@ -52,49 +52,55 @@ export function virtualServiceWithRoutes(routes: number): KubeObject {
   };
 }
 
-interface Template {
-  kind: string;
-  weight: number;
-  object: KubeObject;
+/** The objects of one application `app` in namespace `ns`: its Deployment and Istio routing and policy. */
+function appObjects(app: string, ns: string, deployment: KubeObject): KubeObject[] {
+  const host = `${app}.${ns}.svc.cluster.local`;
+  const meta = (kind: string): Record<string, unknown> => ({ name: app, namespace: ns, uid: `uid-${kind}-${ns}-${app}`, resourceVersion: '1000' });
+  const dep = structuredClone(deployment);
+  const labels = { app, version: 'v1' };
+  dep.metadata = { ...meta('Deployment'), labels };
+  dep.spec = { ...(dep.spec as object), selector: { matchLabels: labels }, template: { ...(dep.spec as { template: object }).template, metadata: { labels } } };
+  return [dep, {
+    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: meta('VirtualService'),
+    spec: { hosts: [host], http: [{ match: [{ uri: { prefix: '/' } }], route: [{ destination: { host, subset: 'v1' }, weight: 90 }, { destination: { host, subset: 'v2' }, weight: 10 }], timeout: '5s' }] },
+  }, {
+    apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: meta('DestinationRule'),
+    spec: { host, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } }, subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
+  }, {
+    apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: meta('AuthorizationPolicy'),
+    spec: { selector: { matchLabels: { app } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: [`cluster.local/ns/${ns}/sa/frontend`] } }], to: [{ operation: { methods: ['GET', 'POST'] } }] }] },
+  }];
 }
 
-function templates(): Template[] {
+/** The per-namespace objects: the Namespace, STRICT mTLS, a default Sidecar, Telemetry and one ServiceEntry. */
+function namespaceObjects(ns: string): KubeObject[] {
+  const meta = (kind: string, name: string): Record<string, unknown> => ({ name, namespace: ns, uid: `uid-${kind}-${ns}`, resourceVersion: '1000' });
   return [
-    { kind: 'Deployment', weight: 30, object: sharedObject('istio-samples/workloads/bookinfo.yaml', 'Deployment', 'productpage-v1') },
-    { kind: 'VirtualService', weight: 15, object: sharedObject('istio-samples/pilot-testdata-config/virtual-service-all.yaml', 'VirtualService', 'all') },
-    { kind: 'DestinationRule', weight: 15, object: sharedObject('istio-samples/samples/destination-rule-all-mtls.yaml', 'DestinationRule', 'reviews') },
-    { kind: 'ServiceEntry', weight: 10, object: sharedObject('istio-samples/samples/github.yaml', 'ServiceEntry') },
-    { kind: 'AuthorizationPolicy', weight: 10, object: sharedObject('seed-examples/4.2-authorizationpolicy.yaml', 'AuthorizationPolicy') },
-    { kind: 'Gateway', weight: 8, object: sharedObject('seed-examples/3.3-gateway.yaml', 'Gateway') },
-    { kind: 'Sidecar', weight: 5, object: sharedObject('istio-samples/validation-dataset/networking-v1-Sidecar.yaml', 'Sidecar') },
-    { kind: 'PeerAuthentication', weight: 5, object: sharedObject('seed-examples/4.1-mtls-strict.yaml', 'PeerAuthentication') },
-    { kind: 'Telemetry', weight: 2, object: sharedObject('seed-examples/5.1-telemetry.yaml', 'Telemetry') },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'istio-injection': 'enabled', 'kubernetes.io/metadata.name': ns } } },
+    { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: meta('PeerAuthentication', 'default'), spec: { mtls: { mode: 'STRICT' } } },
+    { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: meta('Sidecar', 'default'), spec: { egress: [{ hosts: ['./*', 'istio-system/*'] }] } },
+    { apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: meta('Telemetry', 'default'), spec: { tracing: [{ randomSamplingPercentage: 1 }] } },
+    {
+      apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: meta('ServiceEntry', 'payments-api'),
+      spec: { hosts: [`payments-${ns}.example.com`], location: 'MESH_EXTERNAL', ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'DNS' },
+    },
   ];
 }
 
 /**
- * `count` objects as the cluster view would cache them: one Namespace per 50 objects (the first
- * is `shop`, where the benchmark payloads live; all are injection-enabled) and the rest a mix of
- * Deployments and Istio resources (weights in {@link templates}) spread over those namespaces.
+ * `count` objects as the cluster view would cache them, in namespaces of about 50 objects: per
+ * namespace the Namespace (injection on), a STRICT PeerAuthentication, a default Sidecar, a
+ * Telemetry and a ServiceEntry, then applications of four objects each (Deployment,
+ * VirtualService, DestinationRule and AuthorizationPolicy with hosts and labels of their own, as
+ * in a real cluster). The first namespace is `shop`, where the benchmark payloads live.
  */
 export function syntheticInventory(count: number): KubeObject[] {
-  const nsCount = Math.max(1, Math.round(count / 50));
-  const namespaces = Array.from({ length: nsCount }, (_, i) => (i === 0 ? 'shop' : `team-${i}`));
-  const out: KubeObject[] = namespaces.map((name) => ({
-    apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'istio-injection': 'enabled', 'kubernetes.io/metadata.name': name } },
-  }));
-  const mix = templates();
-  const total = mix.reduce((n, t) => n + t.weight, 0);
-  const rest = count - out.length;
-  let made = 0;
-  for (const t of mix) {
-    const n = t === mix[mix.length - 1] ? rest - made : Math.round((rest * t.weight) / total);
-    for (let i = 0; i < n; i++) {
-      const o = structuredClone(t.object);
-      o.metadata = { ...o.metadata, name: `${t.kind.toLowerCase()}-${i}`, namespace: namespaces[i % nsCount], uid: `uid-${t.kind}-${i}`, resourceVersion: String(1000 + i) };
-      out.push(o);
-    }
-    made += n;
+  const deployment = sharedObject('istio-samples/workloads/bookinfo.yaml', 'Deployment', 'productpage-v1');
+  const out: KubeObject[] = [];
+  for (let n = 0; out.length < count; n++) {
+    const ns = n === 0 ? 'shop' : `team-${n}`;
+    out.push(...namespaceObjects(ns));
+    for (let a = 0; a < 11 && out.length < count; a++) out.push(...appObjects(`app-${a}`, ns, deployment));
   }
-  return out;
+  return out.slice(0, count);
 }
