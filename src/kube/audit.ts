@@ -52,9 +52,16 @@ export async function readCluster(http: KubeHttp, catalog: RuleCatalog, opts: { 
     const objects = await listKind(http, r, clusterWide ? undefined : opts.namespace, opts.namespace, notes);
     if (!objects) continue;
     inventory.replaceKind(r.kind, objects);
-    if (judged.has(r.kind)) out.push(...objects.filter((o) => !opts.namespace || o.metadata?.namespace === opts.namespace || !r.namespaced));
+    if (judged.has(r.kind)) out.push(...objects.filter((o) => inScope(o, r, opts.namespace)));
   }
   return { judged: out, inventory, notes };
+}
+
+/** With a namespace: its namespaced objects, and of the cluster-scoped ones only that Namespace itself. */
+function inScope(o: KubeObject, r: ServedResource, namespace: string | undefined): boolean {
+  if (!namespace) return true;
+  if (r.namespaced) return o.metadata?.namespace === namespace;
+  return r.kind === 'Namespace' && o.metadata?.name === namespace;
 }
 
 async function listKind(http: KubeHttp, r: ServedResource, namespace: string | undefined, fallbackNamespace: string | undefined, notes: string[]): Promise<KubeObject[] | undefined> {

@@ -83,11 +83,26 @@ export class KubeHttp {
     return this.kc.getCurrentCluster()?.server ?? '';
   }
 
-  /** Sends a request and parses the JSON answer; a non-2xx answer throws a KubeApiError. */
+  /**
+   * Sends a request and parses the JSON answer; a non-2xx answer throws a KubeApiError. A 429 (API
+   * priority and fairness, or a watch cache still initializing after a CRD was installed) is
+   * retried as client-go does, after its Retry-After (capped at 5 s), at most 5 times.
+   */
   async request<T = unknown>(path: string, opts: RequestOptions = {}): Promise<{ body: T; headers: http.IncomingHttpHeaders }> {
-    const res = await this.open(path, opts);
-    const text = await readBody(res, opts.timeoutMs ?? 30_000, path);
-    const parsed = text ? safeJson(text) : undefined;
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.open(path, opts);
+      const text = await readBody(res, opts.timeoutMs ?? 30_000, path);
+      const parsed = text ? safeJson(text) : undefined;
+      if (res.statusCode === 429 && attempt < 5 && !opts.signal?.aborted) {
+        const seconds = Number(res.headers['retry-after']);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000)));
+        continue;
+      }
+      return this.answer<T>(opts, path, res, text, parsed);
+    }
+  }
+
+  private answer<T>(opts: RequestOptions, path: string, res: http.IncomingMessage, text: string, parsed: unknown): { body: T; headers: http.IncomingHttpHeaders } {
     if ((res.statusCode ?? 0) >= 300) throw apiError(opts.method ?? 'GET', path, res.statusCode ?? 0, parsed, text);
     if (text && parsed === undefined) throw new MeshguardError(ErrorCodes.KUBE_API, `${opts.method ?? 'GET'} ${path}: the answer is not JSON`);
     return { body: parsed as T, headers: res.headers };

@@ -6,7 +6,7 @@ import type { KubeObject } from '../../src/kube/objects.js';
 import { mutateManifests } from '../../src/mutation/offline.js';
 import { loadOrgConfig } from '../../src/org-config.js';
 import { decide } from '../../src/policy/decision.js';
-import { checkObjects } from '../../src/policy/offline.js';
+import { checkObjects, type CheckResult } from '../../src/policy/offline.js';
 import { builtinBundle } from '../support/paths.js';
 
 /**
@@ -37,4 +37,14 @@ export async function expectedMutation(object: KubeObject, cluster: KubeObject[]
   const [outcome] = mutateManifests([{ object, file: 'e2e' }], { config: mutationConfigOf(org), inventory }, { namespace: object.metadata?.namespace ?? 'default' });
   if (!outcome) throw new Error('no outcome');
   return outcome.mutated;
+}
+
+/** The violations `meshguard check` finds for one object, given the cluster's objects and known kinds. */
+export async function expectedViolations(object: KubeObject, cluster: KubeObject[], knownKinds: string[]): Promise<CheckResult['violations']> {
+  const [engine, org] = await Promise.all([offlineEngine(builtinBundle), loadOrgConfig()]);
+  const inventory = new Inventory();
+  for (const o of cluster) inventory.upsert(o);
+  const [result] = checkObjects(engine, org, [{ file: 'e2e', line: 1, object }], { namespace: object.metadata?.namespace ?? 'default', inventory, knownKinds });
+  if (!result || result.error) throw new Error(result?.error ?? 'no result');
+  return result.violations;
 }

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { runAudit } from '../../src/cli/audit.js';
+import { offlineEngine } from '../../src/cli/engine.js';
+import { judgedKinds } from '../../src/kube/audit.js';
+import type { KubeObject } from '../../src/kube/objects.js';
+import { buildPolicyReports, type PolicyReport } from '../../src/kube/policy-report.js';
+import { INVENTORY_KINDS, RESOURCES } from '../../src/kube/resources.js';
+import type { CheckResult } from '../../src/policy/offline.js';
+import { builtinBundle, cliPath } from '../support/paths.js';
+import { apply, installCrdObjects, writeKubeconfig } from './apiserver.js';
+import { expectedViolations } from './expectations.js';
+import { NS, startHarness, type Harness } from './harness.js';
+import { istio } from './kube-api.js';
+import { metricValue } from './meshguard-process.js';
+import { POLICY_REPORT_CRDS } from './policy-report-crds.js';
+import { freePort, waitFor } from './processes.js';
+
+const run = promisify(execFile);
+
+/** Runs runAudit in-process and captures what it prints. */
+async function audit(opts: Parameters<typeof runAudit>[0]): Promise<{ code: number; out: string; err: string[] }> {
+  let out = '';
+  const err: string[] = [];
+  const code = await runAudit(opts, { out: (t) => (out += t), err: (t) => err.push(t) });
+  return { code, out, err };
+}
+
+const exemption = JSON.stringify({ rules: ['pa-strict-mtls'], owner: 'platform@example.com', expires: '2099-12-31' });
+const objects = {
+  open: istio('PeerAuthentication', NS.mesh, 'open', { mtls: { mode: 'PERMISSIVE' } }),
+  legacy: istio('PeerAuthentication', NS.mesh, 'legacy', { mtls: { mode: 'PERMISSIVE' } }, { annotations: { 'meshguard.io/exempt': exemption } }),
+  tracing: istio('Telemetry', NS.plain, 'trace-all', { tracing: [{ randomSamplingPercentage: 100 }] }),
+};
+
+/** A result as the JSON output prints it, for an object written by the test. */
+function resultFor(object: KubeObject, violations: CheckResult['violations']): CheckResult {
+  const allowed = !violations.some((v) => v.enforcement === 'deny' && !v.exempt);
+  return { file: 'cluster', line: 0, apiVersion: object.apiVersion ?? '', kind: object.kind ?? '', namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '', allowed, violations };
+}
+
+describe('meshguard audit against a real kube-apiserver', { timeout: 300_000 }, () => {
+  let h: Harness;
+  let knownKinds: string[];
+  before(async () => {
+    h = await startHarness({ meshguard: false });
+    // No webhooks are registered here: these objects exist in the cluster as if created before meshguard.
+    await apply(h.kc, Object.values(objects) as never[]);
+    knownKinds = [...new Set([...judgedKinds((await offlineEngine(builtinBundle)).catalog), ...INVENTORY_KINDS])].filter((k) => RESOURCES[k]);
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  it('judges existing objects like check does, marks exemptions, and exits 1 when something would be denied', async () => {
+    const { code, out, err } = await audit({ output: 'json', kubeconfig: h.cluster.kubeconfig });
+    assert.deepEqual(err, []);
+    assert.equal(code, 1);
+    const results = (JSON.parse(out) as { results: CheckResult[] }).results;
+    const find = (kind: string, ns: string, name: string) => results.find((r) => r.kind === kind && r.namespace === ns && r.name === name);
+    for (const o of Object.values(objects)) {
+      assert.deepEqual(find(o.kind ?? '', o.metadata?.namespace ?? '', o.metadata?.name ?? ''), resultFor(o, await expectedViolations(o, [], knownKinds)));
+    }
+    assert.deepEqual(find('PeerAuthentication', NS.mesh, 'legacy')?.violations.map((v) => [v.id, v.exempt, v.exemptReason]), [['pa-strict-mtls', true, 'exempt until 2099-12-31 (owner platform@example.com)']]);
+    assert.deepEqual(find('PeerAuthentication', NS.mesh, 'open')?.violations.map((v) => [v.id, v.enforcement, v.exempt]), [['pa-strict-mtls', 'deny', false]]);
+    assert.ok(find('Telemetry', NS.plain, 'trace-all')?.violations.some((v) => v.id === 'tm-sampling-cap' && v.enforcement === 'deny'));
+    const ns = find('Namespace', '', NS.plain);
+    assert.deepEqual(ns, resultFor({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.plain } }, await expectedViolations({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.plain, labels: { 'kubernetes.io/metadata.name': NS.plain } } }, [], knownKinds)));
+  });
+
+  it('prints text with the source "cluster" and only one namespace with --namespace', async () => {
+    const { code, out } = await audit({ output: 'text', kubeconfig: h.cluster.kubeconfig, namespace: NS.mesh });
+    assert.equal(code, 1);
+    const lines = out.split('\n');
+    assert.ok(lines.includes(`DENIED PeerAuthentication ${NS.mesh}/open (cluster)`), out);
+    assert.ok(lines.includes(`ok     PeerAuthentication ${NS.mesh}/legacy (cluster)`), out);
+    assert.ok(lines.some((l) => l.startsWith('  exempt [pa-strict-mtls] ') && l.endsWith(' (exempt until 2099-12-31 (owner platform@example.com))')), out);
+    assert.ok(!out.includes(NS.plain), 'objects of other namespaces are not audited');
+    assert.match(lines.at(-1) ?? '', /^\d+ objects checked: 1 denied, 0 warnings$/);
+  });
+
+  it('says when the PolicyReport CRD is missing, then writes one bounded report per namespace once it exists', async () => {
+    const missing = await audit({ output: 'json', kubeconfig: h.cluster.kubeconfig, policyReport: true });
+    assert.equal(missing.code, 1, missing.err.join('\n'));
+    assert.deepEqual(missing.err, ['meshguard audit: the PolicyReport CRD (policyreports.wgpolicyk8s.io, v1alpha2) is not installed; --policy-report skipped']);
+
+    await installCrdObjects(h.kc, POLICY_REPORT_CRDS);
+    const first = await audit({ output: 'json', kubeconfig: h.cluster.kubeconfig, policyReport: true });
+    assert.equal(first.code, 1, first.err.join('\n'));
+    const results = (JSON.parse(first.out) as { results: CheckResult[] }).results;
+    const api = h.kc.makeApiClient(CustomObjectsApi);
+    const read = async (): Promise<PolicyReport> => (await api.getNamespacedCustomObject({ group: 'wgpolicyk8s.io', version: 'v1alpha2', plural: 'policyreports', namespace: NS.mesh, name: 'meshguard' })) as PolicyReport;
+    const stored = await read();
+    const built = buildPolicyReports(results, (await offlineEngine(builtinBundle)).catalog).find((r) => r.metadata.namespace === NS.mesh);
+    const strip = (r: PolicyReport) => ({ summary: r.summary, results: r.results.map((x) => ({ ...x, timestamp: undefined })), labels: r.metadata.labels, annotations: r.metadata.annotations });
+    assert.deepEqual(strip(stored), strip(built as PolicyReport));
+    assert.deepEqual(stored.summary, { pass: 0, fail: 1, warn: 0, error: 0, skip: 1 });
+    assert.deepEqual(stored.results.map((r) => [r.result, r.policy, r.resources[0]?.name]), [['fail', 'pa-strict-mtls', 'open'], ['skip', 'pa-strict-mtls', 'legacy']]);
+    assert.match(first.err.join('\n'), /^meshguard audit: wrote \d+ policy reports \(meshguard, .*e2e-mesh\/meshguard.*\)$/);
+    const cluster = (await api.getClusterCustomObject({ group: 'wgpolicyk8s.io', version: 'v1alpha2', plural: 'clusterpolicyreports', name: 'meshguard' })) as PolicyReport;
+    assert.ok(cluster.results.some((r) => r.policy === 'ns-mesh-enrolled' && r.resources[0]?.kind === 'Namespace' && r.resources[0]?.name === NS.plain));
+
+    await audit({ output: 'json', kubeconfig: h.cluster.kubeconfig, policyReport: true });
+    const list = (await api.listNamespacedCustomObject({ group: 'wgpolicyk8s.io', version: 'v1alpha2', plural: 'policyreports', namespace: NS.mesh })) as { items: PolicyReport[] };
+    assert.deepEqual(list.items.map((r) => r.metadata.name), ['meshguard'], 'updated in place, never one object per run');
+  });
+
+  it('fails with one line and exit 2 when the API server cannot be reached', async () => {
+    const port = await freePort();
+    const file = path.join(h.tmp, 'down.kubeconfig');
+    await writeKubeconfig(file, `https://127.0.0.1:${port}`, h.pki.ca.cert, h.pki.admin);
+    const inProcess = await audit({ output: 'text', kubeconfig: file });
+    assert.equal(inProcess.code, 2);
+    assert.equal(inProcess.out, '');
+    assert.equal(inProcess.err.length, 1);
+    assert.match(inProcess.err[0] ?? '', new RegExp(`^meshguard audit: MG_ERR_KUBE_UNREACHABLE: cannot reach the Kubernetes API at https://127\\.0\\.0\\.1:${port} \\(/apis?/[^)]+\\): ECONNREFUSED connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`));
+
+    const cli = await run(process.execPath, [cliPath, 'audit', '--kubeconfig', file], { timeout: 30_000 }).then(() => ({ code: 0, stderr: '', stdout: '' }), (e: { code: number; stderr: string; stdout: string }) => e);
+    assert.equal(cli.code, 2);
+    assert.equal(cli.stdout, '');
+    assert.deepEqual(cli.stderr.trim().split('\n'), [inProcess.err[0]]);
+  });
+
+  it('runs the same audit in the background of serve and exports the violations as metrics', async () => {
+    const mg = await h.startMeshguard(['--audit-interval', '1', '--self-check', 'off']);
+    const text = await waitFor('audit metrics', async () => {
+      const m = await mg.metrics();
+      return metricValue(m, 'meshguard_audit_violations', 'rule="pa-strict-mtls",enforcement="deny",exempt="false"') === 1 ? m : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 250 });
+    assert.equal(metricValue(text, 'meshguard_audit_violations', 'rule="pa-strict-mtls",enforcement="deny",exempt="true"'), 1);
+    assert.equal(metricValue(text, 'meshguard_audit_violations', 'rule="tm-sampling-cap",enforcement="deny",exempt="false"'), 1);
+  });
+});
