@@ -29,6 +29,8 @@ export interface LoadResult {
   clientCpuPct: number;
   /** Everything else the machine ran meanwhile (other processes), % of one core. */
   otherCpuPct: number;
+  /** Server CPU time per answered request, µs: the cost of one admission, whatever bounds req/s. */
+  cpuUsPerRequest: number;
   rssMiB: number;
   peakRssMiB: number;
   /** Mean request body size. */
@@ -107,6 +109,7 @@ export async function drive(endpoint: Endpoint, webhook: Webhook, payloads: Payl
     requests: ok, rps: ok / wallS, ...latencies.percentiles(),
     errors: result.errors + result.timeouts + result.non2xx + result.mismatches, non2xx: result.non2xx, mismatches: result.mismatches,
     serverCpuPct, clientCpuPct, otherCpuPct: Math.max(0, systemCpuPct - serverCpuPct - clientCpuPct),
+    cpuUsPerRequest: ok > 0 ? (serverCpuPct / 100) * wallS * 1e6 / ok : NaN,
     rssMiB: memory.rss, peakRssMiB: memory.peak,
     bodyBytes: Math.round(requests.reduce((n, r) => n + Buffer.byteLength(r.body ?? ''), 0) / requests.length),
   };

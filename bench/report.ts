@@ -45,6 +45,8 @@ export interface Ratio {
   scenario: string;
   connections: number;
   value: number;
+  /** The same ratio of server CPU per request (floor or OPA / meshguard, so higher is better). */
+  cpuValue: number;
 }
 
 /** A target from the brief and whether this run met it. */
@@ -74,10 +76,10 @@ export function ratios(r: BenchResults): Ratio[] {
       const floor = row(r, FLOOR, scenario, c);
       for (const mg of [MG_WARN, MG_INFO]) {
         const m = row(r, mg, scenario, c);
-        if (m && floor) out.push({ what: `${mg} / floor`, scenario, connections: c, value: m.rps / floor.rps });
+        if (m && floor) out.push({ what: `${mg} / floor`, scenario, connections: c, value: m.rps / floor.rps, cpuValue: floor.cpuUsPerRequest / m.cpuUsPerRequest });
         for (const opa of opaLabels(r)) {
           const o = row(r, opa, scenario, c);
-          if (m && o) out.push({ what: `${mg} / ${opa}`, scenario, connections: c, value: m.rps / o.rps });
+          if (m && o) out.push({ what: `${mg} / ${opa}`, scenario, connections: c, value: m.rps / o.rps, cpuValue: o.cpuUsPerRequest / m.cpuUsPerRequest });
         }
       }
     }
@@ -134,11 +136,14 @@ export function formatReport(r: BenchResults, markdown: boolean): string {
   const h = (title: string): string => (markdown ? `### ${title}` : `== ${title} ==`);
   const parts: string[] = [];
   parts.push(h('Load (autocannon, keep-alive HTTPS)'), table(
-    ['server', 'webhook', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors', 'server CPU %', 'client CPU %', 'other CPU %', 'RSS MiB', 'peak RSS MiB'],
-    r.load.map((l) => [l.server, l.scenario, l.connections, l.rps, l.p50.toFixed(2), l.p99.toFixed(2), l.p999.toFixed(2), l.max.toFixed(1), l.errors, l.serverCpuPct, l.clientCpuPct, l.otherCpuPct, l.rssMiB, l.peakRssMiB]),
+    ['server', 'webhook', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors', 'server CPU %', 'CPU µs/req', 'client CPU %', 'other CPU %', 'RSS MiB', 'peak RSS MiB'],
+    r.load.map((l) => [l.server, l.scenario, l.connections, l.rps, l.p50.toFixed(2), l.p99.toFixed(2), l.p999.toFixed(2), l.max.toFixed(1), l.errors, l.serverCpuPct, l.cpuUsPerRequest, l.clientCpuPct, l.otherCpuPct, l.rssMiB, l.peakRssMiB]),
     markdown,
   ));
-  parts.push(h('Ratios (req/s)'), table(['ratio', 'webhook', 'conns', 'value'], ratios(r).map((x) => [x.what, x.scenario, x.connections, pct(x.value)]), markdown));
+  parts.push(h('Ratios: req/s, and server CPU per request (the other server\'s µs/req over meshguard\'s)'), table(
+    ['ratio', 'webhook', 'conns', 'req/s', 'CPU per request'],
+    ratios(r).map((x) => [x.what, x.scenario, x.connections, pct(x.value), pct(x.cpuValue)]), markdown,
+  ));
   if (r.coldStart.length > 0) {
     parts.push(h(`Cold start (spawn to first answered AdmissionReview, median of ${r.settings.coldRuns})`), table(
       ['server', 'median ms', 'min ms', 'max ms', 'idle RSS MiB'],
