@@ -145,6 +145,8 @@ export class KubeHttp {
     opts.onOpen?.();
     await new Promise<void>((resolve, reject) => {
       let buffered = '';
+      // An error thrown by onEvent (e.g. a 410 Gone event) ends the watch and is passed on as is.
+      let failure: Error | undefined;
       const idle = (): void => void res.destroy(new MeshguardError(ErrorCodes.KUBE_UNREACHABLE, `watch ${path}: no data for ${opts.idleMs} ms`));
       let timer = setTimeout(idle, opts.idleMs);
       res.setEncoding('utf8');
@@ -162,7 +164,8 @@ export class KubeHttp {
           try {
             onEvent(event);
           } catch (err) {
-            res.destroy(err instanceof Error ? err : new Error(describeError(err)));
+            failure = err instanceof Error ? err : new Error(describeError(err));
+            res.destroy();
             return;
           }
         }
@@ -173,11 +176,12 @@ export class KubeHttp {
       });
       res.on('error', (err) => {
         clearTimeout(timer);
-        reject(classify(err, this.server, path));
+        reject(failure ?? classify(err, this.server, path));
       });
       res.on('close', () => {
         clearTimeout(timer);
-        if (opts.signal?.aborted) resolve();
+        if (failure) reject(failure);
+        else if (opts.signal?.aborted) resolve();
         else if (!res.complete) reject(new MeshguardError(ErrorCodes.KUBE_UNREACHABLE, `watch ${path}: connection closed`));
       });
     });

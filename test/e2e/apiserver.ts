@@ -21,6 +21,8 @@ export interface KubeCluster {
   kc: KubeConfig;
   etcd: Proc;
   apiserver: Proc;
+  /** Stops kube-apiserver, keeps it down for `downMs`, starts it again on the same port (etcd keeps the data). */
+  restartApiserver(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -95,27 +97,40 @@ export async function startKubeCluster(tmp: string, pki: ClusterPki): Promise<Ku
     await stopAll([etcd]);
     throw err;
   }
-  const apiserver = startProcess('kube-apiserver', path.join(bin, 'kube-apiserver'), [
+  const apiserverArgs = [
     '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`, `--etcd-servers=${etcdUrl}`,
     `--tls-cert-file=${files.cert}`, `--tls-private-key-file=${files.key}`, `--client-ca-file=${files.ca}`,
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local', `--service-account-key-file=${files.saPub}`,
     `--service-account-signing-key-file=${files.saKey}`, '--service-cluster-ip-range=10.0.0.0/24', '--authorization-mode=RBAC',
     '--disable-admission-plugins=ServiceAccount', '--endpoint-reconciler-type=none', '--allow-privileged=true', '--profiling=false', '--v=1',
-  ], { logFile: path.join(tmp, 'kube-apiserver.log') });
+  ];
   const server = `https://127.0.0.1:${apiPort}`;
-  try {
-    await waitFor('kube-apiserver /readyz', async () => ((await adminGet(`${server}/readyz`, pki)).body === 'ok' ? true : undefined), {
-      timeoutMs: 120_000, abortIf: () => (alive(apiserver) ? undefined : `kube-apiserver exited:\n${apiserver.tail()}`),
-    });
-  } catch (err) {
-    await stopAll([apiserver, etcd]);
-    throw err;
-  }
+  const startApiserver = async (): Promise<Proc> => {
+    const proc = startProcess('kube-apiserver', path.join(bin, 'kube-apiserver'), apiserverArgs, { logFile: path.join(tmp, 'kube-apiserver.log') });
+    try {
+      await waitFor('kube-apiserver /readyz', async () => ((await adminGet(`${server}/readyz`, pki)).body === 'ok' ? true : undefined), {
+        timeoutMs: 120_000, abortIf: () => (alive(proc) ? undefined : `kube-apiserver exited:\n${proc.tail()}`),
+      });
+    } catch (err) {
+      await stopAll([proc, etcd]);
+      throw err;
+    }
+    return proc;
+  };
   const kubeconfig = path.join(tmp, 'admin.kubeconfig');
   await writeKubeconfig(kubeconfig, server, pki.ca.cert, pki.admin);
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
-  return { server, kubeconfig, kc, etcd, apiserver, stop: () => stopAll([apiserver, etcd]) };
+  const cluster: KubeCluster = {
+    server, kubeconfig, kc, etcd, apiserver: await startApiserver(),
+    async restartApiserver(downMs) {
+      await cluster.apiserver.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      cluster.apiserver = await startApiserver();
+    },
+    stop: () => stopAll([cluster.apiserver, etcd]),
+  };
+  return cluster;
 }
 
 /**

@@ -96,6 +96,26 @@ describe('the cluster view against a real kube-apiserver', { timeout: 300_000 },
       assert.equal(inventory.count('VirtualService'), 0);
       assert.equal(inventory.knows('VirtualService'), true, 'an emptied kind stays known');
     });
+
+    it('rides out an API server restart: keeps what it knows, stays ready, retries, then watches again', async () => {
+      const seen: Array<{ ok: boolean; detail: string }> = [];
+      const poll = setInterval(() => seen.push({ ...(readiness.report().checks.kube as { ok: boolean; detail: string }) }), 50);
+      try {
+        await h.cluster.restartApiserver(2000);
+        await waitFor('watches healthy again', async () => {
+          const { errors } = informers.status();
+          if (Object.keys(errors).length === 0) return true;
+          throw new Error(JSON.stringify(errors));
+        }, { timeoutMs: 60_000, intervalMs: 100 });
+      } finally {
+        clearInterval(poll);
+      }
+      assert.ok(seen.some((c) => c.detail.includes('retrying: ')), 'the outage shows in the readiness detail');
+      assert.ok(seen.every((c) => c.ok), 'readiness stays true after the first sync');
+      assert.ok(inventory.get('Secret', NS.plain, 'db'), 'the last known view is kept');
+      await apply(h.kc, [istio('VirtualService', NS.plain, 'after-restart', { hosts: ['web'], http: [{ route: [{ destination: { host: 'web' } }] }] }) as never]);
+      await waitFor('object created after the restart', async () => inventory.get('VirtualService', NS.plain, 'after-restart'), { timeoutMs: 30_000, intervalMs: 50 });
+    });
   });
 
   describe('an unusable API server', () => {
