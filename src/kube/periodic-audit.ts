@@ -18,15 +18,27 @@ export interface PeriodicAuditDeps {
   memoryMiB: number;
 }
 
+/** The audit's own engine, rebuilt only when the serving bundle version changes. */
+export interface EngineCache {
+  engine?: OpaWasmEngine;
+  version?: string;
+}
+
 /**
  * Runs one audit of the inventory: the objects of every kind the rules judge that the webhook
  * watches, judged like `meshguard audit` judges them (same `auditObjects`). Uses an engine of its
- * own, built from the serving bundle file, so the serving engine's data is never touched. Sets
+ * own, built from the serving bundle file (kept in `cache` while the serving version is the same),
+ * so the serving engine's data is never touched. Sets
  * `meshguard_audit_violations{rule,enforcement,exempt}` (reset first, so fixed violations vanish).
  * Kinds that are judged but not watched (Pods, ReplicaSets, Jobs...) are left to `meshguard audit`.
  */
-export async function auditInventoryOnce(deps: Omit<PeriodicAuditDeps, 'intervalSeconds' | 'synced'>): Promise<{ objects: number; violations: number }> {
-  const engine = await OpaWasmEngine.create(await readBundle(deps.policy.bundlePath), deps.memoryMiB);
+export async function auditInventoryOnce(deps: Omit<PeriodicAuditDeps, 'intervalSeconds' | 'synced'>, cache: EngineCache = {}): Promise<{ objects: number; violations: number }> {
+  const version = deps.policy.holder.status.version;
+  if (!cache.engine || cache.version !== version) {
+    cache.engine = await OpaWasmEngine.create(await readBundle(deps.policy.bundlePath), deps.memoryMiB);
+    cache.version = version;
+  }
+  const engine = cache.engine;
   const objects = judgedFromInventory(engine.catalog, deps.inventory);
   const results = auditObjects(engine, deps.policy.org, objects, deps.inventory);
   deps.metrics.auditViolations.reset();
@@ -42,11 +54,12 @@ export async function auditInventoryOnce(deps: Omit<PeriodicAuditDeps, 'interval
 export function startPeriodicAudit(deps: PeriodicAuditDeps): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  const cache: EngineCache = {};
   const tick = async (): Promise<void> => {
     if (stopped) return;
     const started = Date.now();
     try {
-      const { objects, violations } = await auditInventoryOnce(deps);
+      const { objects, violations } = await auditInventoryOnce(deps, cache);
       deps.log.info({ objects, violations, ms: Date.now() - started }, 'background audit done');
     } catch (err) {
       deps.log.error({ err: describeError(err) }, 'background audit failed');
