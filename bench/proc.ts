@@ -58,17 +58,20 @@ export class CpuMeter {
   }
 }
 
-/** Busy and total jiffies of all cores together, from the first line of /proc/stat. */
+/**
+ * Jiffies of all cores together from the first line of /proc/stat: `busy` is user + nice + system
+ * + steal (processes and the hypervisor), leaving out irq and softirq, which on a loopback
+ * benchmark are mostly the benchmark's own network traffic.
+ */
 function systemJiffies(): { busy: number; total: number } {
-  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
-  const total = fields.reduce((a, b) => a + b, 0);
-  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-  return { busy: total - idle, total };
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
+    (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
+  return { busy: user + nice + system + steal, total: user + nice + system + idle + iowait + irq + softirq + steal };
 }
 
 /**
- * CPU used by the whole machine between `start()` and `stop()`, in % of one core (so 200% is two
- * busy cores). Minus the server's and the client's own use, it shows how much else was running.
+ * CPU used by processes on the whole machine between `start()` and `stop()`, in % of one core (so
+ * 200% is two busy cores). Minus the server's and the client's own use, it shows how much else ran.
  */
 export class SystemCpuMeter {
   private j0 = { busy: 0, total: 0 };
@@ -84,6 +87,16 @@ export class SystemCpuMeter {
     const total = j.total - this.j0.total;
     return total > 0 ? ((j.busy - this.j0.busy) / total) * this.cores * 100 : 0;
   }
+}
+
+/** CPU other processes use right now (% of one core), sampled over `ms`. */
+export async function otherCpuNow(ms = 3000): Promise<number> {
+  const meter = new SystemCpuMeter(onlineCores);
+  const self0 = process.cpuUsage();
+  meter.start();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const self = process.cpuUsage(self0);
+  return Math.max(0, meter.stop() - ((self.user + self.system) / 1000 / ms) * 100);
 }
 
 /** Cores online, counted before this process pins itself (os.availableParallelism follows affinity). */

@@ -4,7 +4,7 @@
  * answers are checked; then cold start, in-process scale, and (with --profile) CPU profiles.
  *
  *   node dist/bench/run.js [--quick] [--json] [--markdown <file>] [--profile] [--no-pin]
- *                          [--skip-cold] [--skip-scale] [--attempts <n>]
+ *                          [--skip-cold] [--skip-scale] [--attempts <n>] [--wait-quiet <minutes>]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { floorEndpoint, meshguardEndpoint, opaDataEndpoint, opaRootEndpoint, typ
 import { drive, type LoadOptions, type LoadResult } from './load.js';
 import { buildOpaBundle, opaSpec, type OpaBundle } from './opa-server.js';
 import { deniedPayload, mutatePayloads, repoRoot, validatePayloads, type Payload } from './payloads.js';
-import { onlineCores, setUpPinning, type Pinning } from './proc.js';
+import { onlineCores, otherCpuNow, setUpPinning, type Pinning } from './proc.js';
 import { formatProfile } from './profile-summary.js';
 import { runProfiles } from './profile-run.js';
 import { formatReport, type BenchResults, type Machine } from './report.js';
@@ -89,14 +89,25 @@ async function quietestRun(ctx: Ctx, endpoint: Endpoint, webhook: Webhook, opts:
 
 /** Drives every endpoint of a server for every webhook it serves and every connection count. */
 async function loadServer(ctx: Ctx, spec: ServerSpec, endpointsOf: (s: RunningServer) => Endpoint[], load: Omit<LoadOptions, 'connections'> & { connections: number[]; attempts: number }): Promise<LoadResult[]> {
-  const { server, endpoints } = await startChecked(ctx, spec, endpointsOf);
+  let { server, endpoints } = await startChecked(ctx, spec, endpointsOf);
+  let restarted = false;
   const out: LoadResult[] = [];
   try {
-    for (const endpoint of endpoints) {
-      for (const webhook of endpoint.webhooks as Webhook[]) {
+    for (let e = 0; e < endpoints.length; e++) {
+      for (const webhook of endpoints[e]?.webhooks ?? []) {
         for (const connections of load.connections) {
-          ctx.log(`load: ${endpoint.label} /${webhook} c=${connections}`);
-          out.push(await quietestRun(ctx, endpoint, webhook, { durationS: load.durationS, warmupS: load.warmupS, connections }, load.attempts));
+          const opts = { durationS: load.durationS, warmupS: load.warmupS, connections };
+          ctx.log(`load: ${endpoints[e]?.label} /${webhook} c=${connections}`);
+          try {
+            out.push(await quietestRun(ctx, endpoints[e] as Endpoint, webhook, opts, load.attempts));
+          } catch (err) {
+            // Something outside the benchmark may end a server (a shared machine): restart it once.
+            if (server.alive() || restarted) throw err;
+            ctx.log(`  ${spec.name} exited during the run (${server.exitReason()}): restarting it once`);
+            restarted = true;
+            ({ server, endpoints } = await startChecked(ctx, spec, endpointsOf));
+            out.push(await quietestRun(ctx, endpoints[e] as Endpoint, webhook, opts, load.attempts));
+          }
         }
       }
     }
@@ -104,6 +115,21 @@ async function loadServer(ctx: Ctx, spec: ServerSpec, endpointsOf: (s: RunningSe
     await server.stop();
   }
   return out;
+}
+
+/** Waits (up to `minutes`) until other processes use less than {@link NOISY_OTHER_CPU} of a core. */
+async function waitQuiet(minutes: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + minutes * 60_000;
+  for (;;) {
+    const other = await otherCpuNow();
+    if (other < NOISY_OTHER_CPU) return;
+    if (Date.now() > deadline) {
+      log(`other processes still use ${other.toFixed(0)}% of a core after ${minutes} min: measuring anyway`);
+      return;
+    }
+    log(`other processes use ${other.toFixed(0)}% of a core: waiting for a quieter moment`);
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+  }
 }
 
 async function countLines(file: string): Promise<number> {
@@ -130,6 +156,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, markdown: { type: 'string' },
       profile: { type: 'boolean', default: false }, 'no-pin': { type: 'boolean', default: false },
       'skip-cold': { type: 'boolean', default: false }, 'skip-scale': { type: 'boolean', default: false }, attempts: { type: 'string' },
+      'wait-quiet': { type: 'string' },
     },
   });
   const quick = values.quick ?? false;
@@ -141,6 +168,7 @@ async function main(): Promise<void> {
   if (values.attempts) settings.attempts = Math.max(1, Number(values.attempts) || 1);
   const workDir = path.join(repoRoot, '.bench', new Date().toISOString().replace(/[:.]/g, '-'));
   await mkdir(workDir, { recursive: true });
+  if (values['wait-quiet']) await waitQuiet(Number(values['wait-quiet']) || 0, log);
   const loadBefore = loadAverage();
   const pinning = setUpPinning(!values['no-pin']);
   log(`work dir ${workDir}; ${pinning.describe}; load average ${loadBefore}`);

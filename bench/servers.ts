@@ -35,6 +35,8 @@ export interface RunningServer {
   /** ms from spawn to the first 200 answer to an AdmissionReview. */
   startMs: number;
   alive(): boolean;
+  /** How the process ended (`signal SIGTERM`, `code 1`), or undefined while it runs. */
+  exitReason(): string | undefined;
   /** SIGTERM, wait for the exit (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -60,8 +62,10 @@ export async function startServer(spec: ServerSpec, pinning: Pinning, opts: { de
   const child: ChildProcess = spawn(command as string, [...prefix, ...spec.args(port, probePort)], { cwd: repoRoot, stdio: ['ignore', out, err] });
   for (const fd of [out, err]) if (typeof fd === 'number') closeSync(fd);
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => {
+  let reason: string | undefined;
+  const exit = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
     exited = true;
+    reason = signal ? `signal ${signal}` : `code ${code}`;
     resolve();
   }));
   const baseUrl = `https://127.0.0.1:${port}`;
@@ -73,7 +77,7 @@ export async function startServer(spec: ServerSpec, pinning: Pinning, opts: { de
     await exit;
     clearTimeout(timer);
   };
-  const running: RunningServer = { spec, pid: child.pid ?? 0, port, baseUrl, startMs: NaN, alive: () => !exited, stop };
+  const running: RunningServer = { spec, pid: child.pid ?? 0, port, baseUrl, startMs: NaN, alive: () => !exited, exitReason: () => reason, stop };
   live.add(running);
   try {
     const answered = await firstAnswer(baseUrl + spec.readyPath, spec.readyBody, {
