@@ -23,6 +23,11 @@ export class Inventory {
     }
   }
 
+  /** Every known kind (declared or holding objects). */
+  kinds(): string[] {
+    return [...this.byKind.keys()];
+  }
+
   /** True when the kind is known (declared or holding objects). */
   knows(kind: string): boolean {
     return this.byKind.has(kind);

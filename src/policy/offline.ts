@@ -86,6 +86,7 @@ export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: Check
   const objects = inputs.map((i) => withNamespace(i.object, opts.namespace));
   const inventory = new Inventory();
   for (const kind of opts.knownKinds ?? OFFLINE_KNOWN_KINDS) inventory.declareKind(kind);
+  for (const kind of opts.inventory?.kinds() ?? []) inventory.declareKind(kind);
   for (const o of opts.inventory ? listAll(opts.inventory) : []) inventory.upsert(o);
   for (const o of objects) inventory.upsert(o);
   engine.setData({ config: org.raw, inventory: inventory.toJSON() });
@@ -106,7 +107,7 @@ export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: Check
 }
 
 function listAll(inventory: Inventory): KubeObject[] {
-  return Object.keys(inventory.toJSON()).flatMap((kind) => inventory.list(kind));
+  return inventory.kinds().flatMap((kind) => inventory.list(kind));
 }
 
 function toResult(input: CheckInput, object: KubeObject, judged: JudgedViolation[]): CheckResult {

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Inventory } from '../../../src/kube/inventory.js';
+import type { EngineData, PolicyEngine } from '../../../src/policy/engine.js';
+import { checkObjects, OFFLINE_KNOWN_KINDS } from '../../../src/policy/offline.js';
+import { loadOrgConfig } from '../../../src/org-config.js';
+
+/** A recording engine: what data did checkObjects hand it? (a fake, for this unit only) */
+class RecordingEngine implements PolicyEngine {
+  readonly version = 'test';
+  readonly catalog = {};
+  data: EngineData | undefined;
+  evaluate(): [] {
+    return [];
+  }
+  setData(data: EngineData): void {
+    this.data = data;
+  }
+}
+
+describe('checkObjects inventory', () => {
+  it('treats the Istio kinds as known offline, and keeps the known-but-empty kinds of a given inventory', async () => {
+    const engine = new RecordingEngine();
+    const cluster = new Inventory();
+    cluster.declareKind('Secret');
+    cluster.upsert({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod' } });
+    const inputs = [{ file: 'f.yaml', line: 1, object: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'vs' } } }];
+    checkObjects(engine, await loadOrgConfig(), inputs, { namespace: 'prod', inventory: cluster });
+    const inv = engine.data?.inventory as Record<string, Record<string, Record<string, unknown>>>;
+    assert.deepEqual(Object.keys(inv).sort(), [...new Set([...OFFLINE_KNOWN_KINDS, 'Secret', 'Namespace'])].sort());
+    assert.deepEqual(inv.Secret, {});
+    assert.deepEqual(Object.keys(inv.VirtualService?.prod ?? {}), ['vs'], 'the checked object is in the inventory, in the default namespace');
+
+    checkObjects(engine, await loadOrgConfig(), inputs, { namespace: 'prod', knownKinds: [] });
+    assert.deepEqual(Object.keys(engine.data?.inventory as object), ['VirtualService']);
+  });
+});
