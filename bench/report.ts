@@ -28,7 +28,7 @@ export interface BenchResults {
   startedAt: string;
   durationS: number;
   machine: Machine;
-  settings: { connections: number[]; durationS: number; warmupS: number; coldRuns: number; attempts: number; pinning: string };
+  settings: { connections: number[]; durationS: number; firstWarmupS: number; warmupS: number; coldRuns: number; attempts: number; pinning: string };
   payloads: Array<{ name: string; webhook: string; bytes: number }>;
   parity?: Parity;
   load: LoadResult[];

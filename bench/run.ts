@@ -14,17 +14,17 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { selfSignedCertificate } from '../src/tls/certificates.js';
 import { coldStart, type ColdStart } from './cold-start.js';
-import { floorEndpoint, meshguardEndpoint, opaDataEndpoint, opaRootEndpoint, type Endpoint, type Webhook } from './endpoints.js';
-import { drive, type LoadOptions, type LoadResult } from './load.js';
+import { floorEndpoint, meshguardEndpoint, opaDataEndpoint, opaRootEndpoint, type Endpoint } from './endpoints.js';
+import { runLoadPhase, startChecked, waitQuiet } from './load-phase.js';
 import { buildOpaBundle, opaSpec, type OpaBundle } from './opa-server.js';
 import { deniedPayload, mutatePayloads, repoRoot, validatePayloads, type Payload } from './payloads.js';
-import { onlineCores, otherCpuNow, setUpPinning, type Pinning } from './proc.js';
+import { onlineCores, setUpPinning, type Pinning } from './proc.js';
 import { formatProfile } from './profile-summary.js';
 import { runProfiles } from './profile-run.js';
 import { formatReport, type BenchResults, type Machine } from './report.js';
 import type { ScaleResult } from './scale.js';
-import { floorSpec, meshguardSpec, startServer, stopAll, type RunningServer, type ServerSpec } from './servers.js';
-import { decisionParity, verifyEndpoint } from './verify.js';
+import { floorSpec, meshguardSpec, stopAll, type ServerSpec } from './servers.js';
+import { decisionParity } from './verify.js';
 
 interface Ctx {
   workDir: string;
@@ -58,80 +58,6 @@ function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
-/** Starts a server, checks every answer it gives, and fails loudly when one is wrong. */
-async function startChecked(ctx: Ctx, spec: ServerSpec, endpointsOf: (s: RunningServer) => Endpoint[]): Promise<{ server: RunningServer; endpoints: Endpoint[] }> {
-  const server = await startServer(spec, ctx.pinning);
-  const endpoints = endpointsOf(server);
-  const problems = (await Promise.all(endpoints.map((e) => verifyEndpoint(e, ctx.payloads)))).flat();
-  if (problems.length > 0) {
-    await server.stop();
-    throw new Error(`wrong answers, nothing measured:\n  ${problems.join('\n  ')}`);
-  }
-  return { server, endpoints };
-}
-
-/** Other processes using more than this (% of one core) during a run make it noisy. */
-const NOISY_OTHER_CPU = 25;
-
-/**
- * One measured run, repeated (up to `attempts` times in all) while other processes used more than
- * {@link NOISY_OTHER_CPU} of a core meanwhile; the quietest attempt is kept.
- */
-async function quietestRun(ctx: Ctx, endpoint: Endpoint, webhook: Webhook, opts: LoadOptions, attempts: number): Promise<LoadResult> {
-  let best = await drive(endpoint, webhook, ctx.payloads, opts);
-  for (let attempt = 2; attempt <= attempts && best.otherCpuPct > NOISY_OTHER_CPU; attempt++) {
-    ctx.log(`  other processes used ${best.otherCpuPct.toFixed(0)}% of a core meanwhile: attempt ${attempt}`);
-    const again = await drive(endpoint, webhook, ctx.payloads, opts);
-    if (again.otherCpuPct < best.otherCpuPct) best = again;
-  }
-  return best;
-}
-
-/** Drives every endpoint of a server for every webhook it serves and every connection count. */
-async function loadServer(ctx: Ctx, spec: ServerSpec, endpointsOf: (s: RunningServer) => Endpoint[], load: Omit<LoadOptions, 'connections'> & { connections: number[]; attempts: number }): Promise<LoadResult[]> {
-  let { server, endpoints } = await startChecked(ctx, spec, endpointsOf);
-  let restarted = false;
-  const out: LoadResult[] = [];
-  try {
-    for (let e = 0; e < endpoints.length; e++) {
-      for (const webhook of endpoints[e]?.webhooks ?? []) {
-        for (const connections of load.connections) {
-          const opts = { durationS: load.durationS, warmupS: load.warmupS, connections };
-          ctx.log(`load: ${endpoints[e]?.label} /${webhook} c=${connections}`);
-          try {
-            out.push(await quietestRun(ctx, endpoints[e] as Endpoint, webhook, opts, load.attempts));
-          } catch (err) {
-            // Something outside the benchmark may end a server (a shared machine): restart it once.
-            if (server.alive() || restarted) throw err;
-            ctx.log(`  ${spec.name} exited during the run (${server.exitReason()}): restarting it once`);
-            restarted = true;
-            ({ server, endpoints } = await startChecked(ctx, spec, endpointsOf));
-            out.push(await quietestRun(ctx, endpoints[e] as Endpoint, webhook, opts, load.attempts));
-          }
-        }
-      }
-    }
-  } finally {
-    await server.stop();
-  }
-  return out;
-}
-
-/** Waits (up to `minutes`) until other processes use less than {@link NOISY_OTHER_CPU} of a core. */
-async function waitQuiet(minutes: number, log: (line: string) => void): Promise<void> {
-  const deadline = Date.now() + minutes * 60_000;
-  for (;;) {
-    const other = await otherCpuNow();
-    if (other < NOISY_OTHER_CPU) return;
-    if (Date.now() > deadline) {
-      log(`other processes still use ${other.toFixed(0)}% of a core after ${minutes} min: measuring anyway`);
-      return;
-    }
-    log(`other processes use ${other.toFixed(0)}% of a core: waiting for a quieter moment`);
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
-  }
-}
-
 async function countLines(file: string): Promise<number> {
   let n = 0;
   for await (const chunk of createReadStream(file)) for (const byte of chunk as Buffer) if (byte === 10) n++;
@@ -163,8 +89,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const log = (line: string): void => void process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
   const settings = quick
-    ? { connections: [10], durationS: 3, warmupS: 1, coldRuns: 2, attempts: 1 }
-    : { connections: [10, 50], durationS: 10, warmupS: 2, coldRuns: 5, attempts: 2 };
+    ? { connections: [10], durationS: 3, firstWarmupS: 3, warmupS: 1, coldRuns: 2, attempts: 1 }
+    : { connections: [10, 50], durationS: 10, firstWarmupS: 8, warmupS: 2, coldRuns: 5, attempts: 2 };
   if (values.attempts) settings.attempts = Math.max(1, Number(values.attempts) || 1);
   const workDir = path.join(repoRoot, '.bench', new Date().toISOString().replace(/[:.]/g, '-'));
   await mkdir(workDir, { recursive: true });
@@ -191,18 +117,18 @@ async function main(): Promise<void> {
   };
 
   log('checking that meshguard and OPA decide alike on the rule samples');
-  const a = await startChecked(ctx, specs.mgWarn, (s) => [meshguardEndpoint(s)]);
-  const b = await startChecked(ctx, specs.opa, (s) => [opaDataEndpoint(s), opaRootEndpoint(s)]);
+  const a = await startChecked(ctx, { spec: specs.mgWarn, endpointsOf: (s) => [meshguardEndpoint(s)] });
+  const b = await startChecked(ctx, { spec: specs.opa, endpointsOf: (s) => [opaDataEndpoint(s), opaRootEndpoint(s)] });
   const parity = await decisionParity(a.endpoints[0] as Endpoint, b.endpoints[1] as Endpoint);
   await Promise.all([a.server.stop(), b.server.stop()]);
 
   // Load runs send only the allowed payloads (the denied one is checked above, not measured).
-  const loadCtx = { ...ctx, payloads: mix };
-  const load: LoadResult[] = [];
-  load.push(...await loadServer(loadCtx, specs.floor, (s) => [floorEndpoint(s)], settings));
-  load.push(...await loadServer(loadCtx, specs.mgWarn, (s) => [meshguardEndpoint(s)], settings));
-  load.push(...await loadServer(loadCtx, specs.mgInfo, (s) => [meshguardEndpoint(s)], settings));
-  load.push(...await loadServer(loadCtx, specs.opa, (s) => [opaDataEndpoint(s), opaRootEndpoint(s)], settings));
+  const load = await runLoadPhase({ ...ctx, payloads: mix }, [
+    { spec: specs.floor, endpointsOf: (s) => [floorEndpoint(s)] },
+    { spec: specs.mgWarn, endpointsOf: (s) => [meshguardEndpoint(s)] },
+    { spec: specs.mgInfo, endpointsOf: (s) => [meshguardEndpoint(s)] },
+    { spec: specs.opa, endpointsOf: (s) => [opaDataEndpoint(s), opaRootEndpoint(s)] },
+  ], settings);
   const infoLogFile = specs.mgInfo.stdoutFile as string;
   const lines = await countLines(infoLogFile);
   const infoLog = { lines, bytesPerAdmission: lines ? statSync(infoLogFile).size / lines : 0 };
@@ -241,7 +167,7 @@ async function main(): Promise<void> {
     const m = results.machine;
     console.log(`meshguard benchmark (${results.mode}), ${m.nproc} cores ${m.cpuModel}, node ${m.node}, opa ${m.opa}, commit ${m.commit}`);
     console.log(`load average before ${m.loadBefore}, after ${m.loadAfter}`);
-    console.log(`${results.settings.pinning}; ${settings.durationS} s per run after ${settings.warmupS} s warm-up\n`);
+    console.log(`${results.settings.pinning}; ${settings.durationS} s per run after a warm-up of ${settings.firstWarmupS} s (first run of a server and webhook) or ${settings.warmupS} s\n`);
     console.log(formatReport(results, false));
     for (const p of profiles ?? []) console.log(`\n${formatProfile(p)}`);
   }
