@@ -12,17 +12,8 @@ bin_dir="$tools_bin"
 stamp="$tools_root/.tools/helm.version"
 
 installed() { [[ -x "$bin_dir/helm" && -f "$stamp" && "$(cat "$stamp")" == "$HELM_VERSION" ]]; }
-if installed; then
-  echo "$bin_dir/helm"
-  exit 0
-fi
-
 # Test files run in parallel and each may call this script: one builds, the others wait for it.
-tools_lock helm
-if installed; then
-  echo "$bin_dir/helm"
-  exit 0
-fi
+tools_take helm "$bin_dir/helm"
 require_go install-helm "helm $HELM_VERSION"
 
 start=$(date +%s)

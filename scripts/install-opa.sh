@@ -10,15 +10,7 @@ OPA_VERSION="${MESHGUARD_OPA_VERSION:-v1.22.2}"
 stamp="$tools_root/.tools/opa.version"
 
 installed() { [[ -x "$tools_bin/opa" && -f "$stamp" && "$(cat "$stamp")" == "$OPA_VERSION" ]]; }
-if installed; then
-  echo "$tools_bin/opa"
-  exit 0
-fi
-tools_lock opa
-if installed; then
-  echo "$tools_bin/opa"
-  exit 0
-fi
+tools_take opa "$tools_bin/opa"
 require_go install-opa "opa $OPA_VERSION"
 
 start=$(date +%s)

@@ -28,3 +28,12 @@ require_go() {
     exit 3
   fi
 }
+
+# tools_take NAME OUTPUT: when the caller's `installed` function says the tool is there, prints
+# OUTPUT and exits; otherwise takes the build lock and asks again (another run may have just built
+# it), so the caller goes on to build only when it really must.
+tools_take() {
+  if installed; then echo "$2"; exit 0; fi
+  tools_lock "$1"
+  if installed; then echo "$2"; exit 0; fi
+}
