@@ -17,6 +17,7 @@ import { OpaWasmEngine } from '../src/policy/engine.js';
 import { resolveOpa } from '../src/policy/opa-binary.js';
 import { BUILTIN_BUNDLE } from '../src/policy/service.js';
 import { admissionReview, deniedPayload, mutatePayloads, validatePayloads, type Payload } from './payloads.js';
+import { runPipeline, type PipelineRow } from './pipeline.js';
 import { buildSubsetBundle, pickRules, ruleDirs, syntheticInventory, virtualServiceWithRoutes } from './scale-inputs.js';
 
 /** Everything scale.js reports. */
@@ -27,6 +28,8 @@ export interface ScaleResult {
   /** Per inventory size; `evalUs` per /validate payload (cross-resource rules read the inventory). */
   inventory: Array<{ objects: number; jsonMiB: number; pushMs: number; wasmMiB: number; rssDeltaMiB: number; evalUs: Record<string, number>; error?: string }>;
   memoryCapMiB: number;
+  /** Where one admission's CPU time goes, in-process (pipeline.ts). */
+  pipeline: PipelineRow[];
 }
 
 const MEMORY_MIB = 256; // meshguard's default policyMemoryMiB
@@ -144,7 +147,9 @@ export async function runScale(opts: { quick: boolean; workDir: string; log?: (l
       inventory.push({ objects, jsonMiB, pushMs: NaN, wasmMiB: wasmMiB(fresh), rssDeltaMiB: rssMiB() - rss0, evalUs: {}, error: (err as Error).message });
     }
   }
-  return { payloads, rules, objectSize, inventory, memoryCapMiB: MEMORY_MIB };
+  log('scale: where the CPU time of one admission goes (in-process)');
+  const pipeline = await runPipeline(mix, mutatePayloads(), opts.quick ? { warmMs: 300, ms: 300 } : { warmMs: 1000, ms: 1000 });
+  return { payloads, rules, objectSize, inventory, memoryCapMiB: MEMORY_MIB, pipeline };
 }
 
 async function main(): Promise<void> {
