@@ -13,6 +13,8 @@ export interface LoadResult {
   server: string;
   scenario: string;
   connections: number;
+  /** Requests per second the client held to (open loop), or undefined when it sent as fast as answered. */
+  rate?: number;
   durationS: number;
   /** 2xx answers in the measured window. */
   requests: number;
@@ -39,6 +41,8 @@ export interface LoadResult {
 
 export interface LoadOptions {
   connections: number;
+  /** Hold the client to this many requests per second in all (autocannon's overallRate). */
+  rate?: number;
   durationS: number;
   warmupS: number;
 }
@@ -71,9 +75,10 @@ function requestsFor(endpoint: Endpoint, webhook: Webhook, payloads: Payload[]):
   }));
 }
 
-async function once(endpoint: Endpoint, requests: AutocannonRequest[], connections: number, durationS: number, check: (b: string) => boolean, latencies?: Latencies) {
+async function once(endpoint: Endpoint, requests: AutocannonRequest[], opts: LoadOptions, durationS: number, check: (b: string) => boolean, latencies?: Latencies) {
   const instance = autocannon({
-    url: endpoint.server.baseUrl, connections, duration: durationS, pipelining: 1, timeout: 10, requests, verifyBody: check,
+    url: endpoint.server.baseUrl, connections: opts.connections, duration: durationS, pipelining: 1, timeout: 10, requests, verifyBody: check,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
   });
   if (latencies) {
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
@@ -88,7 +93,7 @@ export async function drive(endpoint: Endpoint, webhook: Webhook, payloads: Payl
   const requests = requestsFor(endpoint, webhook, payloads);
   if (requests.length === 0) throw new Error(`${endpoint.label} has no ${webhook} payloads`);
   const check = bodyCheck(endpoint, webhook);
-  if (opts.warmupS > 0) await once(endpoint, requests, opts.connections, opts.warmupS, check);
+  if (opts.warmupS > 0) await once(endpoint, requests, opts, opts.warmupS, check);
   const latencies = new Latencies();
   const server = new CpuMeter(endpoint.server.pid);
   const system = new SystemCpuMeter(onlineCores);
@@ -96,7 +101,7 @@ export async function drive(endpoint: Endpoint, webhook: Webhook, payloads: Payl
   system.start();
   server.start();
   const t0 = performance.now();
-  const result = await once(endpoint, requests, opts.connections, opts.durationS, check, latencies);
+  const result = await once(endpoint, requests, opts, opts.durationS, check, latencies);
   const wallS = (performance.now() - t0) / 1000;
   const serverCpuPct = server.stop();
   const systemCpuPct = system.stop();
@@ -105,7 +110,7 @@ export async function drive(endpoint: Endpoint, webhook: Webhook, payloads: Payl
   const memory = memoryMiB(endpoint.server.pid);
   const ok = result['2xx'];
   return {
-    server: endpoint.label, scenario: webhook, connections: opts.connections, durationS: wallS,
+    server: endpoint.label, scenario: webhook, connections: opts.connections, ...(opts.rate ? { rate: opts.rate } : {}), durationS: wallS,
     requests: ok, rps: ok / wallS, ...latencies.percentiles(),
     errors: result.errors + result.timeouts + result.non2xx + result.mismatches, non2xx: result.non2xx, mismatches: result.mismatches,
     serverCpuPct, clientCpuPct, otherCpuPct: Math.max(0, systemCpuPct - serverCpuPct - clientCpuPct),

@@ -70,7 +70,7 @@ function rotating<T>(items: T[]): () => T {
 export async function runPipeline(validate: Payload[], mutatePods: Payload[], opts: { warmMs: number; ms: number }): Promise<PipelineRow[]> {
   const certificate = await selfSignedCertificate();
   const rows: PipelineRow[] = [];
-  const time = (fn: () => Promise<unknown> | unknown): Promise<number> => cpuUs(fn, opts.warmMs, opts.ms);
+  const time: Timer = (fn) => cpuUs(fn, opts.warmMs, opts.ms);
   const injectRow = async (step: string, app: FastifyInstance): Promise<void> => {
     const call = (url: string, next: () => Payload) => async () => {
       const res = await app.inject({ method: 'POST', url, payload: next().body, headers: { 'content-type': 'application/json' } });
@@ -85,33 +85,62 @@ export async function runPipeline(validate: Payload[], mutatePods: Payload[], op
   for (const level of ['warn', 'info'] as const) {
     const server = await meshguardApp(level, certificate);
     await injectRow(`meshguard app at ${level} (inject)`, server.app);
-    if (level === 'warn') {
-      const s = server.services;
-      const reqs = (ps: Payload[]) => ps.map((p) => ({ request: p.review.request as AdmissionRequest, raw: rawOf(p.body) }));
-      const v = rotating(reqs(validate));
-      const m = rotating(reqs(mutatePods));
-      rows.push({
-        step: 'validateAdmission / mutateAdmission alone',
-        validateUs: await time(() => { const x = v(); return validateAdmission(s, x.request, x.raw); }),
-        mutateUs: await time(() => mutateAdmission(s, m().request)),
-      });
-      const engine = s.policy.holder.current();
-      const env = { config: mutationConfigOf(s.policy.org), inventory: s.inventory };
-      rows.push({
-        step: 'OpaWasmEngine.evaluate / mutation runner alone',
-        validateUs: await time(() => engine?.evaluate(v().raw)),
-        mutateUs: await time(() => {
-          const r = m().request;
-          return mutate({ operation: r.operation, kind: r.kind.kind, namespace: r.namespace ?? '', object: r.object ?? {}, dryRun: false }, env, builtinMutators);
-        }),
-      });
-    }
+    if (level === 'warn') rows.push(await stubbedEngineRow(server, validate, time), ...await handlerRows(server, validate, mutatePods, time));
     await server.close();
   }
   const vb = rotating(validate.map((p) => Buffer.from(p.body)));
   const mb = rotating(mutatePods.map((p) => Buffer.from(p.body)));
   rows.push({ step: 'JSON.parse of the body', validateUs: await time(() => JSON.parse(vb().toString('utf8'))), mutateUs: await time(() => JSON.parse(mb().toString('utf8'))) });
   return rows;
+}
+
+type Timer = (fn: () => Promise<unknown> | unknown) => Promise<number>;
+
+/**
+ * The app with the policy engine replaced by one that finds nothing: what meshguard costs around
+ * the evaluation (guards, decision, metrics, response). /validate only.
+ */
+async function stubbedEngineRow(server: MeshguardServer, validate: Payload[], time: Timer): Promise<PipelineRow> {
+  const holder = server.services.policy.holder;
+  const real = holder.current.bind(holder);
+  const engine = real();
+  if (!engine) throw new Error('no policy engine loaded');
+  holder.current = () => ({ version: engine.version, catalog: engine.catalog, evaluate: () => [], setData: () => {} });
+  try {
+    const next = rotating(validate);
+    const validateUs = await time(async () => {
+      const res = await server.app.inject({ method: 'POST', url: '/validate', payload: next().body, headers: { 'content-type': 'application/json' } });
+      if (res.statusCode !== 200) throw new Error(`stubbed /validate: HTTP ${res.statusCode}`);
+    });
+    return { step: 'meshguard app at warn, policy engine stubbed (inject)', validateUs, mutateUs: NaN };
+  } finally {
+    holder.current = real;
+  }
+}
+
+/** The admission functions alone, then the engine and the mutation runner alone. */
+async function handlerRows(server: MeshguardServer, validate: Payload[], mutatePods: Payload[], time: Timer): Promise<PipelineRow[]> {
+  const s = server.services;
+  const reqs = (ps: Payload[]) => ps.map((p) => ({ request: p.review.request as AdmissionRequest, raw: rawOf(p.body) }));
+  const v = rotating(reqs(validate));
+  const m = rotating(reqs(mutatePods));
+  const engine = s.policy.holder.current();
+  const env = { config: mutationConfigOf(s.policy.org), inventory: s.inventory };
+  return [{
+    step: 'validateAdmission / mutateAdmission alone',
+    validateUs: await time(() => {
+      const x = v();
+      return validateAdmission(s, x.request, x.raw);
+    }),
+    mutateUs: await time(() => mutateAdmission(s, m().request)),
+  }, {
+    step: 'OpaWasmEngine.evaluate / mutation runner alone',
+    validateUs: await time(() => engine?.evaluate(v().raw)),
+    mutateUs: await time(() => {
+      const r = m().request;
+      return mutate({ operation: r.operation, kind: r.kind.kind, namespace: r.namespace ?? '', object: r.object ?? {}, dryRun: false }, env, builtinMutators);
+    }),
+  }];
 }
 
 function rawOf(body: string): ArrayBuffer {

@@ -28,7 +28,7 @@ export interface BenchResults {
   startedAt: string;
   durationS: number;
   machine: Machine;
-  settings: { connections: number[]; durationS: number; firstWarmupS: number; warmupS: number; coldRuns: number; attempts: number; pinning: string };
+  settings: { connections: number[]; durationS: number; firstWarmupS: number; warmupS: number; coldRuns: number; attempts: number; rate?: number; pinning: string };
   payloads: Array<{ name: string; webhook: string; bytes: number }>;
   parity?: Parity;
   load: LoadResult[];
@@ -61,7 +61,7 @@ const MG_INFO = 'meshguard (info)';
 const FLOOR = 'floor';
 
 function row(r: BenchResults, server: string, scenario: string, c: number): LoadResult | undefined {
-  return r.load.find((l) => l.server === server && l.scenario === scenario && l.connections === c);
+  return r.load.find((l) => l.server === server && l.scenario === scenario && l.connections === c && !l.rate);
 }
 
 function opaLabels(r: BenchResults): string[] {
@@ -100,7 +100,7 @@ export function targets(r: BenchResults): Target[] {
       out.push({ target: `${x.what.replace(' / ', ' ahead of ')} (c=${x.connections})`, measured: `${x.value.toFixed(2)}×`, met: x.value > 1 });
     }
   }
-  for (const l of r.load.filter((x) => x.server.startsWith('meshguard') && x.connections === 10)) {
+  for (const l of r.load.filter((x) => x.server.startsWith('meshguard') && x.connections === 10 && !x.rate)) {
     out.push({ target: `${l.server} /${l.scenario} p99 < 3 ms (c=10)`, measured: `${l.p99.toFixed(2)} ms`, met: l.p99 < 3 });
   }
   const floor = r.coldStart.find((c) => c.server === FLOOR);
@@ -137,7 +137,7 @@ export function formatReport(r: BenchResults, markdown: boolean): string {
   const parts: string[] = [];
   parts.push(h('Load (autocannon, keep-alive HTTPS)'), table(
     ['server', 'webhook', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors', 'server CPU %', 'CPU µs/req', 'client CPU %', 'other CPU %', 'RSS MiB', 'peak RSS MiB'],
-    r.load.map((l) => [l.server, l.scenario, l.connections, l.rps, l.p50.toFixed(2), l.p99.toFixed(2), l.p999.toFixed(2), l.max.toFixed(1), l.errors, l.serverCpuPct, l.cpuUsPerRequest, l.clientCpuPct, l.otherCpuPct, l.rssMiB, l.peakRssMiB]),
+    r.load.map((l) => [l.server, l.scenario, l.rate ? `${l.connections} @${l.rate}/s` : l.connections, l.rps, l.p50.toFixed(2), l.p99.toFixed(2), l.p999.toFixed(2), l.max.toFixed(1), l.errors, l.serverCpuPct, l.cpuUsPerRequest, l.clientCpuPct, l.otherCpuPct, l.rssMiB, l.peakRssMiB]),
     markdown,
   ));
   parts.push(h('Ratios: req/s, and server CPU per request (the other server\'s µs/req over meshguard\'s)'), table(

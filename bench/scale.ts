@@ -148,7 +148,7 @@ export async function runScale(opts: { quick: boolean; workDir: string; log?: (l
     }
   }
   log('scale: where the CPU time of one admission goes (in-process)');
-  const pipeline = await runPipeline(mix, mutatePayloads(), opts.quick ? { warmMs: 300, ms: 300 } : { warmMs: 1000, ms: 1000 });
+  const pipeline = await runPipeline(mix, mutatePayloads(), opts.quick ? { warmMs: 500, ms: 300 } : { warmMs: 2000, ms: 1000 });
   return { payloads, rules, objectSize, inventory, memoryCapMiB: MEMORY_MIB, pipeline };
 }
 
