@@ -35,8 +35,6 @@ export interface PhaseSettings {
   /** Warm-up before every later run. */
   warmupS: number;
   attempts: number;
-  /** Also measure each webhook at this fixed request rate (10 connections): latency at a realistic load. */
-  rate?: number;
 }
 
 /** Starts a server, checks every answer it gives, and fails loudly when one is wrong. */
@@ -80,16 +78,14 @@ export async function runLoadPhase(ctx: PhaseCtx, contenders: Contender[], s: Ph
   try {
     for (const contender of contenders) live.push({ contender, ...(await startChecked(ctx, contender)), restarted: false });
     for (const webhook of ['validate', 'mutate'] as const) {
-      const runs: Array<{ connections: number; rate?: number }> = s.connections.map((connections) => ({ connections }));
-      if (s.rate) runs.push({ connections: 10, rate: s.rate });
-      for (const run of runs) {
+      for (const connections of s.connections) {
         for (const l of live) {
           for (let i = 0; i < l.endpoints.length; i++) {
             if (!l.endpoints[i]?.webhooks.includes(webhook)) continue;
             const key = `${l.endpoints[i]?.label} ${webhook}`;
-            const opts = { ...run, durationS: s.durationS, warmupS: warmed.has(key) ? s.warmupS : s.firstWarmupS };
+            const opts = { connections, durationS: s.durationS, warmupS: warmed.has(key) ? s.warmupS : s.firstWarmupS };
             warmed.add(key);
-            ctx.log(`load: ${l.endpoints[i]?.label} /${webhook} c=${run.connections}${run.rate ? ` at ${run.rate} req/s` : ''}`);
+            ctx.log(`load: ${l.endpoints[i]?.label} /${webhook} c=${connections}`);
             out.push(await measure(ctx, l, i, webhook, opts, s.attempts));
           }
         }

@@ -13,8 +13,6 @@ export interface LoadResult {
   server: string;
   scenario: string;
   connections: number;
-  /** Requests per second the client held to (open loop), or undefined when it sent as fast as answered. */
-  rate?: number;
   durationS: number;
   /** 2xx answers in the measured window. */
   requests: number;
@@ -41,8 +39,6 @@ export interface LoadResult {
 
 export interface LoadOptions {
   connections: number;
-  /** Hold the client to this many requests per second in all (autocannon's overallRate). */
-  rate?: number;
   durationS: number;
   warmupS: number;
 }
@@ -78,7 +74,6 @@ function requestsFor(endpoint: Endpoint, webhook: Webhook, payloads: Payload[]):
 async function once(endpoint: Endpoint, requests: AutocannonRequest[], opts: LoadOptions, durationS: number, check: (b: string) => boolean, latencies?: Latencies) {
   const instance = autocannon({
     url: endpoint.server.baseUrl, connections: opts.connections, duration: durationS, pipelining: 1, timeout: 10, requests, verifyBody: check,
-    ...(opts.rate ? { overallRate: opts.rate } : {}),
   });
   if (latencies) {
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
@@ -110,7 +105,7 @@ export async function drive(endpoint: Endpoint, webhook: Webhook, payloads: Payl
   const memory = memoryMiB(endpoint.server.pid);
   const ok = result['2xx'];
   return {
-    server: endpoint.label, scenario: webhook, connections: opts.connections, ...(opts.rate ? { rate: opts.rate } : {}), durationS: wallS,
+    server: endpoint.label, scenario: webhook, connections: opts.connections, durationS: wallS,
     requests: ok, rps: ok / wallS, ...latencies.percentiles(),
     errors: result.errors + result.timeouts + result.non2xx + result.mismatches, non2xx: result.non2xx, mismatches: result.mismatches,
     serverCpuPct, clientCpuPct, otherCpuPct: Math.max(0, systemCpuPct - serverCpuPct - clientCpuPct),

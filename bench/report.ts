@@ -28,7 +28,7 @@ export interface BenchResults {
   startedAt: string;
   durationS: number;
   machine: Machine;
-  settings: { connections: number[]; durationS: number; firstWarmupS: number; warmupS: number; coldRuns: number; attempts: number; rate?: number; pinning: string };
+  settings: { connections: number[]; durationS: number; firstWarmupS: number; warmupS: number; coldRuns: number; attempts: number; pinning: string };
   payloads: Array<{ name: string; webhook: string; bytes: number }>;
   parity?: Parity;
   load: LoadResult[];
@@ -61,7 +61,7 @@ const MG_INFO = 'meshguard (info)';
 const FLOOR = 'floor';
 
 function row(r: BenchResults, server: string, scenario: string, c: number): LoadResult | undefined {
-  return r.load.find((l) => l.server === server && l.scenario === scenario && l.connections === c && !l.rate);
+  return r.load.find((l) => l.server === server && l.scenario === scenario && l.connections === c);
 }
 
 function opaLabels(r: BenchResults): string[] {
@@ -100,7 +100,7 @@ export function targets(r: BenchResults): Target[] {
       out.push({ target: `${x.what.replace(' / ', ' ahead of ')} (c=${x.connections})`, measured: `${x.value.toFixed(2)}×`, met: x.value > 1 });
     }
   }
-  for (const l of r.load.filter((x) => x.server.startsWith('meshguard') && x.connections === 10 && !x.rate)) {
+  for (const l of r.load.filter((x) => x.server.startsWith('meshguard') && x.connections === 10)) {
     out.push({ target: `${l.server} /${l.scenario} p99 < 3 ms (c=10)`, measured: `${l.p99.toFixed(2)} ms`, met: l.p99 < 3 });
   }
   const floor = r.coldStart.find((c) => c.server === FLOOR);
@@ -137,7 +137,7 @@ export function formatReport(r: BenchResults, markdown: boolean): string {
   const parts: string[] = [];
   parts.push(h('Load (autocannon, keep-alive HTTPS)'), table(
     ['server', 'webhook', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'errors', 'server CPU %', 'CPU µs/req', 'client CPU %', 'other CPU %', 'RSS MiB', 'peak RSS MiB'],
-    r.load.map((l) => [l.server, l.scenario, l.rate ? `${l.connections} @${l.rate}/s` : l.connections, l.rps, l.p50.toFixed(2), l.p99.toFixed(2), l.p999.toFixed(2), l.max.toFixed(1), l.errors, l.serverCpuPct, l.cpuUsPerRequest, l.clientCpuPct, l.otherCpuPct, l.rssMiB, l.peakRssMiB]),
+    r.load.map((l) => [l.server, l.scenario, l.connections, l.rps, l.p50.toFixed(2), l.p99.toFixed(2), l.p999.toFixed(2), l.max.toFixed(1), l.errors, l.serverCpuPct, l.cpuUsPerRequest, l.clientCpuPct, l.otherCpuPct, l.rssMiB, l.peakRssMiB]),
     markdown,
   ));
   parts.push(h('Ratios: req/s, and server CPU per request (the other server\'s µs/req over meshguard\'s)'), table(
@@ -163,7 +163,7 @@ export function formatReport(r: BenchResults, markdown: boolean): string {
 function formatScale(s: ScaleResult, markdown: boolean, h: (t: string) => string): string[] {
   const payloadNames = [...new Set(s.inventory.flatMap((x) => Object.keys(x.evalUs)))];
   return [
-    h('Policy evaluation per payload (in-process, raw bytes, full pack)'),
+    h('Policy evaluation per payload (in-process CPU µs, raw bytes, full pack)'),
     table(['payload', 'bytes', 'µs / eval', 'violations'], s.payloads.map((p) => [p.payload, p.bytes, p.evalUs, p.violations]), markdown),
     h('Evaluation time vs number of rules (mean of the /validate mix)'),
     table(['rules', 'µs / eval'], s.rules.map((x) => [x.rules, x.evalUs]), markdown),
@@ -171,7 +171,7 @@ function formatScale(s: ScaleResult, markdown: boolean, h: (t: string) => string
     table(['routes', 'bytes', 'raw ArrayBuffer µs', 'object µs', 'object / raw'], s.objectSize.map((x) => [x.routes, x.bytes, x.rawUs, x.objectUs, `${(x.objectUs / x.rawUs).toFixed(2)}×`]), markdown),
     h('Where the CPU time of one admission goes (in-process, no network or TLS, CPU µs per call)'),
     table(['step', '/validate µs', '/mutate µs'], s.pipeline.map((x) => [x.step, x.validateUs, x.mutateUs]), markdown),
-    h(`Inventory size (push = toJSON + setData; Wasm memory cap ${s.memoryCapMiB} MiB)`),
+    h(`Inventory size (push = toJSON + setData, CPU ms; Wasm memory cap ${s.memoryCapMiB} MiB)`),
     table(['objects', 'JSON MiB', 'push ms', 'Wasm MiB', 'RSS delta MiB', 'error'], s.inventory.map((x) => [x.objects, x.jsonMiB.toFixed(2), x.pushMs, x.wasmMiB, x.rssDeltaMiB, x.error ?? '']), markdown),
     h('Evaluation time (µs) vs inventory size, per /validate payload'),
     table(['objects', ...payloadNames], s.inventory.map((x) => [x.objects, ...payloadNames.map((n) => x.evalUs[n] ?? NaN)]), markdown),

@@ -89,8 +89,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const log = (line: string): void => void process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
   const settings = quick
-    ? { connections: [10], durationS: 3, firstWarmupS: 3, warmupS: 1, coldRuns: 2, attempts: 1, rate: undefined }
-    : { connections: [10, 50], durationS: 10, firstWarmupS: 8, warmupS: 2, coldRuns: 5, attempts: 2, rate: 500 };
+    ? { connections: [10], durationS: 3, firstWarmupS: 3, warmupS: 1, coldRuns: 2, attempts: 1 }
+    : { connections: [1, 10, 50], durationS: 10, firstWarmupS: 8, warmupS: 2, coldRuns: 5, attempts: 2 };
   if (values.attempts) settings.attempts = Math.max(1, Number(values.attempts) || 1);
   const workDir = path.join(repoRoot, '.bench', new Date().toISOString().replace(/[:.]/g, '-'));
   await mkdir(workDir, { recursive: true });

@@ -39,8 +39,14 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
+/** CPU µs this process used since `c0` (all threads): steadier than wall time on a shared machine. */
+function cpuSince(c0: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(c0);
+  return c.user + c.system;
+}
+
 /**
- * Mean µs per call: a warm-up of `budgetMs / 2` (a freshly compiled Wasm module runs baseline code
+ * CPU µs per call: a warm-up of `budgetMs / 2` (a freshly compiled Wasm module runs baseline code
  * until V8 tiers it up), then three timed batches of `budgetMs / 3`, the median batch.
  */
 function timeUs(fn: () => void, budgetMs: number): number {
@@ -49,12 +55,13 @@ function timeUs(fn: () => void, budgetMs: number): number {
   const batches: number[] = [];
   for (let b = 0; b < 3; b++) {
     let n = 0;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     do {
       fn();
       n++;
     } while (performance.now() - t0 < budgetMs / 3);
-    batches.push(((performance.now() - t0) * 1000) / n);
+    batches.push(cpuSince(c0) / n);
   }
   return median(batches);
 }
@@ -135,9 +142,9 @@ export async function runScale(opts: { quick: boolean; workDir: string; log?: (l
     try {
       const pushes: number[] = [];
       for (let i = 0; i < 3; i++) {
-        const t0 = performance.now();
+        const c0 = process.cpuUsage();
         fresh.setData({ config, inventory: inv.toJSON() });
-        pushes.push(performance.now() - t0);
+        pushes.push(cpuSince(c0) / 1000);
       }
       inventory.push({
         objects, jsonMiB, pushMs: median(pushes), wasmMiB: wasmMiB(fresh), rssDeltaMiB: rssMiB() - rss0,
