@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import { buildServer } from './server.js';
+import { buildServer, flushLogs } from './server.js';
 
 /**
  * Starts meshguard: build the server, listen, and on SIGTERM/SIGINT turn readiness false, let
@@ -14,10 +14,13 @@ export async function main(config: Config): Promise<void> {
     if (stopping) return;
     stopping = true;
     server.app.log.info({ signal }, 'signal received');
-    server.shutdown().then(() => process.exit(0), (err: unknown) => {
-      server.app.log.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
+    server.shutdown().then(
+      () => flushLogs(server.app.log).then(() => process.exit(0)),
+      (err: unknown) => {
+        server.app.log.error({ err }, 'shutdown failed');
+        void flushLogs(server.app.log).then(() => process.exit(1));
+      },
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -25,9 +25,9 @@ interface PassResult {
   notes: string[];
 }
 
-function runMutator(mutator: Mutator, obj: KubeObject, req: MutationRequest, env: MutationEnv): string[] {
+function guarded<T>(mutator: Mutator, run: () => T): T {
   try {
-    return mutator.matches(req, env) ? mutator.mutate(obj, req, env) : [];
+    return run();
   } catch (err) {
     const code = err instanceof MeshguardError ? err.code : ErrorCodes.MUTATION_FAILED;
     const statusCode = err instanceof MeshguardError ? err.statusCode : 500;
@@ -41,8 +41,10 @@ function runPass(current: KubeObject, req: MutationRequest, env: MutationEnv, mu
   const changed: string[] = [];
   const notes: string[] = [];
   for (const mutator of mutators) {
+    // Only a matching mutator can change anything: skip the copy and the diff for the others.
+    if (!guarded(mutator, () => mutator.matches(passReq, env))) continue;
     const before = structuredClone(object);
-    notes.push(...runMutator(mutator, object, passReq, env));
+    notes.push(...guarded(mutator, () => mutator.mutate(object, passReq, env)));
     if (jsonpatch.compare(before, object).length > 0) changed.push(mutator.id);
   }
   if (changed.length > 0) {
@@ -68,7 +70,8 @@ function addAll(target: string[], items: string[]): void {
 export function mutate(req: MutationRequest, env: MutationEnv, mutators: Mutator[] = builtinMutators): MutationOutcome {
   const outcome: MutationOutcome = { patch: [], mutated: req.object, applied: [], notes: [] };
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return outcome;
-  let current = req.object;
+  const { view, managedFields } = withoutManagedFields(req.object);
+  let current = view;
   for (let pass = 1; ; pass++) {
     const result = runPass(current, req, env, mutators);
     addAll(outcome.notes, result.notes);
@@ -82,7 +85,19 @@ export function mutate(req: MutationRequest, env: MutationEnv, mutators: Mutator
     addAll(outcome.applied, result.changed);
     current = result.object;
   }
-  outcome.mutated = current;
-  outcome.patch = jsonpatch.compare(req.object, current);
+  outcome.mutated = managedFields === undefined ? current : { ...current, metadata: { ...current.metadata, managedFields } };
+  outcome.patch = jsonpatch.compare(view, current);
   return outcome;
+}
+
+/**
+ * The object without `metadata.managedFields` (a shallow copy; the input is not changed). The API
+ * server sends them with every object, they are often larger than the rest, and no mutator touches
+ * them: leaving them out of every copy and diff keeps the patch the same and the work small.
+ */
+function withoutManagedFields(object: KubeObject): { view: KubeObject; managedFields: unknown } {
+  const meta = object.metadata;
+  if (!meta || meta.managedFields === undefined) return { view: object, managedFields: undefined };
+  const { managedFields, ...rest } = meta;
+  return { view: { ...object, metadata: rest }, managedFields };
 }

@@ -51,12 +51,22 @@ function parseProxyConfig(text: string | undefined): Record<string, unknown> | s
   if (text === undefined) return {};
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    // JSON is YAML, and what meshguard itself writes: try the fast parser first.
+    parsed = jsonOrUndefined(text) ?? parseYaml(text);
   } catch (err) {
     return `unparseable (${describeError(err).split('\n')[0] ?? ''})`;
   }
   if (parsed === null || parsed === undefined) return {};
   return isRecord(parsed) ? parsed : 'not a mapping';
+}
+
+function jsonOrUndefined(text: string): unknown {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function oldProxyConfig(req: MutationRequest, target: PodTarget): Record<string, unknown> {
