@@ -119,7 +119,9 @@ export class OpaWasmEngine implements PolicyEngine {
 
 async function instantiate(module: WebAssembly.Module, maximum: number, path: string): Promise<LoadedPolicy> {
   try {
-    return await opa.loadPolicy(module, { initial: 16, maximum });
+    // The synchronous loader: the module is compiled already, and the async one probes the global
+    // `Response`, which makes Node load its fetch implementation (tens of ms at start).
+    return opa.loadPolicySync(module, { initial: 16, maximum });
   } catch (err) {
     throw new MeshguardError(ErrorCodes.POLICY_BUNDLE_INVALID, `policy bundle ${path}: cannot instantiate policy.wasm: ${describeError(err)}`);
   }
