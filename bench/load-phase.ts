@@ -70,8 +70,14 @@ interface Live {
   restarted: boolean;
 }
 
+/** The load phase's results, and what each server wrote to stdout meanwhile. */
+export interface PhaseResult {
+  load: LoadResult[];
+  output: Record<string, { bytes: number; lines: number }>;
+}
+
 /** Measures every scenario on every contender, interleaved; stops every server at the end. */
-export async function runLoadPhase(ctx: PhaseCtx, contenders: Contender[], s: PhaseSettings): Promise<LoadResult[]> {
+export async function runLoadPhase(ctx: PhaseCtx, contenders: Contender[], s: PhaseSettings): Promise<PhaseResult> {
   const live: Live[] = [];
   const out: LoadResult[] = [];
   const warmed = new Set<string>();
@@ -94,7 +100,7 @@ export async function runLoadPhase(ctx: PhaseCtx, contenders: Contender[], s: Ph
   } finally {
     await Promise.all(live.map((l) => l.server.stop()));
   }
-  return out;
+  return { load: out, output: Object.fromEntries(live.map((l) => [l.contender.spec.name, { ...l.server.output }])) };
 }
 
 async function measure(ctx: PhaseCtx, l: Live, i: number, webhook: Webhook, opts: LoadOptions, attempts: number): Promise<LoadResult> {

@@ -5,9 +5,6 @@
  * function alone, the policy engine or mutation runner alone, and JSON.parse of the body.
  * Differences between the rows attribute the cost.
  */
-import { openSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { mutateAdmission, mutationConfigOf } from '../src/admission/mutate.js';
@@ -55,7 +52,8 @@ function floorApp(): FastifyInstance {
 }
 
 async function meshguardApp(level: 'warn' | 'info', certificate: ServingCertificate): Promise<MeshguardServer> {
-  const log = pino({ level, base: { service: 'meshguard' } }, pino.destination({ dest: openSync(path.join(os.tmpdir(), `meshguard-pipeline-${process.pid}.log`), 'w'), sync: true }));
+  // As meshguard's own logger (src/server.ts createLogger), to /dev/null instead of stdout.
+  const log = pino({ level, base: { service: 'meshguard' } }, pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }));
   const server = await buildServer(loadConfig({ kube: 'off', logLevel: level }, {}), { certificate, logger: log as FastifyBaseLogger });
   await server.app.ready();
   return server;

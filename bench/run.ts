@@ -7,7 +7,7 @@
  *                          [--skip-cold] [--skip-scale] [--attempts <n>] [--wait-quiet <minutes>]
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,12 +56,6 @@ function machine(opaVersion: string, loadBefore: string): Machine {
 
 function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-}
-
-async function countLines(file: string): Promise<number> {
-  let n = 0;
-  for await (const chunk of createReadStream(file)) for (const byte of chunk as Buffer) if (byte === 10) n++;
-  return n;
 }
 
 async function runScaleChild(ctx: Ctx, quick: boolean): Promise<ScaleResult> {
@@ -123,16 +117,14 @@ async function main(): Promise<void> {
   await Promise.all([a.server.stop(), b.server.stop()]);
 
   // Load runs send only the allowed payloads (the denied one is checked above, not measured).
-  const load = await runLoadPhase({ ...ctx, payloads: mix }, [
+  const { load, output } = await runLoadPhase({ ...ctx, payloads: mix }, [
     { spec: specs.floor, endpointsOf: (s) => [floorEndpoint(s)] },
     { spec: specs.mgWarn, endpointsOf: (s) => [meshguardEndpoint(s)] },
     { spec: specs.mgInfo, endpointsOf: (s) => [meshguardEndpoint(s)] },
     { spec: specs.opa, endpointsOf: (s) => [opaDataEndpoint(s), opaRootEndpoint(s)] },
   ], settings);
-  const infoLogFile = specs.mgInfo.stdoutFile as string;
-  const lines = await countLines(infoLogFile);
-  const infoLog = { lines, bytesPerAdmission: lines ? statSync(infoLogFile).size / lines : 0 };
-  rmSync(infoLogFile, { force: true });
+  const info = output[specs.mgInfo.name];
+  const infoLog = info ? { lines: info.lines, bytesPerAdmission: info.lines ? info.bytes / info.lines : 0 } : undefined;
 
   const cold: ColdStart[] = [];
   if (!values['skip-cold']) {

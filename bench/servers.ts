@@ -17,8 +17,11 @@ export interface ServerSpec {
   kind: 'meshguard' | 'floor' | 'opa';
   command: string;
   args(port: number, probePort: number): string[];
-  /** Where the process's stdout goes: a file (logs) or nowhere. */
-  stdoutFile?: string;
+  /**
+   * Where the process's stdout goes: a file, nowhere, or (`'pipe'`) a pipe this process drains
+   * and counts, as a container runtime takes a container's logs.
+   */
+  stdoutFile?: string | 'pipe';
   /** Where stderr goes (kept for diagnosis when a start fails). */
   stderrFile: string;
   /** The request path and body used to decide that the server answers. */
@@ -37,6 +40,8 @@ export interface RunningServer {
   alive(): boolean;
   /** How the process ended (`signal SIGTERM`, `code 1`), or undefined while it runs. */
   exitReason(): string | undefined;
+  /** Bytes and lines read from its stdout (when `stdoutFile` is `'pipe'`). */
+  output: { bytes: number; lines: number };
   /** SIGTERM, wait for the exit (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -56,11 +61,16 @@ function openOut(file: string | undefined): number | 'ignore' {
 export async function startServer(spec: ServerSpec, pinning: Pinning, opts: { deadlineMs?: number; intervalMs?: number } = {}): Promise<RunningServer> {
   const [port, probePort] = [await freePort(), await freePort()];
   const [command, ...prefix] = pinning.enabled ? [...pinning.serverPrefix, spec.command] : [spec.command];
-  const out = openOut(spec.stdoutFile);
+  const out = spec.stdoutFile === 'pipe' ? 'pipe' : openOut(spec.stdoutFile);
   const err = openOut(spec.stderrFile);
   const t0 = performance.now();
   const child: ChildProcess = spawn(command as string, [...prefix, ...spec.args(port, probePort)], { cwd: repoRoot, stdio: ['ignore', out, err] });
   for (const fd of [out, err]) if (typeof fd === 'number') closeSync(fd);
+  const output = { bytes: 0, lines: 0 };
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output.bytes += chunk.length;
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) output.lines++;
+  });
   let exited = false;
   let reason: string | undefined;
   const exit = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
@@ -77,7 +87,7 @@ export async function startServer(spec: ServerSpec, pinning: Pinning, opts: { de
     await exit;
     clearTimeout(timer);
   };
-  const running: RunningServer = { spec, pid: child.pid ?? 0, port, baseUrl, startMs: NaN, alive: () => !exited, exitReason: () => reason, stop };
+  const running: RunningServer = { spec, pid: child.pid ?? 0, port, baseUrl, startMs: NaN, alive: () => !exited, exitReason: () => reason, output, stop };
   live.add(running);
   try {
     const answered = await firstAnswer(baseUrl + spec.readyPath, spec.readyBody, {
@@ -117,8 +127,8 @@ export function meshguardSpec(o: MeshguardSpecOptions): ServerSpec {
       '--log-level', o.logLevel, '--shutdown-grace-ms', '0',
       ...(o.certFiles ? ['--tls-cert-file', o.certFiles.cert, '--tls-key-file', o.certFiles.key] : []),
     ],
-    // Logs go to a file, as a container runtime would take them off stdout.
-    stdoutFile: path.join(o.workDir, `${slug}.log`),
+    // Logs go to a pipe this process drains, as a container runtime takes them off stdout.
+    stdoutFile: 'pipe',
     stderrFile: path.join(o.workDir, `${slug}.stderr`),
     readyPath: '/validate', readyBody: o.readyBody,
   };
