@@ -116,6 +116,7 @@ type Cell = string | number;
 function fmt(x: Cell, digits = 1): string {
   if (typeof x === 'string') return x;
   if (!Number.isFinite(x)) return 'n/a';
+  if (Number.isInteger(x)) return String(x);
   return Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(digits);
 }
 

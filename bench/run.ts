@@ -5,6 +5,7 @@
  *
  *   node dist/bench/run.js [--quick] [--json] [--markdown <file>] [--profile] [--no-pin]
  *                          [--skip-cold] [--skip-scale] [--attempts <n>] [--wait-quiet <minutes>]
+ *   node dist/bench/run.js --from .bench/<run>/results.json [--markdown <file>]   (re-render)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -76,9 +77,16 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, markdown: { type: 'string' },
       profile: { type: 'boolean', default: false }, 'no-pin': { type: 'boolean', default: false },
       'skip-cold': { type: 'boolean', default: false }, 'skip-scale': { type: 'boolean', default: false }, attempts: { type: 'string' },
-      'wait-quiet': { type: 'string' },
+      'wait-quiet': { type: 'string' }, from: { type: 'string' },
     },
   });
+  if (values.from) {
+    // Re-render a saved run (results.json) without measuring anything.
+    const saved = JSON.parse(readFileSync(values.from, 'utf8')) as BenchResults;
+    if (values.markdown) writeFileSync(values.markdown, `${formatReport(saved, true)}\n`);
+    console.log(values.json ? JSON.stringify(saved, null, 2) : formatReport(saved, false));
+    return;
+  }
   const quick = values.quick ?? false;
   const started = performance.now();
   const log = (line: string): void => void process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}\n`);
