@@ -1,23 +1,19 @@
-import type { AdmissionRequest } from './types.js';
+import { performance } from 'node:perf_hooks';
+import type { AdmissionServices } from './services.js';
+import type { AdmissionRequest, AdmissionReview } from './types.js';
 
-/** The fixed fields of every admission log line (never the object itself). */
-export interface AdmissionLogFields {
-  webhook: 'mutate' | 'validate';
+/** The identifying fields of a request, in every admission log line (never the object itself). */
+export interface RequestFields {
   uid: string;
   kind: string;
   namespace: string;
   name: string;
   operation: string;
   dryRun: boolean;
-  allowed: boolean;
-  ruleIds: string[];
-  mutated: boolean;
-  policyVersion: string | null;
-  durationMs: number;
 }
 
 /** Extracts the identifying fields of a request for logs and metrics. */
-export function requestFields(request: AdmissionRequest): Pick<AdmissionLogFields, 'uid' | 'kind' | 'namespace' | 'name' | 'operation' | 'dryRun'> {
+export function requestFields(request: AdmissionRequest): RequestFields {
   const obj = request.object ?? request.oldObject ?? undefined;
   return {
     uid: request.uid,
@@ -27,4 +23,24 @@ export function requestFields(request: AdmissionRequest): Pick<AdmissionLogField
     operation: request.operation,
     dryRun: request.dryRun === true,
   };
+}
+
+/** What one webhook call adds to the shared log line and metrics. */
+export interface AdmissionRecord {
+  webhook: 'mutate' | 'validate';
+  fields: RequestFields;
+  started: number;
+  outcome: string;
+  answer: AdmissionReview;
+  /** Webhook-specific log fields (rule ids, mutators, mutated, policy version). */
+  extra: Record<string, unknown>;
+}
+
+/** Counts the request, observes its latency and writes its one admission log line. */
+export function recordAdmission(s: AdmissionServices, r: AdmissionRecord): void {
+  const durationMs = performance.now() - r.started;
+  const { fields } = r;
+  s.metrics.requests.inc({ webhook: r.webhook, kind: fields.kind, operation: fields.operation, outcome: r.outcome, dry_run: String(fields.dryRun) });
+  s.metrics.latency.observe({ webhook: r.webhook }, durationMs / 1000);
+  s.log.info({ webhook: r.webhook, ...fields, allowed: r.answer.response?.allowed ?? false, ...r.extra, durationMs: Number(durationMs.toFixed(3)) }, 'admission');
 }

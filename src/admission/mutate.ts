@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { builtinMutators, mutate, parseMutationConfig, type MutationConfig, type MutationEnv } from '../mutation/index.js';
 import type { OrgConfig } from '../org-config.js';
-import { requestFields } from './log-fields.js';
+import { recordAdmission, requestFields } from './log-fields.js';
 import { allow, failure, patch } from './responses.js';
 import type { AdmissionServices } from './services.js';
 import type { AdmissionRequest, AdmissionReview } from './types.js';
@@ -55,13 +55,10 @@ export function mutateAdmission(s: AdmissionServices, request: AdmissionRequest)
     answer = failure(request.uid, s.config.failureMode, 'compute mutations', code, err instanceof MeshguardError ? err.message : undefined);
   }
   const response = answer.response!;
-  const durationMs = performance.now() - started;
   const outcome = errored ? 'error' : response.patch ? 'mutated' : 'allowed';
-  s.metrics.requests.inc({ webhook: 'mutate', kind: fields.kind, operation: fields.operation, outcome, dry_run: String(fields.dryRun) });
-  s.metrics.latency.observe({ webhook: 'mutate' }, durationMs / 1000);
-  s.log.info({
-    webhook: 'mutate', ...fields, allowed: response.allowed, ruleIds: [], mutators: applied,
-    mutated: Boolean(response.patch), policyVersion: s.policy.holder.status.version ?? null, durationMs: Number(durationMs.toFixed(3)),
-  }, 'admission');
+  recordAdmission(s, {
+    webhook: 'mutate', fields, started, outcome, answer,
+    extra: { ruleIds: [], mutators: applied, mutated: Boolean(response.patch), policyVersion: s.policy.holder.status.version ?? null },
+  });
   return answer;
 }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { decide, judge, type ValidationDecision } from '../policy/decision.js';
-import { requestFields } from './log-fields.js';
+import { recordAdmission, requestFields } from './log-fields.js';
 import { allow, deny, failure } from './responses.js';
 import type { AdmissionServices } from './services.js';
 import type { AdmissionRequest, AdmissionReview } from './types.js';
@@ -38,14 +38,13 @@ export function validateAdmission(s: AdmissionServices, request: AdmissionReques
   }
   const response = answer.response!;
   const outcome = decision === undefined ? 'error' : !response.allowed ? 'denied' : response.warnings ? 'warned' : 'allowed';
-  const durationMs = performance.now() - started;
-  s.metrics.requests.inc({ webhook: 'validate', kind: fields.kind, operation: fields.operation, outcome, dry_run: String(fields.dryRun) });
-  s.metrics.latency.observe({ webhook: 'validate' }, durationMs / 1000);
-  s.log.info({
-    webhook: 'validate', ...fields, allowed: response.allowed,
-    ruleIds: decision ? decision.violations.map((v) => v.id) : [],
-    exemptRuleIds: decision ? decision.violations.filter((v) => v.exempt).map((v) => v.id) : [],
-    mutated: false, policyVersion: engine?.version ?? null, durationMs: Number(durationMs.toFixed(3)),
-  }, 'admission');
+  recordAdmission(s, {
+    webhook: 'validate', fields, started, outcome, answer,
+    extra: {
+      ruleIds: decision ? decision.violations.map((v) => v.id) : [],
+      exemptRuleIds: decision ? decision.violations.filter((v) => v.exempt).map((v) => v.id) : [],
+      mutated: false, policyVersion: engine?.version ?? null,
+    },
+  });
   return answer;
 }

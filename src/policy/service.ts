@@ -36,7 +36,6 @@ export class PolicyService {
   exemptions!: Exemptions;
   private timer: NodeJS.Timeout | undefined;
   private readonly stops: Array<() => void> = [];
-  private pushedVersion = -1;
 
   constructor(private readonly opts: PolicyServiceOptions) {
     this.holder = new PolicyHolder(opts.memoryMiB);
@@ -115,14 +114,8 @@ export class PolicyService {
   pushNow(): void {
     try {
       this.holder.setData({ config: this.org.raw, inventory: this.opts.inventory.toJSON() });
-      this.pushedVersion = this.opts.inventory.version;
     } catch (err) {
       this.opts.log.error({ err: describeError(err) }, 'cannot push cluster data to the policy engine');
     }
-  }
-
-  /** The inventory version last pushed to the engine. */
-  get dataVersion(): number {
-    return this.pushedVersion;
   }
 }
