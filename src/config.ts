@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCodes, MeshguardError, describeError } from './errors.js';
+import { DEFAULT_EXEMPTION_NAMESPACE } from './policy/exemption-grants.js';
 
 /** meshguard's validated, frozen runtime configuration. */
 export interface Config {
@@ -24,9 +25,12 @@ export interface Config {
   readonly dataDebounceMs: number;
   readonly watchIntervalMs: number;
   readonly shutdownGraceMs: number;
+  readonly exemptionNamespace: string;
+  /** Namespaces whose Secrets (metadata only) the cluster view watches; ['*'] = every namespace. */
+  readonly secretNamespaces: readonly string[];
 }
 
-type Kind = 'string' | 'int' | 'enum' | 'path';
+type Kind = 'string' | 'int' | 'enum' | 'path' | 'namespace' | 'namespaces';
 
 interface Setting {
   key: keyof Config;
@@ -63,6 +67,8 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'dataDebounceMs', kind: 'int', default: 250, min: 0, max: 60000, doc: 'Delay that batches cluster changes before they are pushed to the policy engine.' },
   { key: 'watchIntervalMs', kind: 'int', default: 2000, min: 100, max: 600000, doc: 'Poll interval for certificate, bundle and org-config file changes.' },
   { key: 'shutdownGraceMs', kind: 'int', default: 5000, min: 0, max: 600000, doc: 'On SIGTERM: time readiness is false before listeners close.' },
+  { key: 'exemptionNamespace', kind: 'namespace', default: DEFAULT_EXEMPTION_NAMESPACE, doc: 'The only namespace whose Exemption objects (policy.meshguard.io) are honoured and watched; the chart sets its own namespace.' },
+  { key: 'secretNamespaces', kind: 'namespaces', default: 'istio-system', doc: 'Comma-separated namespaces where gateways live: the cluster view watches Secret metadata only there (* = every namespace). gw-credential-secret stays silent for gateways elsewhere.' },
 ];
 
 /** MESHGUARD_<SNAKE_CASE> for a setting key. */
@@ -121,10 +127,25 @@ function coerce(s: Setting, raw: unknown, source: string): unknown {
         throw invalid(`${s.key} (${source}) must be one of ${s.values?.join(', ')}, got ${JSON.stringify(raw)}`);
       }
       return String(raw);
+    case 'namespace':
+      if (typeof raw !== 'string' || !DNS_LABEL.test(raw)) throw invalid(`${s.key} (${source}) must be a namespace name (DNS label), got ${JSON.stringify(raw)}`);
+      return raw;
+    case 'namespaces':
+      return namespaceList(s, raw, source);
     default:
       if (typeof raw !== 'string' || raw.trim() === '') throw invalid(`${s.key} (${source}) must be a non-empty string`);
       return raw;
   }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A comma-separated list of namespace names, or `*` alone for every namespace. */
+function namespaceList(s: Setting, raw: unknown, source: string): readonly string[] {
+  const items = (Array.isArray(raw) ? raw.map(String) : String(raw).split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const ok = items.length > 0 && (items.length === 1 && items[0] === '*' ? true : items.every((v) => DNS_LABEL.test(v)));
+  if (!ok) throw invalid(`${s.key} (${source}) must be comma-separated namespace names or *, got ${JSON.stringify(raw)}`);
+  return Object.freeze([...new Set(items)]);
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

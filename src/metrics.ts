@@ -85,6 +85,12 @@ export class Metrics {
     labelNames: ['configuration'] as const,
     registers: [this.registry],
   });
+  readonly exemptionsHonoured = new Counter({
+    name: 'meshguard_exemptions_honoured_total',
+    help: 'Violations the validating webhook did not enforce because an exemption applied, by rule and source (org-config, annotation, resource).',
+    labelNames: ['rule', 'source'] as const,
+    registers: [this.registry],
+  });
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'meshguard_' });

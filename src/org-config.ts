@@ -4,7 +4,8 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCodes, MeshguardError, describeError } from './errors.js';
 import { isRecord } from './kube/objects.js';
-import type { ExemptionConfig, ExemptionEntry } from './policy/exemptions.js';
+import { DEFAULT_HORIZON_DAYS } from './policy/exemption-grants.js';
+import type { ExemptionConfig, ExemptionEntry, Granters } from './policy/exemptions.js';
 import { packageRoot } from './policy/opa-binary.js';
 
 /** The shipped defaults every org config is merged over. */
@@ -87,7 +88,7 @@ export async function loadOrgConfig(file?: string): Promise<OrgConfig> {
   const defaults = await readDefaults();
   const raw = (file ? deepMerge(defaults, await readYamlMapping(file)) : defaults) as Record<string, unknown>;
   const source = file ?? 'built-in';
-  return { raw, exemptions: parseExemptions(raw.exemptions, source), mutation: raw.mutation, source };
+  return { raw, exemptions: parseExemptions(raw, source), mutation: raw.mutation, source };
 }
 
 function fail(source: string, where: string, what: string): MeshguardError {
@@ -100,14 +101,49 @@ function stringList(value: unknown, source: string, where: string): string[] | u
   return value as string[];
 }
 
-function parseExemptions(value: unknown, source: string): ExemptionConfig {
-  if (value === undefined) return { annotation: 'meshguard.io/exempt', entries: [] };
-  if (!isRecord(value)) throw fail(source, 'exemptions', 'must be a mapping');
-  const annotation = value.annotation ?? 'meshguard.io/exempt';
-  if (typeof annotation !== 'string') throw fail(source, 'exemptions.annotation', 'must be a string');
-  const list = value.entries ?? [];
+const DEFAULT_GRANTERS: Granters = { users: [], groups: ['system:masters'] };
+
+function parseGranters(value: unknown, source: string): Granters {
+  if (value === undefined) return DEFAULT_GRANTERS;
+  if (!isRecord(value)) throw fail(source, 'exemptions.granters', 'must be a mapping with users and groups');
+  const unknown = Object.keys(value).filter((k) => k !== 'users' && k !== 'groups');
+  if (unknown.length > 0) throw fail(source, `exemptions.granters.${unknown[0]}`, 'is not a known key (users, groups)');
+  const users = stringList(value.users, source, 'exemptions.granters.users') ?? [];
+  const groups = stringList(value.groups, source, 'exemptions.granters.groups') ?? [];
+  for (const [where, list] of [['users', users], ['groups', groups]] as const) {
+    if (list.some((v) => v.trim() === '')) throw fail(source, `exemptions.granters.${where}`, 'must not contain empty names');
+  }
+  return { users, groups };
+}
+
+function parseHorizon(value: unknown, source: string): number {
+  if (value === undefined) return DEFAULT_HORIZON_DAYS;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 3650) throw fail(source, 'exemptions.horizonDays', 'must be a whole number of days from 1 to 3650');
+  return value;
+}
+
+function parseLocked(rules: unknown, source: string): Set<string> {
+  const locked = new Set<string>();
+  if (rules === undefined) return locked;
+  if (!isRecord(rules)) throw fail(source, 'rules', 'must be a mapping of rule ids');
+  for (const [id, rule] of Object.entries(rules)) {
+    if (!isRecord(rule) || rule.locked === undefined) continue;
+    if (typeof rule.locked !== 'boolean') throw fail(source, `rules.${id}.locked`, 'must be true or false');
+    if (rule.locked) locked.add(id);
+  }
+  return locked;
+}
+
+function parseNamespaceLabel(value: unknown, source: string): string {
+  if (value === undefined) return 'meshguard.io/enforcement';
+  const label = isRecord(value) ? (value.namespaceLabel ?? 'meshguard.io/enforcement') : undefined;
+  if (typeof label !== 'string' || label === '') throw fail(source, 'enforcement.namespaceLabel', 'must be a label key');
+  return label;
+}
+
+function parseEntries(list: unknown, source: string): ExemptionEntry[] {
   if (!Array.isArray(list)) throw fail(source, 'exemptions.entries', 'must be a list');
-  const entries = list.map((e, i): ExemptionEntry => {
+  return list.map((e, i): ExemptionEntry => {
     const where = `exemptions.entries[${i}]`;
     if (!isRecord(e)) throw fail(source, where, 'must be a mapping');
     const namespaces = stringList(e.namespaces, source, `${where}.namespaces`);
@@ -120,5 +156,20 @@ function parseExemptions(value: unknown, source: string): ExemptionConfig {
     if (e.selector) entry.selector = e.selector as ExemptionEntry['selector'] & object;
     return entry;
   });
-  return { annotation, entries };
+}
+
+/** The exemption model: entries, granters, horizon, locked rules and the enforcement label. */
+function parseExemptions(raw: Record<string, unknown>, source: string): ExemptionConfig {
+  const value = raw.exemptions ?? {};
+  if (!isRecord(value)) throw fail(source, 'exemptions', 'must be a mapping');
+  const annotation = value.annotation ?? 'meshguard.io/exempt';
+  if (typeof annotation !== 'string' || annotation === '') throw fail(source, 'exemptions.annotation', 'must be a string');
+  return {
+    annotation,
+    entries: parseEntries(value.entries ?? [], source),
+    granters: parseGranters(value.granters, source),
+    horizonDays: parseHorizon(value.horizonDays, source),
+    locked: parseLocked(raw.rules, source),
+    namespaceLabel: parseNamespaceLabel(raw.enforcement, source),
+  };
 }

@@ -20,6 +20,8 @@ export interface ServerDeps {
   certificate?: ServingCertificate;
   inventory?: Inventory;
   metrics?: Metrics;
+  /** Clock for exemption expiry (tests pin it). */
+  now?: () => Date;
 }
 
 /** A built, not yet listening meshguard: the HTTPS admission app and the plain-HTTP probe app. */
@@ -55,7 +57,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
     debounceMs: config.dataDebounceMs, watchIntervalMs: config.watchIntervalMs, inventory, metrics, readiness, log,
   });
   await policy.start({ watch: !serverless });
-  const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log };
+  const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log, ...(deps.now ? { now: deps.now } : {}) };
 
   const app = Fastify({
     loggerInstance: log, disableRequestLogging: true, bodyLimit: config.bodyLimit,

@@ -13,4 +13,6 @@ export interface AdmissionServices {
   policy: PolicyService;
   inventory: Inventory;
   log: FastifyBaseLogger;
+  /** The clock exemption expiry is judged by (default: the system clock). */
+  now?: () => Date;
 }

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
-import { decide, judge, type ValidationDecision } from '../policy/decision.js';
+import { decide, honouredExemptions, type ValidationDecision } from '../policy/decision.js';
+import { judgeRequest } from './judge-request.js';
 import { recordAdmission, requestFields } from './log-fields.js';
 import { allow, deny, failure } from './responses.js';
 import type { AdmissionServices } from './services.js';
@@ -22,8 +23,7 @@ export function validateAdmission(s: AdmissionServices, request: AdmissionReques
     const t0 = performance.now();
     const violations = engine.evaluate(raw);
     s.metrics.evaluation.observe({ bundle_version: engine.version }, (performance.now() - t0) / 1000);
-    const object = request.object ?? request.oldObject ?? undefined;
-    const judged = judge(violations, { object, namespace: fields.namespace, exemptions: s.policy.exemptions, catalog: engine.catalog, now: new Date() });
+    const judged = judgeRequest(s, request, violations, engine.catalog);
     decision = decide(judged);
     const extras = { warnings: decision.warnings, auditAnnotations: decision.auditAnnotations };
     answer = decision.allowed
@@ -43,6 +43,7 @@ export function validateAdmission(s: AdmissionServices, request: AdmissionReques
     extra: {
       ruleIds: decision ? decision.violations.map((v) => v.id) : [],
       exemptRuleIds: decision ? decision.violations.filter((v) => v.exempt).map((v) => v.id) : [],
+      exemptions: decision ? honouredExemptions(decision.violations).map((e) => ({ rule: e.rule, source: e.source, ...(e.name ? { name: e.name } : {}) })) : [],
       mutated: false, policyVersion: engine?.version ?? null,
     },
   });

@@ -29,7 +29,7 @@ export function renderText(results: CheckResult[], opts: { verbose?: boolean } =
       if (v.enforcement === 'warn' && !v.exempt) warnings++;
       const tag = v.exempt ? 'exempt' : v.enforcement;
       const code = v.istioCode ? ` ${v.istioCode}` : '';
-      lines.push(`  ${tag.padEnd(6)} [${v.id}]${code} ${v.message}${v.exemptReason ? ` (${v.exemptReason})` : ''}`);
+      lines.push(`  ${tag.padEnd(6)} [${v.id}]${code} ${v.message}${v.exemptReason ? ` (${v.exemptSource ? `${v.exemptSource}: ` : ''}${v.exemptReason})` : ''}`);
     }
   }
   lines.push(`${results.length} objects checked: ${denied} denied, ${warnings} warnings`);

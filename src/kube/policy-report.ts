@@ -73,6 +73,9 @@ export function buildPolicyReports(results: CheckResult[], catalog: RuleCatalog,
         const properties: Record<string, string> = { enforcement: v.enforcement };
         if (v.istioCode) properties.istioCode = v.istioCode;
         if (v.exemptReason) properties.exemptReason = v.exemptReason;
+        if (v.exemptSource) properties.exemptSource = v.exemptSource;
+        if (v.exemptOwner) properties.exemptOwner = v.exemptOwner;
+        if (v.exemptExpires) properties.exemptExpires = v.exemptExpires;
         entries.push({
           source: 'meshguard', policy: v.id, rule: v.id, result, ...(severity && SEVERITIES.has(severity) ? { severity } : {}),
           message: v.message, scored: true, timestamp, resources: [resource], properties,

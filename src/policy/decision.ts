@@ -1,4 +1,6 @@
 import type { KubeObject } from '../kube/objects.js';
+import { AUTHORIZATION_RULE_ID } from './authorization.js';
+import type { ResourceGrant } from './exemption-grants.js';
 import type { Exemptions } from './exemptions.js';
 import type { JudgedViolation, RuleCatalog, Violation } from './types.js';
 
@@ -11,28 +13,62 @@ export interface ValidationDecision {
   violations: JudgedViolation[];
 }
 
-/** Applies exemptions to the engine's violations and adds catalog facts (istioCode). */
-export function judge(
-  violations: Violation[],
-  ctx: { object: KubeObject | undefined; namespace: string; exemptions: Exemptions; catalog: RuleCatalog; now: Date },
-): JudgedViolation[] {
+/** What `judge` needs to decide exemptions for one object. */
+export interface JudgeContext {
+  object: KubeObject | undefined;
+  /** The admitted kind (request.kind.kind; the object's kind offline). */
+  kind?: string;
+  namespace: string;
+  exemptions: Exemptions;
+  catalog: RuleCatalog;
+  now: Date;
+  /** False when the request wrote the exemption annotation without being allowed to (default true: as found). */
+  honourAnnotation?: boolean;
+  /** Well-formed Exemption objects of meshguard's namespace. */
+  resources?: readonly ResourceGrant[];
+}
+
+/**
+ * Applies exemptions to the engine's violations and adds catalog facts (istioCode). The built-in
+ * authorization check ({@link AUTHORIZATION_RULE_ID}) is never exempt.
+ */
+export function judge(violations: Violation[], ctx: JudgeContext): JudgedViolation[] {
+  const target = {
+    object: ctx.object, kind: ctx.kind ?? ctx.object?.kind ?? '', namespace: ctx.namespace, now: ctx.now,
+    honourAnnotation: ctx.honourAnnotation ?? true, resources: ctx.resources ?? [],
+  };
   const out: JudgedViolation[] = [];
   for (const v of violations) {
     const judged: JudgedViolation = { ...v };
     const code = ctx.catalog[v.id]?.istioCode;
     if (code) judged.istioCode = code;
-    const verdict = ctx.exemptions.verdict(v.id, ctx.object, ctx.namespace, ctx.now);
-    if (verdict.exempt) judged.exempt = verdict.reason;
-    else if (verdict.note) judged.message = `${v.message} (${verdict.note})`;
+    const verdict = v.id === AUTHORIZATION_RULE_ID ? { exempt: false as const } : ctx.exemptions.verdict(v.id, target);
+    if (verdict.exempt) {
+      judged.exempt = verdict.exemption.reason;
+      judged.exemption = verdict.exemption;
+    } else if (verdict.note) judged.message = `${v.message} (${verdict.note})`;
     out.push(judged);
   }
   return out.sort((a, b) => a.id.localeCompare(b.id) || a.message.localeCompare(b.message));
 }
 
+/** The honoured exemptions of a decision, one per rule: for logs, metrics and auditAnnotations. */
+export function honouredExemptions(judged: JudgedViolation[]): Array<{ rule: string; source: string; owner?: string; expires?: string; name?: string }> {
+  const seen = new Map<string, { rule: string; source: string; owner?: string; expires?: string; name?: string }>();
+  for (const v of judged) {
+    if (!v.exemption || seen.has(v.id)) continue;
+    const { source, owner, expires, name } = v.exemption;
+    seen.set(v.id, { rule: v.id, source, ...(owner ? { owner } : {}), ...(expires ? { expires } : {}), ...(name ? { name } : {}) });
+  }
+  return [...seen.values()];
+}
+
 /**
  * Maps judged violations to the webhook answer: any non-exempt `deny` rejects with 403 and a
  * message listing every denial as `[rule-id] message` (what kubectl prints); `warn` becomes a
- * response warning; `dryrun` only reaches auditAnnotations (and logs and metrics). Audit annotation
+ * response warning; `dryrun` only reaches auditAnnotations (and logs and metrics). Honoured
+ * exemptions are listed in auditAnnotations `exempted` (rule ids) and `exempted-by` (JSON: rule,
+ * source, owner, expires, Exemption name). Audit annotation
  * keys carry no prefix: the API server prefixes them with the webhook's name.
  */
 export function decide(judged: JudgedViolation[]): ValidationDecision {
@@ -42,8 +78,11 @@ export function decide(judged: JudgedViolation[]): ValidationDecision {
   const auditAnnotations: Record<string, string> = {};
   const dryruns = live.filter((v) => v.enforcement === 'dryrun');
   if (dryruns.length > 0) auditAnnotations['dryrun-violations'] = dryruns.map((v) => `[${v.id}] ${v.message}`).join('; ');
-  const exempt = judged.filter((v) => v.exempt);
-  if (exempt.length > 0) auditAnnotations['exempted'] = [...new Set(exempt.map((v) => v.id))].join(',');
+  const honoured = honouredExemptions(judged);
+  if (honoured.length > 0) {
+    auditAnnotations['exempted'] = honoured.map((e) => e.rule).join(',');
+    auditAnnotations['exempted-by'] = JSON.stringify(honoured);
+  }
   if (denies.length === 0) return { allowed: true, warnings, auditAnnotations, violations: judged };
   const lines = denies.map((v) => `[${v.id}] ${v.message}`);
   const message = `meshguard denied the request: ${lines.join('; ')}`;

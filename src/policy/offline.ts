@@ -5,6 +5,8 @@ import type { KubeObject } from '../kube/objects.js';
 import type { OrgConfig } from '../org-config.js';
 import { decide, judge } from './decision.js';
 import type { PolicyEngine } from './engine.js';
+import { exemptionObjectViolations } from './authorization.js';
+import { DEFAULT_EXEMPTION_NAMESPACE, EXEMPTION_KIND, isExemptionObject, resourceGrants } from './exemption-grants.js';
 import { Exemptions } from './exemptions.js';
 import type { JudgedViolation, Violation } from './types.js';
 
@@ -32,7 +34,11 @@ export interface CheckResult {
   allowed: boolean;
   /** Set when the object could not be evaluated (the message; no violations then). */
   error?: string;
-  violations: Array<{ id: string; istioCode?: string; enforcement: string; message: string; exempt: boolean; exemptReason?: string }>;
+  violations: Array<{
+    id: string; istioCode?: string; enforcement: string; message: string; exempt: boolean; exemptReason?: string;
+    /** Set when exempt: where the exemption came from, its owner and expiry (not for org-config entries). */
+    exemptSource?: string; exemptOwner?: string; exemptExpires?: string;
+  }>;
 }
 
 /**
@@ -56,6 +62,8 @@ export interface CheckOptions {
   extraChecks?: (object: KubeObject) => Violation[];
   now?: Date;
   operation?: 'CREATE' | 'UPDATE';
+  /** Namespace whose Exemption objects count (default meshguard-system); given Exemptions without one go there. */
+  exemptionNamespace?: string;
 }
 
 /** Gives namespaced objects without a namespace the default one (a copy; the input is not changed). */
@@ -83,7 +91,8 @@ export function reviewFor(object: KubeObject, uid: string, operation: 'CREATE' |
  * together are the inventory for cross-resource rules (like `istioctl analyze --use-kube=false`).
  */
 export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: CheckInput[], opts: CheckOptions): CheckResult[] {
-  const objects = inputs.map((i) => withNamespace(i.object, opts.namespace));
+  const exemptionNamespace = opts.exemptionNamespace ?? DEFAULT_EXEMPTION_NAMESPACE;
+  const objects = inputs.map((i) => withNamespace(i.object, isExemptionObject(i.object) ? exemptionNamespace : opts.namespace));
   const inventory = new Inventory();
   for (const kind of opts.knownKinds ?? OFFLINE_KNOWN_KINDS) inventory.declareKind(kind);
   for (const kind of opts.inventory?.kinds() ?? []) inventory.declareKind(kind);
@@ -92,16 +101,21 @@ export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: Check
   engine.setData({ config: org.raw, inventory: inventory.toJSON() });
   const exemptions = new Exemptions(org.exemptions);
   const now = opts.now ?? new Date();
+  const resources = resourceGrants(inventory.list(EXEMPTION_KIND, exemptionNamespace), exemptionNamespace);
+  const authz = { exemptions: org.exemptions, exemptionNamespace, knownRules: new Set(Object.keys(engine.catalog)), now };
   return objects.map((object, i) => {
     const input = inputs[i] as CheckInput;
+    const review = reviewFor(object, `check-${i}`, opts.operation);
     let found: Violation[];
     try {
-      found = [...engine.evaluate(reviewFor(object, `check-${i}`, opts.operation)), ...(opts.extraChecks?.(object) ?? [])];
+      found = [...engine.evaluate(review), ...(opts.extraChecks?.(object) ?? [])];
     } catch (err) {
       return { ...toResult(input, object, []), allowed: false, error: describeError(err) };
     }
+    // Exemption objects are validated as the webhook validates them; annotations count as found (audit).
+    if (isExemptionObject(object)) found.push(...exemptionObjectViolations(object, undefined, authz));
     const namespace = object.metadata?.namespace ?? '';
-    const judged = judge(found, { object, namespace, exemptions, catalog: engine.catalog, now });
+    const judged = judge(found, { object, namespace, exemptions, catalog: engine.catalog, now, resources });
     return toResult(input, object, judged);
   });
 }
@@ -118,6 +132,9 @@ function toResult(input: CheckInput, object: KubeObject, judged: JudgedViolation
     violations: judged.map((v) => ({
       id: v.id, ...(v.istioCode ? { istioCode: v.istioCode } : {}), enforcement: v.enforcement, message: v.message,
       exempt: Boolean(v.exempt), ...(v.exempt ? { exemptReason: v.exempt } : {}),
+      ...(v.exemption ? { exemptSource: v.exemption.source } : {}),
+      ...(v.exemption?.owner ? { exemptOwner: v.exemption.owner } : {}),
+      ...(v.exemption?.expires ? { exemptExpires: v.exemption.expires } : {}),
     })),
   };
 }

@@ -1,4 +1,5 @@
 /** What the policy engine and the decision mapping exchange. */
+import type { HonouredExemption } from './exemptions.js';
 
 /** One rule's METADATA, as packed into the bundle's `data.meshguard.catalog`. */
 export interface RuleInfo {
@@ -28,5 +29,7 @@ export interface Violation {
 export interface JudgedViolation extends Violation {
   /** Why the violation does not count, when it does not. */
   exempt?: string;
+  /** The exemption that applies, when one does. */
+  exemption?: HonouredExemption;
   istioCode?: string;
 }

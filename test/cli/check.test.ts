@@ -23,6 +23,22 @@ spec:
       mode: PERMISSIVE
 `;
 const strict = permissive.split('  portLevelMtls:')[0] as string;
+/** A date within the default 90-day exemption horizon. */
+const soon = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+const exemptionObject = `apiVersion: policy.meshguard.io/v1alpha1
+kind: Exemption
+metadata:
+  name: legacy-mtls
+spec:
+  rules: [pa-strict-mtls]
+  owner: sec@example.com
+  reason: legacy clients during the migration
+  expires: "${soon}"
+  match:
+    namespaces: [default]
+    kinds: [PeerAuthentication]
+`;
+const permissiveMessage = 'PeerAuthentication default/default sets mtls.mode PERMISSIVE on port 8080; only STRICT or UNSET is allowed';
 
 describe('meshguard check', () => {
   let dir: string;
@@ -31,7 +47,9 @@ describe('meshguard check', () => {
     await writeFile(path.join(dir, 'permissive.yaml'), permissive);
     await writeFile(path.join(dir, 'strict.yaml'), strict);
     await writeFile(path.join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   bad: indent\n');
-    await writeFile(path.join(dir, 'exempt.yaml'), permissive.replace('  name: default\n', `  name: default\n  annotations:\n    meshguard.io/exempt: '{"rules":["pa-strict-mtls"],"owner":"sec@example.com","expires":"2999-01-01"}'\n`));
+    await writeFile(path.join(dir, 'exempt.yaml'), permissive.replace('  name: default\n', `  name: default\n  annotations:\n    meshguard.io/exempt: '{"rules":["pa-strict-mtls"],"owner":"sec@example.com","expires":"${soon}"}'\n`));
+    await writeFile(path.join(dir, 'unlocked.yaml'), 'rules:\n  pa-strict-mtls:\n    locked: false\n');
+    await writeFile(path.join(dir, 'with-exemption.yaml'), `${permissive}---\n${exemptionObject}`);
   });
 
   it('exits 1 and prints the denial as text', () => {
@@ -62,11 +80,49 @@ describe('meshguard check', () => {
     assert.equal(r.stdout, '1 objects checked: 0 denied, 0 warnings\n');
   });
 
-  it('reports exempted violations marked exempt and exits 0', () => {
-    const r = cli(['check', '--output', 'json', path.join(dir, 'exempt.yaml')]);
-    assert.equal(r.code, 0);
+  it('reports exempted violations marked exempt with source, owner and expiry, and exits 0', () => {
+    const r = cli(['check', '--output', 'json', '--org-config', path.join(dir, 'unlocked.yaml'), path.join(dir, 'exempt.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
     const v = JSON.parse(r.stdout).results[0].violations;
-    assert.deepEqual(v, [{ id: 'pa-strict-mtls', enforcement: 'deny', exempt: true, exemptReason: 'exempt until 2999-01-01 (owner sec@example.com)', message: 'PeerAuthentication default/default sets mtls.mode PERMISSIVE on port 8080; only STRICT or UNSET is allowed' }]);
+    assert.deepEqual(v, [{
+      id: 'pa-strict-mtls', enforcement: 'deny', exempt: true, exemptReason: `exempt until ${soon} (owner sec@example.com)`,
+      exemptSource: 'annotation', exemptOwner: 'sec@example.com', exemptExpires: soon, message: permissiveMessage,
+    }]);
+  });
+
+  it('never lets an annotation exempt a locked rule, and says so', () => {
+    const r = cli(['check', path.join(dir, 'exempt.yaml')]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, [
+      `DENIED PeerAuthentication default/default (${path.join(dir, 'exempt.yaml')}:1)`,
+      `  deny   [pa-strict-mtls] ${permissiveMessage} (meshguard.io/exempt ignored: rule pa-strict-mtls is locked)`,
+      '1 objects checked: 1 denied, 0 warnings',
+      '',
+    ].join('\n'));
+  });
+
+  it('honours an Exemption object given with the files, placed in meshguard namespace', () => {
+    const r = cli(['check', '--org-config', path.join(dir, 'unlocked.yaml'), path.join(dir, 'with-exemption.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, [
+      `ok     PeerAuthentication default/default (${path.join(dir, 'with-exemption.yaml')}:1)`,
+      `  exempt [pa-strict-mtls] ${permissiveMessage} (resource: exempt by Exemption meshguard-system/legacy-mtls until ${soon} (owner sec@example.com))`,
+      '2 objects checked: 0 denied, 0 warnings',
+      '',
+    ].join('\n'));
+  });
+
+  it('refuses an Exemption object for a locked rule, as the webhook does', () => {
+    const r = cli(['check', path.join(dir, 'with-exemption.yaml')]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, [
+      `DENIED PeerAuthentication default/default (${path.join(dir, 'with-exemption.yaml')}:1)`,
+      `  deny   [pa-strict-mtls] ${permissiveMessage} (Exemption meshguard-system/legacy-mtls ignored: rule pa-strict-mtls is locked)`,
+      `DENIED Exemption meshguard-system/legacy-mtls (${path.join(dir, 'with-exemption.yaml')}:11)`,
+      '  deny   [meshguard-exemption-authorization] Exemption meshguard-system/legacy-mtls is refused: rule pa-strict-mtls is locked and cannot be exempted',
+      '2 objects checked: 2 denied, 0 warnings',
+      '',
+    ].join('\n'));
   });
 
   it('exits 2 on unreadable input, naming the file and line', () => {

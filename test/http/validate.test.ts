@@ -49,19 +49,20 @@ describe('POST /validate with the built-in pack', () => {
     assert.deepEqual(res.body.response, { uid: 'u-3', allowed: true });
   });
 
-  it('admits an object exempted by a valid annotation and records the exemption', async () => {
-    const exempt = withAnnotations(permissivePort, { 'meshguard.io/exempt': JSON.stringify({ rules: ['pa-strict-mtls'], owner: 'team-a@example.com', expires: '2999-12-31' }) });
-    const res = await post(server, '/validate', admissionReview(exempt, { uid: 'u-4', namespace: 'prod' })).expect(200);
-    assert.deepEqual(res.body.response, { uid: 'u-4', allowed: true, auditAnnotations: { exempted: 'pa-strict-mtls' } });
-  });
-
-  it('denies when the exemption has expired, and says so', async () => {
-    const expired = withAnnotations(permissivePort, { 'meshguard.io/exempt': JSON.stringify({ rules: ['pa-strict-mtls'], owner: 'team-a@example.com', expires: '2020-01-31' }) });
-    const res = await post(server, '/validate', admissionReview(expired, { uid: 'u-5', namespace: 'prod' })).expect(200);
-    assert.deepEqual(res.body.response, {
-      uid: 'u-5', allowed: false,
-      status: { code: 403, reason: 'Forbidden', message: `meshguard denied the request: ${denial} (exemption owned by team-a@example.com expired on 2020-01-31)` },
-    });
+  it('honours an unchanged, expired annotation on UPDATE only until its expiry, and says it expired', async () => {
+    const unlocked = await testServer({ orgConfig: await orgConfigFile('rules:\n  pa-strict-mtls:\n    locked: false\n') });
+    try {
+      const expired = withAnnotations(permissivePort, { 'meshguard.io/exempt': JSON.stringify({ rules: ['pa-strict-mtls'], owner: 'team-a@example.com', expires: '2020-01-31' }) });
+      const review = admissionReview(expired, { uid: 'u-5', namespace: 'prod', operation: 'UPDATE' });
+      review.request!.oldObject = expired;
+      const res = await post(unlocked, '/validate', review).expect(200);
+      assert.deepEqual(res.body.response, {
+        uid: 'u-5', allowed: false,
+        status: { code: 403, reason: 'Forbidden', message: `meshguard denied the request: ${denial} (meshguard.io/exempt ignored: the exemption owned by team-a@example.com expired on 2020-01-31)` },
+      });
+    } finally {
+      await unlocked.close();
+    }
   });
 
   it('answers a dryRun request the same way and counts it as dry run', async () => {
@@ -99,7 +100,7 @@ describe('enforcement from the org config and the namespace label', () => {
   it('lets a namespace label relax deny to warn unless the rule is locked', async () => {
     const inventory = new Inventory();
     inventory.upsert({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod', labels: { 'meshguard.io/enforcement': 'warn' } } });
-    const server = await testServer({}, { inventory });
+    const server = await testServer({ orgConfig: await orgConfigFile('rules:\n  pa-strict-mtls:\n    locked: false\n') }, { inventory });
     const org = await orgConfigFile('rules:\n  pa-strict-mtls:\n    locked: true\n');
     const locked = await testServer({ orgConfig: org }, { inventory });
     try {
@@ -119,7 +120,11 @@ describe('enforcement from the org config and the namespace label', () => {
     try {
       const legacy = { ...permissivePort, metadata: { name: 'default', namespace: 'legacy' } };
       const res = await post(server, '/validate', admissionReview(legacy, { uid: 'x-1', namespace: 'legacy' })).expect(200);
-      assert.deepEqual(res.body.response, { uid: 'x-1', allowed: true, auditAnnotations: { exempted: 'pa-strict-mtls' } });
+      assert.deepEqual(res.body.response, {
+        uid: 'x-1', allowed: true, auditAnnotations: { exempted: 'pa-strict-mtls', 'exempted-by': '[{"rule":"pa-strict-mtls","source":"org-config"}]' },
+      });
+      const metrics = await server.services.metrics.registry.getSingleMetricAsString('meshguard_exemptions_honoured_total');
+      assert.match(metrics, /meshguard_exemptions_honoured_total\{rule="pa-strict-mtls",source="org-config"\} 1$/m);
     } finally {
       await server.close();
     }

@@ -32,13 +32,14 @@ export async function orgConfigFile(yaml: string): Promise<string> {
  */
 export async function testServer(
   flags: Record<string, unknown> = {},
-  deps: { inventory?: Inventory; logger?: FastifyBaseLogger; certificateFromConfig?: boolean } = {},
+  deps: { inventory?: Inventory; logger?: FastifyBaseLogger; certificateFromConfig?: boolean; now?: () => Date } = {},
 ): Promise<MeshguardServer> {
   const config = loadConfig({ port: 0, probePort: 0, host: '127.0.0.1', kube: 'off', logLevel: 'silent', policyBundle: builtinBundle, watchIntervalMs: 100, ...flags }, {});
   const server = await buildServer(config, {
     ...(deps.certificateFromConfig ? {} : { certificate: await testCertificate() }),
     logger: deps.logger ?? (pino({ level: 'silent' }) as FastifyBaseLogger),
     ...(deps.inventory ? { inventory: deps.inventory } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
   });
   await server.app.ready();
   await server.probes.ready();

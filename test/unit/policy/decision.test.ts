@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decide, judge } from '../../../src/policy/decision.js';
-import { Exemptions, selectorMatches } from '../../../src/policy/exemptions.js';
+import type { KubeObject } from '../../../src/kube/objects.js';
+import { Exemptions, selectorMatches, type VerdictTarget } from '../../../src/policy/exemptions.js';
 import type { Violation } from '../../../src/policy/types.js';
 
 const now = new Date('2026-06-15T12:00:00Z');
 const catalog = { 'vs-subset': { id: 'vs-subset', title: 't', severity: 'high', enforcement: 'deny', package: 'p', istioCode: 'IST0101' } };
 const v = (id: string, enforcement: Violation['enforcement'], message = `${id} broke`): Violation => ({ id, enforcement, message, details: {} });
-const none = new Exemptions({ annotation: 'meshguard.io/exempt', entries: [] });
+const base = { annotation: 'meshguard.io/exempt', granters: { users: [], groups: ['system:masters'] }, horizonDays: 90, locked: new Set<string>(['l-rule']), namespaceLabel: 'meshguard.io/enforcement' };
+const none = new Exemptions({ ...base, entries: [] });
 
 describe('decision mapping', () => {
   it('denies with 403 listing every denied rule, warns and audits the rest', () => {
@@ -30,42 +32,75 @@ describe('decision mapping', () => {
 
 describe('exemptions', () => {
   const exemptions = new Exemptions({
-    annotation: 'meshguard.io/exempt',
+    ...base,
     entries: [
       { namespaces: ['legacy'], rules: ['a-rule'] },
       { selector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['batch'] }] } },
     ],
   });
   const annotated = (value: unknown) => ({ metadata: { annotations: { 'meshguard.io/exempt': typeof value === 'string' ? value : JSON.stringify(value) } } });
+  const at = (object: KubeObject, namespace: string, honourAnnotation = true): VerdictTarget => ({ object, kind: 'Telemetry', namespace, now, honourAnnotation, resources: [] });
 
   it('exempts by namespace for the listed rules only', () => {
-    assert.deepEqual(exemptions.verdict('a-rule', {}, 'legacy', now), { exempt: true, reason: 'exempt by org config (namespace legacy)' });
-    assert.deepEqual(exemptions.verdict('b-rule', {}, 'legacy', now), { exempt: false });
+    assert.deepEqual(exemptions.verdict('a-rule', at({}, 'legacy')), { exempt: true, exemption: { source: 'org-config', reason: 'exempt by org config (namespace legacy)' } });
+    assert.deepEqual(exemptions.verdict('b-rule', at({}, 'legacy')), { exempt: false });
   });
 
   it('exempts by label selector for every rule when none are listed', () => {
-    assert.deepEqual(exemptions.verdict('b-rule', { metadata: { labels: { tier: 'batch' } } }, 'prod', now), { exempt: true, reason: 'exempt by org config (label selector)' });
-    assert.deepEqual(exemptions.verdict('b-rule', { metadata: { labels: { tier: 'web' } } }, 'prod', now), { exempt: false });
+    assert.deepEqual(exemptions.verdict('b-rule', at({ metadata: { labels: { tier: 'batch' } } }, 'prod')), { exempt: true, exemption: { source: 'org-config', reason: 'exempt by org config (label selector)' } });
+    assert.deepEqual(exemptions.verdict('b-rule', at({ metadata: { labels: { tier: 'web' } } }, 'prod')), { exempt: false });
   });
 
   it('honours an annotation until the end of its expiry day, then says it expired', () => {
     const ok = annotated({ rules: ['b-rule'], owner: 'ops@example.com', expires: '2026-06-15' });
-    assert.deepEqual(exemptions.verdict('b-rule', ok, 'prod', now), { exempt: true, reason: 'exempt until 2026-06-15 (owner ops@example.com)' });
-    assert.deepEqual(exemptions.verdict('c-rule', ok, 'prod', now), { exempt: false });
+    assert.deepEqual(exemptions.verdict('b-rule', at(ok, 'prod')), { exempt: true, exemption: { source: 'annotation', reason: 'exempt until 2026-06-15 (owner ops@example.com)', owner: 'ops@example.com', expires: '2026-06-15' } });
+    assert.deepEqual(exemptions.verdict('c-rule', at(ok, 'prod')), { exempt: false });
     const old = annotated({ rules: ['b-rule'], owner: 'ops@example.com', expires: '2026-06-14' });
-    assert.deepEqual(exemptions.verdict('b-rule', old, 'prod', now), { exempt: false, note: 'exemption owned by ops@example.com expired on 2026-06-14' });
+    assert.deepEqual(exemptions.verdict('b-rule', at(old, 'prod')), { exempt: false, note: 'meshguard.io/exempt ignored: the exemption owned by ops@example.com expired on 2026-06-14' });
   });
 
   it('ignores a malformed annotation and says why', () => {
-    assert.deepEqual(exemptions.verdict('b-rule', annotated('{nope'), 'prod', now), { exempt: false, note: 'meshguard.io/exempt ignored: not JSON' });
-    assert.deepEqual(exemptions.verdict('b-rule', annotated({ rules: ['b-rule'], expires: '2030-01-01' }), 'prod', now), { exempt: false, note: 'meshguard.io/exempt ignored: "owner" is required' });
-    assert.deepEqual(exemptions.verdict('b-rule', annotated({ rules: ['b-rule'], owner: 'x', expires: 'soon' }), 'prod', now), { exempt: false, note: 'meshguard.io/exempt ignored: expires "soon" is not a date (YYYY-MM-DD)' });
+    assert.deepEqual(exemptions.verdict('b-rule', at(annotated('{nope'), 'prod')), { exempt: false, note: 'meshguard.io/exempt ignored: not JSON' });
+    assert.deepEqual(exemptions.verdict('b-rule', at(annotated({ rules: ['b-rule'], expires: '2030-01-01' }), 'prod')), { exempt: false, note: 'meshguard.io/exempt ignored: "owner" is required' });
+    assert.deepEqual(exemptions.verdict('b-rule', at(annotated({ rules: ['b-rule'], owner: 'x', expires: 'soon' }), 'prod')), { exempt: false, note: 'meshguard.io/exempt ignored: expires "soon" is not a date (YYYY-MM-DD)' });
   });
 
   it('marks exempt violations in judge and keeps them out of the decision', () => {
     const judged = judge([v('a-rule', 'deny')], { object: {}, namespace: 'legacy', exemptions, catalog: {}, now });
-    assert.deepEqual(judged, [{ id: 'a-rule', enforcement: 'deny', message: 'a-rule broke', details: {}, exempt: 'exempt by org config (namespace legacy)' }]);
-    assert.deepEqual(decide(judged), { allowed: true, warnings: [], auditAnnotations: { exempted: 'a-rule' }, violations: judged });
+    const exemption = { source: 'org-config' as const, reason: 'exempt by org config (namespace legacy)' };
+    assert.deepEqual(judged, [{ id: 'a-rule', enforcement: 'deny', message: 'a-rule broke', details: {}, exempt: exemption.reason, exemption }]);
+    assert.deepEqual(decide(judged), {
+      allowed: true, warnings: [], violations: judged,
+      auditAnnotations: { exempted: 'a-rule', 'exempted-by': '[{"rule":"a-rule","source":"org-config"}]' },
+    });
+  });
+
+  it('ignores an annotation beyond the horizon, on a locked rule, or written by a non-granter', () => {
+    const far = annotated({ rules: ['b-rule'], owner: 'ops@example.com', expires: '2026-09-14' });
+    assert.deepEqual(exemptions.verdict('b-rule', at(far, 'prod')), { exempt: false, note: 'meshguard.io/exempt ignored: expires 2026-09-14 is beyond the 90-day horizon (at most 2026-09-13)' });
+    const locked = annotated({ rules: ['l-rule'], owner: 'ops@example.com', expires: '2026-07-01' });
+    assert.deepEqual(exemptions.verdict('l-rule', at(locked, 'prod')), { exempt: false, note: 'meshguard.io/exempt ignored: rule l-rule is locked' });
+    const ok = annotated({ rules: ['b-rule'], owner: 'ops@example.com', expires: '2026-07-01' });
+    assert.deepEqual(exemptions.verdict('b-rule', at(ok, 'prod', false)), { exempt: false, note: 'meshguard.io/exempt ignored: written by a user who may not grant exemptions' });
+  });
+
+  it('honours a matching Exemption object, never for a locked rule, and says why one is ignored', () => {
+    const grant = { rules: ['b-rule', 'l-rule'], owner: 'ops@example.com', expires: '2026-07-01', name: 'meshguard-system/legacy', match: { namespaces: ['prod'], kinds: ['Telemetry'] } };
+    const target = { ...at({ metadata: { name: 'tm' } }, 'prod'), resources: [grant] };
+    assert.deepEqual(exemptions.verdict('b-rule', target), {
+      exempt: true,
+      exemption: { source: 'resource', reason: 'exempt by Exemption meshguard-system/legacy until 2026-07-01 (owner ops@example.com)', owner: 'ops@example.com', expires: '2026-07-01', name: 'meshguard-system/legacy' },
+    });
+    assert.deepEqual(exemptions.verdict('l-rule', target), { exempt: false, note: 'Exemption meshguard-system/legacy ignored: rule l-rule is locked' });
+    assert.deepEqual(exemptions.verdict('b-rule', { ...target, kind: 'Gateway' }), { exempt: false });
+    assert.deepEqual(exemptions.verdict('b-rule', { ...target, resources: [{ ...grant, expires: '2026-06-01' }] }), {
+      exempt: false, note: 'Exemption meshguard-system/legacy ignored: the exemption owned by ops@example.com expired on 2026-06-01',
+    });
+  });
+
+  it('never exempts the built-in authorization check', () => {
+    const judged = judge([v('meshguard-exemption-authorization', 'deny')], { object: {}, namespace: 'legacy', exemptions: new Exemptions({ ...base, entries: [{ namespaces: ['legacy'] }] }), catalog: {}, now });
+    assert.deepEqual(judged, [{ id: 'meshguard-exemption-authorization', enforcement: 'deny', message: 'meshguard-exemption-authorization broke', details: {} }]);
   });
 
   it('matches label selectors like Kubernetes', () => {

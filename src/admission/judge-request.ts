@@ -1,0 +1,27 @@
+import { authorizeRequest } from '../policy/authorization.js';
+import { honouredExemptions, judge } from '../policy/decision.js';
+import { EXEMPTION_KIND, resourceGrants } from '../policy/exemption-grants.js';
+import type { JudgedViolation, RuleCatalog, Violation } from '../policy/types.js';
+import { requestFields } from './log-fields.js';
+import type { AdmissionServices } from './services.js';
+import type { AdmissionRequest } from './types.js';
+
+/**
+ * The validating webhook's step after evaluation: runs the built-in authorization check on the
+ * request's exemption metadata, applies exemptions (org config, Exemption objects of meshguard's
+ * namespace from the cluster view, the annotation when the writer may grant it) and counts every
+ * honoured exemption in `meshguard_exemptions_honoured_total{rule,source}`.
+ */
+export function judgeRequest(s: AdmissionServices, request: AdmissionRequest, violations: Violation[], catalog: RuleCatalog): JudgedViolation[] {
+  const now = s.now?.() ?? new Date();
+  const exemptions = s.policy.exemptions;
+  const namespace = s.config.exemptionNamespace;
+  const authz = authorizeRequest(request, { exemptions: exemptions.config, exemptionNamespace: namespace, knownRules: new Set(Object.keys(catalog)), now });
+  const fields = requestFields(request);
+  const judged = judge([...violations, ...authz.violations], {
+    object: request.object ?? request.oldObject ?? undefined, kind: fields.kind, namespace: fields.namespace, exemptions, catalog, now,
+    honourAnnotation: authz.honourAnnotation, resources: resourceGrants(s.inventory.list(EXEMPTION_KIND, namespace), namespace),
+  });
+  for (const e of honouredExemptions(judged)) s.metrics.exemptionsHonoured.inc({ rule: e.rule, source: e.source });
+  return judged;
+}
