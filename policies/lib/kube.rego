@@ -51,6 +51,23 @@ inventory := data.meshguard.inventory
 # provides it), so that a rule can tell "no such object" from "not known here".
 known(k) if inventory[k]
 
+default inventory_scopes := {}
+
+# inventory_scopes[k] lists the only namespaces kind k is watched in, for kinds the cluster view
+# does not watch cluster-wide (Secrets: setting secretNamespaces). Absent: every namespace.
+inventory_scopes := data.meshguard.inventory_scopes
+
+# known_in(k, ns) holds when the inventory carries kind k for namespace ns.
+known_in(k, _) if {
+	known(k)
+	not inventory_scopes[k]
+}
+
+known_in(k, ns) if {
+	known(k)
+	ns in inventory_scopes[k]
+}
+
 # items(k) is every inventory object of kind k except the admitted object itself.
 items(k) := [o |
 	some ns, n

@@ -36,7 +36,9 @@ configured(id) := e if {
 
 namespace_label := object.get(object.get(lib.config, "enforcement", {}), "namespaceLabel", "meshguard.io/enforcement")
 
-# The namespace label overrides the configured enforcement unless the rule is locked.
+# The namespace label overrides the configured enforcement unless the rule is locked. It is honoured
+# only because writing it is guarded: the built-in check meshguard-exemption-authorization denies
+# adding or changing it on a Namespace unless the request comes from a granter (README).
 effective_enforcement(id) := e if {
 	not rule_config(id).locked
 	e := lib.namespace_labels(lib.namespace)[namespace_label]

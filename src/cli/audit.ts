@@ -13,6 +13,8 @@ export interface AuditCliOptions {
   policyBundle?: string;
   orgConfig?: string;
   namespace?: string;
+  /** Namespace whose Exemption objects count (default meshguard-system). */
+  exemptionNamespace?: string;
   policyReport?: boolean;
   verbose?: boolean;
 }
@@ -37,9 +39,9 @@ export async function runAudit(opts: AuditCliOptions, io: AuditIo = consoleIo): 
   try {
     const http = new KubeHttp(loadKubeConfig(opts.kubeconfig));
     const [engine, org] = await Promise.all([offlineEngine(opts.policyBundle), loadOrgConfig(opts.orgConfig)]);
-    const snapshot = await readCluster(http, engine.catalog, opts.namespace ? { namespace: opts.namespace } : {});
+    const snapshot = await readCluster(http, engine.catalog, { ...(opts.namespace ? { namespace: opts.namespace } : {}), ...(opts.exemptionNamespace ? { exemptionNamespace: opts.exemptionNamespace } : {}) });
     for (const note of snapshot.notes) io.err(`meshguard audit: ${note}`);
-    const results = auditObjects(engine, org, snapshot.judged, snapshot.inventory);
+    const results = auditObjects(engine, org, snapshot.judged, snapshot.inventory, undefined, opts.exemptionNamespace);
     io.out(opts.output === 'json' ? renderJson(results) : renderText(results, { verbose: opts.verbose }));
     if (opts.policyReport) {
       const stale = opts.namespace ? [] : await existingReportNamespaces(http);

@@ -12,6 +12,7 @@ export interface CheckCliOptions {
   schema: boolean;
   crds?: string;
   verbose?: boolean;
+  exemptionNamespace?: string;
 }
 
 /** `meshguard check`: exit 0 when nothing is denied, 1 when something is, 2 on unreadable input. */
@@ -19,7 +20,9 @@ export async function runCheck(paths: string[], opts: CheckCliOptions): Promise<
   const inputs = await readManifests(paths, (note) => console.error(note));
   const [engine, org] = await Promise.all([offlineEngine(opts.policyBundle), loadOrgConfig(opts.orgConfig)]);
   const extraChecks = opts.schema ? (await import('../schema/istio-schema.js')).schemaChecker(opts.crds) : undefined;
-  const results = checkObjects(engine, org, inputs, { namespace: opts.namespace, ...(extraChecks ? { extraChecks } : {}) });
+  const results = checkObjects(engine, org, inputs, {
+    namespace: opts.namespace, ...(extraChecks ? { extraChecks } : {}), ...(opts.exemptionNamespace ? { exemptionNamespace: opts.exemptionNamespace } : {}),
+  });
   console.log(opts.output === 'json' ? renderJson(results) : renderText(results, { verbose: opts.verbose }));
   return exitCodeFor(results);
 }

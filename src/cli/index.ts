@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { SETTINGS, flagName } from '../config.js';
+import { DEFAULT_EXEMPTION_NAMESPACE } from '../policy/exemption-grants.js';
 import { describeError, MeshguardError } from '../errors.js';
 import { EXIT } from './output.js';
 
@@ -29,6 +30,7 @@ export function buildCli(): Command {
     .option('-n, --namespace <ns>', 'namespace for objects without one', 'default')
     .option('--policy-bundle <file>', 'policy bundle (default: the built-in pack)')
     .option('--org-config <file>', 'organisation config merged over the defaults')
+    .option('--exemption-namespace <ns>', 'namespace whose Exemption objects count; given Exemptions without a namespace go there', DEFAULT_EXEMPTION_NAMESPACE)
     .option('--no-schema', 'skip validation against the Istio CRD schemas')
     .option('--crds <file>', 'CRD file to validate Istio objects against (default: the shipped Istio 1.30.3 CRDs)')
     .option('-v, --verbose', 'list objects without findings too')
@@ -77,6 +79,7 @@ export function buildCli(): Command {
     .option('--policy-bundle <file>', 'policy bundle (default: the built-in pack)')
     .option('--org-config <file>', 'organisation config merged over the defaults')
     .option('--namespace <ns>', 'only this namespace')
+    .option('--exemption-namespace <ns>', 'namespace whose Exemption objects count (meshguard\'s namespace)', DEFAULT_EXEMPTION_NAMESPACE)
     .option('--policy-report', 'also write one wgpolicyk8s.io PolicyReport per namespace')
     .action(async (opts) => {
       const { runAudit } = await import('./audit.js');

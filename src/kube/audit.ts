@@ -1,5 +1,6 @@
 import type { OrgConfig } from '../org-config.js';
 import type { PolicyEngine } from '../policy/engine.js';
+import { DEFAULT_EXEMPTION_NAMESPACE, EXEMPTION_KIND } from '../policy/exemption-grants.js';
 import { checkObjects, type CheckResult } from '../policy/offline.js';
 import type { RuleCatalog } from '../policy/types.js';
 import { KubeApiError, METADATA_LIST_ACCEPT, type KubeHttp } from './client.js';
@@ -31,10 +32,10 @@ export interface ClusterSnapshot {
 /**
  * Reads what an audit needs: the objects of every judged kind (in `namespace` when given) and the
  * inventory kinds cluster-wide (falling back to `namespace` when the caller may only read that
- * one). Secrets are read as metadata only. A kind the server does not serve, or the caller may not
+ * one), and the Exemption objects of `exemptionNamespace`. Secrets are read as metadata only. A kind the server does not serve, or the caller may not
  * list, is noted and skipped; an unreachable API server throws MG_ERR_KUBE_UNREACHABLE.
  */
-export async function readCluster(http: KubeHttp, catalog: RuleCatalog, opts: { namespace?: string } = {}): Promise<ClusterSnapshot> {
+export async function readCluster(http: KubeHttp, catalog: RuleCatalog, opts: { namespace?: string; exemptionNamespace?: string } = {}): Promise<ClusterSnapshot> {
   const judged = new Set(judgedKinds(catalog));
   const notes: string[] = [];
   const specs: ResourceSpec[] = [];
@@ -49,7 +50,9 @@ export async function readCluster(http: KubeHttp, catalog: RuleCatalog, opts: { 
   const out: KubeObject[] = [];
   for (const r of served) {
     const clusterWide = !judged.has(r.kind) || !opts.namespace;
-    const objects = await listKind(http, r, clusterWide ? undefined : opts.namespace, opts.namespace, notes);
+    const objects = r.kind === EXEMPTION_KIND
+      ? await listKind(http, r, opts.exemptionNamespace ?? DEFAULT_EXEMPTION_NAMESPACE, undefined, notes)
+      : await listKind(http, r, clusterWide ? undefined : opts.namespace, opts.namespace, notes);
     if (!objects) continue;
     inventory.replaceKind(r.kind, objects);
     if (judged.has(r.kind)) out.push(...objects.filter((o) => inScope(o, r, opts.namespace)));
@@ -90,14 +93,19 @@ async function listKind(http: KubeHttp, r: ServedResource, namespace: string | u
 
 /**
  * Judges existing objects with the same engine, exemptions and decision mapping as the webhook
- * (via `checkObjects`, as a CREATE), with `inventory` as the cluster view. Results are sorted by
- * kind, namespace and name, and carry `file: "cluster"`.
+ * (via `checkObjects`, as a CREATE), with `inventory` as the cluster view and the Exemption objects
+ * it holds in `exemptionNamespace`. Exemption annotations are honoured as found: objects written
+ * through the webhook had them checked when they were written; objects that existed before
+ * meshguard was installed are honoured as found too (locked rules and the horizon still apply).
+ * Results are sorted by kind, namespace and name, and carry `file: "cluster"`.
  */
-export function auditObjects(engine: PolicyEngine, org: OrgConfig, objects: KubeObject[], inventory: Inventory, now?: Date): CheckResult[] {
+export function auditObjects(engine: PolicyEngine, org: OrgConfig, objects: KubeObject[], inventory: Inventory, now?: Date, exemptionNamespace?: string): CheckResult[] {
   const sorted = [...objects].sort((a, b) => key(a).localeCompare(key(b)));
   const inputs = sorted.map((object) => ({ file: CLUSTER_SOURCE, line: 0, object }));
   // Known kinds are exactly those read from the cluster (declared even when empty), not check's defaults.
-  return checkObjects(engine, org, inputs, { namespace: 'default', inventory, knownKinds: [], operation: 'CREATE', ...(now ? { now } : {}) });
+  return checkObjects(engine, org, inputs, {
+    namespace: 'default', inventory, knownKinds: [], operation: 'CREATE', ...(now ? { now } : {}), ...(exemptionNamespace ? { exemptionNamespace } : {}),
+  });
 }
 
 function key(o: KubeObject): string {

@@ -9,6 +9,7 @@ import { KubeHttp, loadKubeConfig } from './client.js';
 import { KUBE_READINESS, startInformers } from './informers.js';
 import type { Inventory } from './inventory.js';
 import { startPeriodicAudit } from './periodic-audit.js';
+import { watchScopes } from './resources.js';
 import { runSelfCheck, SELF_CHECK_READINESS } from './self-check.js';
 
 /** What `buildServer` hands the cluster view. */
@@ -50,12 +51,13 @@ export async function startCluster(deps: ClusterDeps): Promise<Cluster> {
     log.error({ err: message }, 'cluster view disabled: no usable kubeconfig');
     return { stop() {} };
   }
-  const informers = startInformers({ http, inventory, metrics, readiness, log });
+  const informers = startInformers({ http, inventory, metrics, readiness, log, namespaces: watchScopes(config) });
   const stops: Array<() => void> = [() => informers.stop()];
   if (config.selfCheck !== 'off') stops.push(startSelfCheckLoop(http, deps));
   if (config.auditInterval > 0) {
     stops.push(startPeriodicAudit({
       intervalSeconds: config.auditInterval, inventory, policy, metrics, log, synced: informers.synced, memoryMiB: config.policyMemoryMiB,
+      exemptionNamespace: config.exemptionNamespace,
     }));
   }
   return {

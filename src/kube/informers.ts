@@ -5,7 +5,7 @@ import type { Readiness } from '../readiness.js';
 import type { KubeHttp } from './client.js';
 import type { Inventory } from './inventory.js';
 import { Reflector, type ReflectorOptions } from './reflector.js';
-import { INVENTORY_KINDS, RESOURCES, resolveResources, type ResourceSpec } from './resources.js';
+import { collectionPath, INVENTORY_KINDS, RESOURCES, resolveResources, type ResourceSpec } from './resources.js';
 
 /** The readiness check the informers own. */
 export const KUBE_READINESS = 'kube';
@@ -18,6 +18,8 @@ export interface InformerDeps {
   log: FastifyBaseLogger;
   /** Kinds to watch (default {@link INVENTORY_KINDS}). */
   kinds?: readonly string[];
+  /** Kinds watched in these namespaces only (one watch per namespace); the rest cluster-wide. */
+  namespaces?: Readonly<Record<string, readonly string[]>>;
   reflector?: ReflectorOptions;
   /** How often kinds the server does not serve are looked up again (default 60 s). */
   rediscoverMs?: number;
@@ -64,9 +66,9 @@ export function startInformers(deps: InformerDeps): Informers {
   };
 
   const hooks = {
-    onList(kind: string, count: number) {
+    onList(kind: string) {
       errors.delete(kind);
-      metrics.inventoryObjects.set({ kind }, count);
+      metrics.inventoryObjects.set({ kind }, inventory.count(kind));
       report();
     },
     onChange(kind: string) {
@@ -94,11 +96,17 @@ export function startInformers(deps: InformerDeps): Informers {
       const { served, missing } = await resolveResources(http, wanted);
       failures = 0;
       for (const r of served) {
-        if (stopped || reflectors.has(r.kind)) continue;
-        const reflector = new Reflector(http, r, inventory, hooks, deps.reflector);
-        reflectors.set(r.kind, reflector);
-        reflector.start();
-        log.info({ kind: r.kind, apiVersion: r.apiVersion }, 'informer started');
+        const scope = deps.namespaces?.[r.kind];
+        if (scope) inventory.scopeKind(r.kind, scope);
+        for (const namespace of scope ?? [undefined]) {
+          const key = namespace === undefined ? r.kind : `${r.kind}/${namespace}`;
+          if (stopped || reflectors.has(key)) continue;
+          const resource = namespace === undefined ? r : { ...r, path: collectionPath(r, namespace) };
+          const reflector = new Reflector(http, resource, inventory, hooks, deps.reflector, namespace);
+          reflectors.set(key, reflector);
+          reflector.start();
+          log.info({ kind: r.kind, apiVersion: r.apiVersion, namespace: namespace ?? null }, 'informer started');
+        }
       }
       notServed = missing.map((m) => m.kind);
       if (missing.length > 0 && !discovered) log.warn({ kinds: notServed }, 'the API server does not serve these kinds; they are not watched (looked up again periodically)');
@@ -125,7 +133,7 @@ export function startInformers(deps: InformerDeps): Informers {
   return {
     synced,
     status: () => ({
-      watching: [...reflectors.keys()],
+      watching: [...new Set([...reflectors.values()].map((r) => r.resource.kind))],
       notServed: [...notServed],
       pending: [...reflectors.values()].filter((r) => !r.synced).map((r) => r.resource.kind),
       errors: Object.fromEntries(errors),

@@ -12,6 +12,7 @@ import type { KubeObject } from './objects.js';
 export class Inventory {
   private readonly byKind = new Map<string, Map<string, Map<string, KubeObject>>>();
   private listeners: Array<() => void> = [];
+  private readonly scoped = new Map<string, readonly string[]>();
   /** Increases on every change; lets consumers skip work when nothing changed. */
   version = 0;
 
@@ -69,6 +70,34 @@ export class Inventory {
     }
     this.byKind.set(kind, namespaces);
     this.changed();
+  }
+
+  /**
+   * Replaces the objects of a kind in one namespace (the list of an informer watching that
+   * namespace only), declaring the kind; the kind's other namespaces are kept.
+   */
+  replaceNamespace(kind: string, namespace: string, objects: Iterable<KubeObject>): void {
+    let namespaces = this.byKind.get(kind);
+    if (!namespaces) this.byKind.set(kind, (namespaces = new Map()));
+    const names = new Map<string, KubeObject>();
+    for (const obj of objects) if (obj.metadata?.name) names.set(obj.metadata.name, obj);
+    if (names.size > 0) namespaces.set(namespace, names);
+    else namespaces.delete(namespace);
+    this.changed();
+  }
+
+  /**
+   * Records that a kind is watched only in these namespaces, so rules can tell "not in this
+   * namespace" from "not watched here" (`data.meshguard.inventory_scopes`).
+   */
+  scopeKind(kind: string, namespaces: readonly string[]): void {
+    this.scoped.set(kind, [...namespaces]);
+    this.changed();
+  }
+
+  /** Kinds watched in some namespaces only, with those namespaces. */
+  scopes(): Record<string, string[]> {
+    return Object.fromEntries([...this.scoped].map(([k, v]) => [k, [...v]]));
   }
 
   /** Number of objects of one kind. */

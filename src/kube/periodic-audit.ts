@@ -16,6 +16,8 @@ export interface PeriodicAuditDeps {
   /** Resolves when the inventory has synced; the first audit waits for it. */
   synced: Promise<void>;
   memoryMiB: number;
+  /** Namespace whose Exemption objects count. */
+  exemptionNamespace?: string;
 }
 
 /** The audit's own engine, rebuilt only when the serving bundle version changes. */
@@ -40,7 +42,7 @@ export async function auditInventoryOnce(deps: Omit<PeriodicAuditDeps, 'interval
   }
   const engine = cache.engine;
   const objects = judgedFromInventory(engine.catalog, deps.inventory);
-  const results = auditObjects(engine, deps.policy.org, objects, deps.inventory);
+  const results = auditObjects(engine, deps.policy.org, objects, deps.inventory, undefined, deps.exemptionNamespace);
   deps.metrics.auditViolations.reset();
   let violations = 0;
   for (const c of countViolations(results).values()) {

@@ -51,6 +51,8 @@ export class Reflector {
     private readonly inventory: Inventory,
     private readonly hooks: ReflectorHooks,
     private readonly opts: ReflectorOptions = {},
+    /** Watch this namespace only (`resource.path` must be its collection path); default every namespace. */
+    readonly namespace?: string,
   ) {}
 
   /** Starts the list/watch loop in the background. */
@@ -98,7 +100,8 @@ export class Reflector {
       for (const item of items) objects.push(stripObject(item, this.resource));
     }, { accept: metadataOnly ? METADATA_LIST_ACCEPT : undefined, signal: this.abort.signal });
     if (this.stopped) return;
-    this.inventory.replaceKind(kind, objects);
+    if (this.namespace === undefined) this.inventory.replaceKind(kind, objects);
+    else this.inventory.replaceNamespace(kind, this.namespace, objects);
     this.resourceVersion = rv;
     this.synced = true;
     this.hooks.onList(kind, objects.length);

@@ -1,4 +1,5 @@
 import type { KubeHttp } from './client.js';
+import { EXEMPTION_GROUP, EXEMPTION_KIND } from '../policy/exemption-grants.js';
 import { KubeApiError } from './client.js';
 
 /** Where a kind lives in the API: its group, candidate versions (preferred first) and plural. */
@@ -53,11 +54,14 @@ export const RESOURCES: Readonly<Record<string, ResourceSpec>> = Object.fromEntr
   { kind: 'RequestAuthentication', group: SEC, versions: SEC_VERSIONS, plural: 'requestauthentications', namespaced: true },
   { kind: 'Telemetry', group: 'telemetry.istio.io', versions: ['v1', 'v1alpha1'], plural: 'telemetries', namespaced: true },
   { kind: 'WasmPlugin', group: 'extensions.istio.io', versions: ['v1alpha1'], plural: 'wasmplugins', namespaced: true },
+  { kind: EXEMPTION_KIND, group: EXEMPTION_GROUP, versions: ['v1alpha1'], plural: 'exemptions', namespaced: true },
 ] satisfies ResourceSpec[]).map((r) => [r.kind, r]));
 
 /**
  * The kinds the webhook keeps in its Inventory (informers): what cross-resource rules and
  * mesh-aware mutators read. Must match the reads granted in charts/meshguard/templates/rbac.yaml.
+ * Secrets are watched only in the namespaces of the setting secretNamespaces, and Exemptions only
+ * in meshguard's own namespace (see {@link watchScopes}).
  * Pods and ReplicaSets are left out on purpose: they are the most numerous objects of a cluster
  * and the rules that match selectors find the same labels in Deployment, StatefulSet and DaemonSet
  * pod templates.
@@ -65,8 +69,18 @@ export const RESOURCES: Readonly<Record<string, ResourceSpec>> = Object.fromEntr
 export const INVENTORY_KINDS: readonly string[] = [
   'Namespace', 'Service', 'Secret', 'Deployment', 'StatefulSet', 'DaemonSet',
   'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'EnvoyFilter',
-  'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication', 'Telemetry',
+  'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication', 'Telemetry', EXEMPTION_KIND,
 ];
+
+/**
+ * Kinds the cluster view watches in some namespaces only: Secrets where gateways live
+ * (`secretNamespaces`; `*` = every namespace) and Exemptions in `exemptionNamespace`.
+ */
+export function watchScopes(config: { secretNamespaces: readonly string[]; exemptionNamespace: string }): Record<string, readonly string[]> {
+  const scopes: Record<string, readonly string[]> = { [EXEMPTION_KIND]: [config.exemptionNamespace] };
+  if (!config.secretNamespaces.includes('*')) scopes.Secret = config.secretNamespaces;
+  return scopes;
+}
 
 /** The collection path of a served resource, optionally in one namespace. */
 export function collectionPath(r: ServedResource, namespace?: string): string {

@@ -20,6 +20,8 @@ export interface PolicyEngine {
 export interface EngineData {
   config: unknown;
   inventory: unknown;
+  /** Kinds watched in some namespaces only (`data.meshguard.inventory_scopes`). */
+  scopes?: Record<string, string[]>;
 }
 
 const PAGE = 64 * 1024;
@@ -100,7 +102,7 @@ export class OpaWasmEngine implements PolicyEngine {
 
   private compose(data: EngineData): ArrayBuffer {
     const own = (this.bundleData.meshguard ?? {}) as Record<string, unknown>;
-    const full = { ...this.bundleData, meshguard: { ...own, config: data.config, inventory: data.inventory } };
+    const full = { ...this.bundleData, meshguard: { ...own, config: data.config, inventory: data.inventory, inventory_scopes: data.scopes ?? {} } };
     const encoded = new TextEncoder().encode(JSON.stringify(full));
     return encoded.buffer.slice(encoded.byteOffset, encoded.byteOffset + encoded.byteLength) as ArrayBuffer;
   }

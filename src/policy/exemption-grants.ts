@@ -114,6 +114,7 @@ export function parseExemptionResource(object: KubeObject): ResourceGrant | stri
   if (!isRecord(spec)) return 'spec is required';
   const grant = parseGrantFields(spec);
   if (typeof grant === 'string') return grant.replace(/^"(\w+)"/, 'spec.$1');
+  if (!grant.reason) return 'spec.reason is required';
   const match = parseMatch(spec.match);
   if (typeof match === 'string') return match;
   return { ...grant, name: `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`, match };

@@ -98,7 +98,8 @@ export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: Check
   for (const kind of opts.inventory?.kinds() ?? []) inventory.declareKind(kind);
   for (const o of opts.inventory ? listAll(opts.inventory) : []) inventory.upsert(o);
   for (const o of objects) inventory.upsert(o);
-  engine.setData({ config: org.raw, inventory: inventory.toJSON() });
+  for (const [kind, namespaces] of Object.entries(opts.inventory?.scopes() ?? {})) inventory.scopeKind(kind, namespaces);
+  engine.setData({ config: org.raw, inventory: inventory.toJSON(), scopes: inventory.scopes() });
   const exemptions = new Exemptions(org.exemptions);
   const now = opts.now ?? new Date();
   const resources = resourceGrants(inventory.list(EXEMPTION_KIND, exemptionNamespace), exemptionNamespace);

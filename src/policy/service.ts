@@ -113,7 +113,7 @@ export class PolicyService {
   /** Pushes org config and inventory to the engine. */
   pushNow(): void {
     try {
-      this.holder.setData({ config: this.org.raw, inventory: this.opts.inventory.toJSON() });
+      this.holder.setData({ config: this.org.raw, inventory: this.opts.inventory.toJSON(), scopes: this.opts.inventory.scopes() });
     } catch (err) {
       this.opts.log.error({ err: describeError(err) }, 'cannot push cluster data to the policy engine');
     }

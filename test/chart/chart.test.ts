@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import { isMap, parseDocument, parse as parseYaml, type YAMLMap } from 'yaml';
 import { SETTINGS, envName } from '../../src/config.js';
 import { CONTAINER_SECURITY, DEFAULT_ENV, POD_SECURITY, labels, mutatingConfiguration, selectorLabels, validatingConfiguration } from './expected.js';
-import { CHART, helm, one, render, type K8sObject } from './helm.js';
+import { CHART, helm, one, render, template, type K8sObject } from './helm.js';
 
 const RBAC_KINDS = new Set(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
 const ISTIO_INJECTOR_CONFIGURATIONS = ['istio-sidecar-injector', 'istio-revision-tag-default', 'istio-sidecar-injector-canary'];
@@ -181,7 +181,8 @@ describe('chart: every setting in src/config.ts is a Helm value and an env var',
   it('config.* defaults are meshguard\'s, except kube (on in a cluster) and webhookName (the release name)', () => {
     for (const s of SETTINGS) {
       if (FROM_FILES.includes(s.key)) continue;
-      const expected = s.key === 'kube' ? 'on' : s.key === 'webhookName' ? '' : s.key === 'kubeconfig' ? '' : s.default;
+      // exemptionNamespace: empty means the release namespace, passed through the downward API.
+      const expected = s.key === 'kube' ? 'on' : ['webhookName', 'kubeconfig', 'exemptionNamespace'].includes(s.key) ? '' : s.default;
       assert.deepEqual(values.config[s.key], expected, s.key);
     }
   });
@@ -197,6 +198,7 @@ describe('chart: every setting in src/config.ts is a Helm value and an env var',
       const choices = s.key === 'mode' ? ['server'] : s.values;
       if (s.kind === 'int') assert.deepEqual([p.type, p.minimum, p.maximum], ['integer', min, s.max], s.key);
       else if (s.kind === 'enum') assert.deepEqual([p.type, p.enum], ['string', choices], s.key);
+      else if (s.kind === 'namespace' || s.kind === 'namespaces') assert.deepEqual([p.type, typeof p.pattern], ['string', 'string'], s.key);
       else assert.equal(p.type, 'string', s.key);
     }
     assert.deepEqual(schema.properties.extraEnv?.items?.properties.name.not.enum, SETTINGS.map((s) => envName(s.key)), 'extraEnv cannot shadow a setting');
@@ -266,5 +268,72 @@ describe('chart: values.yaml documents itself (house rule 12)', () => {
       ...Object.entries(node.properties ?? {}).flatMap(([name, sub]) => loose(sub, `${at}/${name}`)),
     ];
     assert.deepEqual(loose(schema, ''), []);
+  });
+});
+
+describe('chart: least privilege and no author-controlled bypass', { timeout: 40 * 60_000 }, () => {
+  interface Rule { apiGroups: string[]; resources: string[]; verbs: string[] }
+  const rulesOf = (o: K8sObject): Rule[] => (o as unknown as { rules: Rule[] }).rules;
+  const grants = (o: K8sObject, resource: string): Rule[] => rulesOf(o).filter((r) => r.resources.includes(resource));
+  const roles = (objects: K8sObject[]): string[] => objects.filter((o) => o.kind === 'Role' || o.kind === 'RoleBinding').map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`).sort();
+
+  it('reads Secrets only in the gateway namespaces, with Roles, and Exemptions only in meshguard namespace', async () => {
+    const objects = await render();
+    assert.deepEqual(grants(one(objects, 'ClusterRole'), 'secrets'), [], 'no cluster-wide Secret access by default');
+    assert.deepEqual(grants(one(objects, 'ClusterRole'), 'exemptions'), []);
+    assert.deepEqual(roles(objects), [
+      'Role/istio-system/meshguard-secrets', 'Role/meshguard-system/meshguard-exemptions',
+      'RoleBinding/istio-system/meshguard-secrets', 'RoleBinding/meshguard-system/meshguard-exemptions',
+    ]);
+    assert.deepEqual(rulesOf(one(objects, 'Role', 'meshguard-secrets')), [{ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] }]);
+    assert.deepEqual(rulesOf(one(objects, 'Role', 'meshguard-exemptions')), [{ apiGroups: ['policy.meshguard.io'], resources: ['exemptions'], verbs: ['get', 'list', 'watch'] }]);
+    const subjects = (one(objects, 'RoleBinding', 'meshguard-secrets') as unknown as { subjects: unknown }).subjects;
+    assert.deepEqual(subjects, [{ kind: 'ServiceAccount', name: 'meshguard', namespace: 'meshguard-system' }]);
+  });
+
+  it('grants a Role per listed namespace, and cluster-wide Secrets only when asked with "*"', async () => {
+    const listed = await render({ values: { config: { secretNamespaces: 'istio-ingress, edge' } } });
+    assert.deepEqual(roles(listed).filter((r) => r.includes('secrets')), [
+      'Role/edge/meshguard-secrets', 'Role/istio-ingress/meshguard-secrets', 'RoleBinding/edge/meshguard-secrets', 'RoleBinding/istio-ingress/meshguard-secrets',
+    ]);
+    const env = podSpec(one(listed, 'Deployment')).containers[0]?.env ?? [];
+    assert.deepEqual(env.find((e) => e.name === 'MESHGUARD_SECRET_NAMESPACES'), { name: 'MESHGUARD_SECRET_NAMESPACES', value: 'istio-ingress,edge' });
+    const everywhere = await render({ values: { config: { secretNamespaces: '*' } } });
+    assert.deepEqual(grants(one(everywhere, 'ClusterRole'), 'secrets'), [{ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] }]);
+    assert.deepEqual(roles(everywhere).filter((r) => r.includes('secrets')), []);
+  });
+
+  it('binds the exemption writers given, in the exemption namespace given', async () => {
+    const objects = await render({ values: { config: { exemptionNamespace: 'platform' }, rbac: { exemptionWriters: [{ kind: 'Group', name: 'platform-admins', apiGroup: 'rbac.authorization.k8s.io' }] } } });
+    assert.deepEqual(roles(objects).filter((r) => r.includes('exemption')), [
+      'Role/platform/meshguard-exemption-writers', 'Role/platform/meshguard-exemptions', 'RoleBinding/platform/meshguard-exemption-writers', 'RoleBinding/platform/meshguard-exemptions',
+    ]);
+    assert.deepEqual((one(objects, 'RoleBinding', 'meshguard-exemption-writers') as unknown as { subjects: unknown }).subjects, [
+      { kind: 'Group', name: 'platform-admins', apiGroup: 'rbac.authorization.k8s.io' },
+    ]);
+    const env = podSpec(one(objects, 'Deployment')).containers[0]?.env ?? [];
+    assert.deepEqual(env.find((e) => e.name === 'MESHGUARD_EXEMPTION_NAMESPACE'), { name: 'MESHGUARD_EXEMPTION_NAMESPACE', value: 'platform' });
+  });
+
+  it('has no objectSelector an object author could use to skip a webhook', async () => {
+    const objects = await render();
+    for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+      for (const w of (one(objects, kind) as unknown as { webhooks: Array<{ name: string; objectSelector?: unknown }> }).webhooks) {
+        assert.equal(w.objectSelector, undefined, w.name);
+      }
+    }
+  });
+
+  it('rejects a bad secretNamespaces or exemptionNamespace value', async () => {
+    for (const values of [{ config: { secretNamespaces: 'Bad_NS' } }, { config: { secretNamespaces: '' } }, { config: { exemptionNamespace: 'No' } }]) {
+      const r = await template({ values });
+      assert.notEqual(r.code, 0, JSON.stringify(values));
+      assert.match(r.stderr, /values don't meet the specifications of the schema/);
+    }
+  });
+
+  it('ships the Exemption CRD, identical to crds/meshguard', () => {
+    const file = 'exemptions.policy.meshguard.io.yaml';
+    assert.equal(readFileSync(path.join(CHART, 'crds', file), 'utf8'), readFileSync(path.join(CHART, '..', '..', 'crds', 'meshguard', file), 'utf8'));
   });
 });

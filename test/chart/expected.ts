@@ -55,6 +55,9 @@ export const RULES: Record<string, unknown[]> = {
   'namespaces.validate.meshguard.io': [
     { apiGroups: [''], apiVersions: ['v1'], resources: ['namespaces'], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' },
   ],
+  'exemptions.validate.meshguard.io': [
+    { apiGroups: ['policy.meshguard.io'], apiVersions: ['*'], resources: ['exemptions'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
+  ],
 };
 
 /** Parameters of the expected webhook configurations. */
@@ -71,6 +74,8 @@ export interface WebhookParams {
   excluded?: string[];
   extraExpressions?: unknown[];
   timeoutSeconds?: number;
+  /** config.exemptionNamespace (default: the release namespace). */
+  exemptionNamespace?: string;
 }
 
 function webhook(p: WebhookParams, name: string, path: string, failurePolicy: string, reinvocationPolicy?: string): Record<string, unknown> {
@@ -97,8 +102,18 @@ function webhook(p: WebhookParams, name: string, path: string, failurePolicy: st
         ...(p.extraExpressions ?? []),
       ],
     },
-    objectSelector: { matchExpressions: [{ key: 'meshguard.io/ignore', operator: 'NotIn', values: ['true'] }] },
     rules: RULES[name],
+  };
+}
+
+/** The webhook for Exemption objects: only in meshguard's namespace, failing open. */
+function exemptionsWebhook(p: WebhookParams): Record<string, unknown> {
+  const { namespaceSelector: _, ...rest } = webhook(p, 'exemptions.validate.meshguard.io', '/validate', 'Ignore');
+  const { rules, ...head } = rest;
+  return {
+    ...head,
+    namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [p.exemptionNamespace ?? p.namespace] }] },
+    rules,
   };
 }
 
@@ -136,6 +151,7 @@ export function validatingConfiguration(p: WebhookParams, name: string, webhookN
       webhook(p, 'istio.validate.meshguard.io', '/validate', fp),
       webhook(p, 'workloads.validate.meshguard.io', '/validate', fp),
       webhook(p, 'namespaces.validate.meshguard.io', '/validate', fp),
+      exemptionsWebhook(p),
     ],
   };
 }
@@ -160,6 +176,8 @@ export const DEFAULT_ENV = [
   { name: 'MESHGUARD_DATA_DEBOUNCE_MS', value: '250' },
   { name: 'MESHGUARD_WATCH_INTERVAL_MS', value: '2000' },
   { name: 'MESHGUARD_SHUTDOWN_GRACE_MS', value: '5000' },
+  { name: 'MESHGUARD_EXEMPTION_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+  { name: 'MESHGUARD_SECRET_NAMESPACES', value: 'istio-system' },
 ];
 
 /** Restricted pod security: the pod's securityContext. */

@@ -194,7 +194,7 @@ describe('chart: bad values fail with the key named', { timeout: 40 * 60_000 }, 
   it('keeps existingSecret without caBundle when meshguard patches the CA itself', async () => {
     const objects = await render({ values: { tls: { existingSecret: 'corp-tls' }, config: { selfCheck: 'patch' } } });
     const hooks = (one(objects, 'ValidatingWebhookConfiguration').webhooks as Array<{ clientConfig: Record<string, unknown> }>);
-    assert.deepEqual(hooks.map((h) => Object.keys(h.clientConfig)), [['service'], ['service'], ['service']]);
+    assert.deepEqual(hooks.map((h) => Object.keys(h.clientConfig)), [['service'], ['service'], ['service'], ['service']]);
   });
 });
 

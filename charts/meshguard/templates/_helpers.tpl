@@ -244,13 +244,22 @@ matchExpressions:
 {{- end }}
 
 {{/*
-objectSelector shared by every webhook: objects labelled meshguard.io/ignore: "true" are skipped.
+Namespace whose Exemption objects meshguard honours: config.exemptionNamespace, else the release
+namespace (meshguard's own; the Deployment passes it through the downward API).
 */}}
-{{- define "meshguard.objectSelector" -}}
-matchExpressions:
-  - key: meshguard.io/ignore
-    operator: NotIn
-    values: ["true"]
+{{- define "meshguard.exemptionNamespace" -}}
+{{- default .Release.Namespace .Values.config.exemptionNamespace }}
+{{- end }}
+
+{{/*
+Namespaces whose Secrets meshguard reads (metadata only), as a JSON list; ["*"] = every namespace.
+*/}}
+{{- define "meshguard.secretNamespaces" -}}
+{{- $list := list }}
+{{- range splitList "," .Values.config.secretNamespaces }}
+{{- if trim . }}{{ $list = append $list (trim .) }}{{ end }}
+{{- end }}
+{{- $list | uniq | toJson }}
 {{- end }}
 
 {{/*

@@ -7,8 +7,10 @@
 #   is the one of the workloads (Pods, Deployments, ...) the Gateway's selector matches; when the
 #   inventory holds none, the Gateway's own namespace. A `kubernetes://` prefix is stripped and
 #   other SDS URLs are not checked. Inventory: needs Secret (metadata only); when the inventory
-#   does not carry Secrets the rule stays silent. (istioctl IST0161 InvalidGatewayCredential
-#   judges the Secret's content, which the inventory does not hold.)
+#   does not carry Secrets the rule stays silent, and so it does for gateways whose namespaces
+#   are outside the namespaces whose Secrets are watched (setting secretNamespaces). (istioctl
+#   IST0161 InvalidGatewayCredential judges the Secret's content, which the inventory does not
+#   hold.)
 # custom:
 #   id: gw-credential-secret
 #   severity: high
@@ -53,7 +55,9 @@ violation contains {
 	"details": {"field": sprintf("spec.servers[%d].tls.%s", [c.index, c.field]), "secret": c.name, "namespaces": sort(secret_namespaces)},
 } if {
 	lib.is_kind("Gateway")
-	lib.known("Secret")
+	every ns in secret_namespaces {
+		lib.known_in("Secret", ns)
+	}
 	some c in credentials
 	not secret_exists(c.name)
 }

@@ -66,3 +66,15 @@ test_delete_is_ignored if {
 	count(gw_credential_secret.violation) == 0 with input as delete(spec)
 		with data.meshguard.inventory as {"Secret": {}}
 }
+
+test_gateways_outside_the_watched_namespaces_are_silent if {
+	count(gw_credential_secret.violation) == 0 with input as review(spec)
+		with data.meshguard.inventory as {"Secret": {"istio-system": {}}}
+		with data.meshguard.inventory_scopes as {"Secret": ["istio-system"]}
+}
+
+test_gateways_inside_the_watched_namespaces_are_judged if {
+	count(gw_credential_secret.violation) == 3 with input as review(spec)
+		with data.meshguard.inventory as {"Secret": {}}
+		with data.meshguard.inventory_scopes as {"Secret": ["istio-system", "edge"]}
+}
