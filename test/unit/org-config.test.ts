@@ -35,4 +35,25 @@ describe('org config', () => {
     await assert.rejects(loadOrgConfig(await file('exemptions:\n  entries:\n    - namespaces: legacy\n')), { message: /exemptions.entries\[0\].namespaces must be a list of strings$/ });
     await assert.rejects(loadOrgConfig('/nonexistent/org.yaml'), { message: /^cannot read org config \/nonexistent\/org.yaml/ });
   });
+
+  it('parses who may grant exemptions, the horizon and the locked rules, with safe defaults', async () => {
+    const defaults = (await loadOrgConfig()).exemptions;
+    assert.deepEqual(defaults.granters, { users: [], groups: ['system:masters'] });
+    assert.equal(defaults.horizonDays, 90);
+    assert.deepEqual([...defaults.locked].sort(), ['ap-allow-all', 'ap-wildcard-source', 'dr-mtls-conflict', 'dr-tls-disable-in-mesh', 'pa-strict-mtls', 'pod-uid-1337']);
+    assert.equal(defaults.namespaceLabel, 'meshguard.io/enforcement');
+    const org = await loadOrgConfig(await file('exemptions:\n  granters:\n    users: [system:serviceaccount:argocd:argocd-application-controller]\n    groups: []\n  horizonDays: 30\nrules:\n  pa-strict-mtls:\n    locked: false\n'));
+    assert.deepEqual(org.exemptions.granters, { users: ['system:serviceaccount:argocd:argocd-application-controller'], groups: [] });
+    assert.equal(org.exemptions.horizonDays, 30);
+    assert.equal(org.exemptions.locked.has('pa-strict-mtls'), false);
+  });
+
+  it('fails on a bad granter list, horizon or lock, naming the key', async () => {
+    await assert.rejects(loadOrgConfig(await file('exemptions:\n  granters:\n    groups: admins\n')), { code: 'MG_ERR_ORG_CONFIG_INVALID', message: /exemptions.granters.groups must be a list of strings$/ });
+    await assert.rejects(loadOrgConfig(await file('exemptions:\n  granters:\n    group: [admins]\n')), { message: /exemptions.granters.group is not a known key \(users, groups\)$/ });
+    await assert.rejects(loadOrgConfig(await file('exemptions:\n  granters:\n    users: [""]\n')), { message: /exemptions.granters.users must not contain empty names$/ });
+    await assert.rejects(loadOrgConfig(await file('exemptions:\n  horizonDays: 0\n')), { message: /exemptions.horizonDays must be a whole number of days from 1 to 3650$/ });
+    await assert.rejects(loadOrgConfig(await file('exemptions:\n  horizonDays: "90"\n')), { message: /exemptions.horizonDays must be a whole number of days from 1 to 3650$/ });
+    await assert.rejects(loadOrgConfig(await file('rules:\n  pa-strict-mtls:\n    locked: "yes"\n')), { message: /rules.pa-strict-mtls.locked must be true or false$/ });
+  });
 });

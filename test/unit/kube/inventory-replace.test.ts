@@ -27,3 +27,19 @@ describe('Inventory.replaceKind and count', () => {
     assert.equal(inv.count('Gateway'), 0);
   });
 });
+
+describe('Inventory.replaceNamespace and scopes', () => {
+  it('replaces one namespace of a kind, keeps the others, and records the watched namespaces', () => {
+    const inv = new Inventory();
+    const secret = (ns: string, name: string) => ({ kind: 'Secret', metadata: { name, namespace: ns } });
+    inv.replaceNamespace('Secret', 'istio-system', [secret('istio-system', 'a')]);
+    inv.replaceNamespace('Secret', 'edge', [secret('edge', 'b')]);
+    inv.replaceNamespace('Secret', 'istio-system', [secret('istio-system', 'c')]);
+    assert.deepEqual(inv.toJSON(), { Secret: { 'istio-system': { c: secret('istio-system', 'c') }, edge: { b: secret('edge', 'b') } } });
+    inv.replaceNamespace('Secret', 'edge', []);
+    assert.deepEqual(inv.toJSON(), { Secret: { 'istio-system': { c: secret('istio-system', 'c') } } });
+    assert.deepEqual(inv.scopes(), {});
+    inv.scopeKind('Secret', ['istio-system', 'edge']);
+    assert.deepEqual(inv.scopes(), { Secret: ['istio-system', 'edge'] });
+  });
+});

@@ -23,7 +23,10 @@ describe('PolicyReport building', () => {
     const results = [
       result('PeerAuthentication', 'prod', 'pa', [{ id: 'pa-strict-mtls', enforcement: 'deny', message: 'PERMISSIVE on 8080', exempt: false }]),
       result('Telemetry', 'prod', 'tm', [
-        { id: 'tm-sampling-cap', enforcement: 'deny', message: '100%', exempt: true, exemptReason: 'exempt until 2026-12-31 (owner a)' },
+        {
+          id: 'tm-sampling-cap', enforcement: 'deny', message: '100%', exempt: true, exemptReason: 'exempt until 2026-12-31 (owner a)',
+          exemptSource: 'annotation', exemptOwner: 'a', exemptExpires: '2026-12-31',
+        },
         { id: 'ns-mesh-enrolled', enforcement: 'dryrun', message: 'dry', istioCode: 'IST0102', exempt: false },
       ]),
       result('Telemetry', 'prod', 'clean', []),
@@ -65,7 +68,9 @@ describe('PolicyReport building', () => {
           },
           {
             source: 'meshguard', policy: 'tm-sampling-cap', rule: 'tm-sampling-cap', result: 'skip', severity: 'medium', message: '100%', scored: true, timestamp: ts,
-            resources: [{ apiVersion: 'v1', kind: 'Telemetry', namespace: 'prod', name: 'tm' }], properties: { enforcement: 'deny', exemptReason: 'exempt until 2026-12-31 (owner a)' },
+            resources: [{ apiVersion: 'v1', kind: 'Telemetry', namespace: 'prod', name: 'tm' }], properties: {
+              enforcement: 'deny', exemptReason: 'exempt until 2026-12-31 (owner a)', exemptSource: 'annotation', exemptOwner: 'a', exemptExpires: '2026-12-31',
+            },
           },
         ],
       },
