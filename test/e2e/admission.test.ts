@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AdmissionregistrationV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { expectedMutation, expectedVerdict } from './expectations.js';
 import { NS, startHarness, type Harness } from './harness.js';
@@ -15,6 +15,8 @@ async function inventoryHolds(mg: MeshguardProcess, kind: string, count: number)
 }
 
 const EXEMPT = 'meshguard.io/exempt';
+/** An expiry well inside the default 90-day horizon. */
+const SOON = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
 const namespaces: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.mesh, labels: { 'istio-injection': 'enabled', 'kubernetes.io/metadata.name': NS.mesh } } },
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.plain, labels: { 'kubernetes.io/metadata.name': NS.plain } } },
@@ -139,20 +141,47 @@ describe('admission through a real kube-apiserver', { timeout: 300_000 }, () => 
     assert.equal(await getIstio(h.kc, 'PeerAuthentication', NS.mesh, 'dry-pa'), undefined);
   });
 
-  it('admits an object exempted by the meshguard.io/exempt annotation', async () => {
-    const exemption = JSON.stringify({ rules: ['pa-strict-mtls'], owner: 'platform@example.com', expires: '2099-12-31' });
-    const pa = istio('PeerAuthentication', NS.mesh, 'legacy', { mtls: { mode: 'PERMISSIVE' } }, { annotations: { [EXEMPT]: exemption } });
-    const want = await expectedVerdict(pa, namespaces);
-    assert.equal(want.allowed, true);
-    const { object } = await createIstio(h.kc, pa);
-    assert.deepEqual(userView(object), pa);
+  it('admits an object exempted by the meshguard.io/exempt annotation a granter (system:masters) wrote, never for a locked rule', async () => {
+    const exemption = (rules: string[]) => JSON.stringify({ rules, owner: 'platform@example.com', expires: SOON });
+    const tm = istio('Telemetry', NS.mesh, 'legacy-trace', { tracing: [{ randomSamplingPercentage: 100 }] }, { annotations: { [EXEMPT]: exemption(['tm-sampling-cap']) } });
+    assert.equal((await expectedVerdict(tm, namespaces)).allowed, true);
+    assert.deepEqual(userView((await createIstio(h.kc, tm)).object), tm);
+
+    const pa = istio('PeerAuthentication', NS.mesh, 'legacy', { mtls: { mode: 'PERMISSIVE' } }, { annotations: { [EXEMPT]: exemption(['pa-strict-mtls']) } });
+    assert.deepEqual(await rejection(createIstio(h.kc, pa)), {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
+      message: `admission webhook "istio.validate.meshguard.io" denied the request: [meshguard-exemption-authorization] annotation meshguard.io/exempt on PeerAuthentication ${NS.mesh}/legacy is refused: rule pa-strict-mtls is locked and cannot be exempted; [pa-strict-mtls] PeerAuthentication ${NS.mesh}/legacy sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed (meshguard.io/exempt ignored: rule pa-strict-mtls is locked)`,
+    });
+  });
+
+  it('validates Exemption objects in meshguard namespace and honours them once the informer sees them', async () => {
+    const api = h.kc.makeApiClient(CustomObjectsApi);
+    const create = (name: string, spec: Record<string, unknown>) => api.createNamespacedCustomObject({
+      group: 'policy.meshguard.io', version: 'v1alpha1', plural: 'exemptions', namespace: NS.system,
+      body: { apiVersion: 'policy.meshguard.io/v1alpha1', kind: 'Exemption', metadata: { name }, spec: { owner: 'platform@example.com', reason: 'e2e', expires: SOON, ...spec } },
+    });
+    assert.deepEqual(await rejection(create('mtls', { rules: ['pa-strict-mtls'], match: { namespaces: [NS.plain] } })), {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
+      message: `admission webhook "exemptions.validate.meshguard.io" denied the request: [meshguard-exemption-authorization] Exemption ${NS.system}/mtls is refused: rule pa-strict-mtls is locked and cannot be exempted`,
+    });
+    const spec = { rules: ['tm-sampling-cap'], match: { namespaces: [NS.plain], kinds: ['Telemetry'] } };
+    await create('partner-tracing', spec);
+    await inventoryHolds(mg, 'Exemption', 1);
+    const tm = istio('Telemetry', NS.plain, 'partner', { tracing: [{ randomSamplingPercentage: 100 }] });
+    const stored = { apiVersion: 'policy.meshguard.io/v1alpha1', kind: 'Exemption', metadata: { name: 'partner-tracing', namespace: NS.system }, spec: { owner: 'platform@example.com', reason: 'e2e', expires: SOON, ...spec } };
+    assert.deepEqual(await expectedVerdict(tm, [...namespaces, stored]), { allowed: true, warnings: [], ids: [] });
+    assert.deepEqual(userView((await createIstio(h.kc, tm)).object), tm);
+    assert.equal(metricValue(await mg.metrics(), 'meshguard_exemptions_honoured_total', 'rule="tm-sampling-cap",source="resource"'), 1);
   });
 
   it('with meshguard stopped, failurePolicy Fail rejects and Ignore admits', async () => {
     await mg.stop();
     const admission = h.kc.makeApiClient(AdmissionregistrationV1Api);
     const validating = await admission.readValidatingWebhookConfiguration({ name: 'meshguard-validating' });
-    assert.deepEqual(validating.webhooks?.map((w) => w.failurePolicy), validating.webhooks?.map(() => 'Fail'));
+    // Exemption objects fail open: meshguard checks them again whenever it honours one.
+    assert.deepEqual(validating.webhooks?.map((w) => [w.name, w.failurePolicy]), [
+      ['istio.validate.meshguard.io', 'Fail'], ['workloads.validate.meshguard.io', 'Fail'], ['namespaces.validate.meshguard.io', 'Fail'], ['exemptions.validate.meshguard.io', 'Ignore'],
+    ]);
     const pa = istio('PeerAuthentication', NS.mesh, 'while-down', { mtls: { mode: 'STRICT' } });
     const failed = await rejection(createIstio(h.kc, pa));
     assert.equal(failed.code, 500);

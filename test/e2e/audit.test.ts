@@ -30,11 +30,21 @@ async function audit(opts: Parameters<typeof runAudit>[0]): Promise<{ code: numb
   return { code, out, err };
 }
 
-const exemption = JSON.stringify({ rules: ['pa-strict-mtls'], owner: 'platform@example.com', expires: '2099-12-31' });
+/** An expiry well inside the default 90-day horizon. */
+const SOON = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+const exemption = (rules: string[]): string => JSON.stringify({ rules, owner: 'platform@example.com', expires: SOON });
 const objects = {
   open: istio('PeerAuthentication', NS.mesh, 'open', { mtls: { mode: 'PERMISSIVE' } }),
-  legacy: istio('PeerAuthentication', NS.mesh, 'legacy', { mtls: { mode: 'PERMISSIVE' } }, { annotations: { 'meshguard.io/exempt': exemption } }),
+  // pa-strict-mtls is locked: an annotation found on an existing object does not exempt it.
+  legacy: istio('PeerAuthentication', NS.mesh, 'legacy', { mtls: { mode: 'PERMISSIVE' } }, { annotations: { 'meshguard.io/exempt': exemption(['pa-strict-mtls']) } }),
+  // Existed before meshguard: its annotation is honoured as found.
+  legacyTrace: istio('Telemetry', NS.mesh, 'trace-legacy', { tracing: [{ randomSamplingPercentage: 100 }] }, { annotations: { 'meshguard.io/exempt': exemption(['tm-sampling-cap']) } }),
   tracing: istio('Telemetry', NS.plain, 'trace-all', { tracing: [{ randomSamplingPercentage: 100 }] }),
+};
+/** An Exemption object in meshguard's namespace for the Telemetry of the plain namespace. */
+const exemptionObject: KubeObject = {
+  apiVersion: 'policy.meshguard.io/v1alpha1', kind: 'Exemption', metadata: { name: 'plain-tracing', namespace: NS.system },
+  spec: { rules: ['tm-sampling-cap'], owner: 'platform@example.com', reason: 'load test', expires: SOON, match: { namespaces: [NS.plain], kinds: ['Telemetry'] } },
 };
 
 /** A result as the JSON output prints it, for an object written by the test. */
@@ -49,7 +59,7 @@ describe('meshguard audit against a real kube-apiserver', { timeout: 300_000 }, 
   before(async () => {
     h = await startHarness({ meshguard: false });
     // No webhooks are registered here: these objects exist in the cluster as if created before meshguard.
-    await apply(h.kc, Object.values(objects) as never[]);
+    await apply(h.kc, [...Object.values(objects), exemptionObject] as never[]);
     knownKinds = [...new Set([...judgedKinds((await offlineEngine(builtinBundle)).catalog), ...INVENTORY_KINDS])].filter((k) => RESOURCES[k]);
   });
   after(async () => {
@@ -63,11 +73,15 @@ describe('meshguard audit against a real kube-apiserver', { timeout: 300_000 }, 
     const results = (JSON.parse(out) as { results: CheckResult[] }).results;
     const find = (kind: string, ns: string, name: string) => results.find((r) => r.kind === kind && r.namespace === ns && r.name === name);
     for (const o of Object.values(objects)) {
-      assert.deepEqual(find(o.kind ?? '', o.metadata?.namespace ?? '', o.metadata?.name ?? ''), resultFor(o, await expectedViolations(o, [], knownKinds)));
+      assert.deepEqual(find(o.kind ?? '', o.metadata?.namespace ?? '', o.metadata?.name ?? ''), resultFor(o, await expectedViolations(o, [exemptionObject], knownKinds)));
     }
-    assert.deepEqual(find('PeerAuthentication', NS.mesh, 'legacy')?.violations.map((v) => [v.id, v.exempt, v.exemptReason]), [['pa-strict-mtls', true, 'exempt until 2099-12-31 (owner platform@example.com)']]);
+    const legacy = find('PeerAuthentication', NS.mesh, 'legacy')?.violations;
+    assert.deepEqual(legacy?.map((v) => [v.id, v.exempt]), [['pa-strict-mtls', false]]);
+    assert.match(legacy?.[0]?.message ?? '', / \(meshguard\.io\/exempt ignored: rule pa-strict-mtls is locked\)$/);
     assert.deepEqual(find('PeerAuthentication', NS.mesh, 'open')?.violations.map((v) => [v.id, v.enforcement, v.exempt]), [['pa-strict-mtls', 'deny', false]]);
-    assert.ok(find('Telemetry', NS.plain, 'trace-all')?.violations.some((v) => v.id === 'tm-sampling-cap' && v.enforcement === 'deny'));
+    const exempt = (name: string, ns: string) => find('Telemetry', ns, name)?.violations.filter((v) => v.id === 'tm-sampling-cap').map((v) => [v.exempt, v.exemptSource, v.exemptOwner, v.exemptExpires, v.exemptReason]);
+    assert.deepEqual(exempt('trace-legacy', NS.mesh), [[true, 'annotation', 'platform@example.com', SOON, `exempt until ${SOON} (owner platform@example.com)`]]);
+    assert.deepEqual(exempt('trace-all', NS.plain), [[true, 'resource', 'platform@example.com', SOON, `exempt by Exemption ${NS.system}/plain-tracing until ${SOON} (owner platform@example.com)`]]);
     const ns = find('Namespace', '', NS.plain);
     assert.deepEqual(ns, resultFor({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.plain } }, await expectedViolations({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.plain, labels: { 'kubernetes.io/metadata.name': NS.plain } } }, [], knownKinds)));
   });
@@ -77,10 +91,11 @@ describe('meshguard audit against a real kube-apiserver', { timeout: 300_000 }, 
     assert.equal(code, 1);
     const lines = out.split('\n');
     assert.ok(lines.includes(`DENIED PeerAuthentication ${NS.mesh}/open (cluster)`), out);
-    assert.ok(lines.includes(`ok     PeerAuthentication ${NS.mesh}/legacy (cluster)`), out);
-    assert.ok(lines.some((l) => l.startsWith('  exempt [pa-strict-mtls] ') && l.endsWith(' (exempt until 2099-12-31 (owner platform@example.com))')), out);
+    assert.ok(lines.includes(`DENIED PeerAuthentication ${NS.mesh}/legacy (cluster)`), out);
+    assert.ok(lines.includes(`ok     Telemetry ${NS.mesh}/trace-legacy (cluster)`), out);
+    assert.ok(lines.some((l) => l.startsWith('  exempt [tm-sampling-cap] ') && l.endsWith(` (annotation: exempt until ${SOON} (owner platform@example.com))`)), out);
     assert.ok(!out.includes(NS.plain), 'objects of other namespaces are not audited');
-    assert.match(lines.at(-1) ?? '', /^\d+ objects checked: 1 denied, 0 warnings$/);
+    assert.match(lines.at(-1) ?? '', /^\d+ objects checked: 2 denied, 0 warnings$/);
   });
 
   it('says when the PolicyReport CRD is missing, then writes one bounded report per namespace once it exists', async () => {
@@ -98,8 +113,11 @@ describe('meshguard audit against a real kube-apiserver', { timeout: 300_000 }, 
     const built = buildPolicyReports(results, (await offlineEngine(builtinBundle)).catalog).find((r) => r.metadata.namespace === NS.mesh);
     const strip = (r: PolicyReport) => ({ summary: r.summary, results: r.results.map((x) => ({ ...x, timestamp: undefined })), labels: r.metadata.labels, annotations: r.metadata.annotations });
     assert.deepEqual(strip(stored), strip(built as PolicyReport));
-    assert.deepEqual(stored.summary, { pass: 0, fail: 1, warn: 0, error: 0, skip: 1 });
-    assert.deepEqual(stored.results.map((r) => [r.result, r.policy, r.resources[0]?.name]), [['fail', 'pa-strict-mtls', 'open'], ['skip', 'pa-strict-mtls', 'legacy']]);
+    assert.deepEqual(stored.summary, { pass: 0, fail: 2, warn: 0, error: 0, skip: 1 });
+    assert.deepEqual(stored.results.map((r) => [r.result, r.policy, r.resources[0]?.name]), [['fail', 'pa-strict-mtls', 'legacy'], ['fail', 'pa-strict-mtls', 'open'], ['skip', 'tm-sampling-cap', 'trace-legacy']]);
+    assert.deepEqual(stored.results[2]?.properties, {
+      enforcement: 'deny', exemptReason: `exempt until ${SOON} (owner platform@example.com)`, exemptSource: 'annotation', exemptOwner: 'platform@example.com', exemptExpires: SOON,
+    });
     assert.match(first.err.join('\n'), /^meshguard audit: wrote \d+ policy reports \(meshguard, .*e2e-mesh\/meshguard.*\)$/);
     const cluster = (await api.getClusterCustomObject({ group: 'wgpolicyk8s.io', version: 'v1alpha2', plural: 'clusterpolicyreports', name: 'meshguard' })) as PolicyReport;
     assert.ok(cluster.results.some((r) => r.policy === 'ns-mesh-enrolled' && r.resources[0]?.kind === 'Namespace' && r.resources[0]?.name === NS.plain));
@@ -129,9 +147,10 @@ describe('meshguard audit against a real kube-apiserver', { timeout: 300_000 }, 
     const mg = await h.startMeshguard(['--audit-interval', '1', '--self-check', 'off']);
     const text = await waitFor('audit metrics', async () => {
       const m = await mg.metrics();
-      return metricValue(m, 'meshguard_audit_violations', 'rule="pa-strict-mtls",enforcement="deny",exempt="false"') === 1 ? m : undefined;
+      return metricValue(m, 'meshguard_audit_violations', 'rule="pa-strict-mtls",enforcement="deny",exempt="false"') === 2 ? m : undefined;
     }, { timeoutMs: 30_000, intervalMs: 250 });
-    assert.equal(metricValue(text, 'meshguard_audit_violations', 'rule="pa-strict-mtls",enforcement="deny",exempt="true"'), 1);
-    assert.equal(metricValue(text, 'meshguard_audit_violations', 'rule="tm-sampling-cap",enforcement="deny",exempt="false"'), 1);
+    assert.equal(metricValue(text, 'meshguard_audit_violations', 'rule="pa-strict-mtls",enforcement="deny",exempt="true"'), undefined, 'a locked rule is never exempt');
+    // One by annotation, one by the Exemption object the informer watches in meshguard's namespace.
+    assert.equal(metricValue(text, 'meshguard_audit_violations', 'rule="tm-sampling-cap",enforcement="deny",exempt="true"'), 2);
   });
 });

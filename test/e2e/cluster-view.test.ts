@@ -10,7 +10,7 @@ import { KubeHttp, loadKubeConfig } from '../../src/kube/client.js';
 import { startCluster } from '../../src/kube/cluster.js';
 import { startInformers, type Informers } from '../../src/kube/informers.js';
 import { Inventory } from '../../src/kube/inventory.js';
-import { INVENTORY_KINDS } from '../../src/kube/resources.js';
+import { INVENTORY_KINDS, watchScopes } from '../../src/kube/resources.js';
 import { runSelfCheck } from '../../src/kube/self-check.js';
 import { LAST_APPLIED } from '../../src/kube/strip.js';
 import { Metrics } from '../../src/metrics.js';
@@ -18,7 +18,7 @@ import type { PolicyService } from '../../src/policy/service.js';
 import { Readiness } from '../../src/readiness.js';
 import { loadCertificate } from '../../src/tls/certificates.js';
 import { apply, writeKubeconfig } from './apiserver.js';
-import { helmTemplate, NS, startHarness, type Harness } from './harness.js';
+import { helmTemplate, NS, SECRET_NAMESPACES, startHarness, type Harness } from './harness.js';
 import { istio, userView } from './kube-api.js';
 import { makeCa } from './pki.js';
 import { freePort, waitFor } from './processes.js';
@@ -49,7 +49,9 @@ describe('the cluster view against a real kube-apiserver', { timeout: 300_000 },
       const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: NS.plain, labels: { app: 'db' } }, stringData: { password: SECRET_VALUE } };
       await core().createNamespacedSecret({ namespace: NS.plain, body: { ...secret, metadata: { ...secret.metadata, annotations: { [LAST_APPLIED]: lastApplied(secret) } } } });
       await apply(h.kc, [istio('VirtualService', NS.plain, 'web', { hosts: ['web'], http: [{ route: [{ destination: { host: 'web' } }] }] }, { annotations: { [LAST_APPLIED]: '{"kind":"VirtualService"}', team: 'web' } }) as never]);
-      informers = startInformers({ http: new KubeHttp(loadKubeConfig(h.saKubeconfig)), inventory, metrics, readiness, log: silent });
+      // As the chart runs it: Secrets only where gateways live, Exemptions only in meshguard's namespace.
+      const namespaces = watchScopes({ secretNamespaces: SECRET_NAMESPACES, exemptionNamespace: NS.system });
+      informers = startInformers({ http: new KubeHttp(loadKubeConfig(h.saKubeconfig)), inventory, metrics, readiness, log: silent, namespaces });
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([informers.synced, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`not synced: ${JSON.stringify(readiness.report())}`)), 30_000)))]);
       clearTimeout(timer);
@@ -61,7 +63,9 @@ describe('the cluster view against a real kube-apiserver', { timeout: 300_000 },
 
     it('lists every inventory kind once, declares them and reports ready', async () => {
       assert.deepEqual(informers.status(), { watching: [...INVENTORY_KINDS], notServed: [], pending: [], errors: {} });
-      assert.deepEqual(readiness.report().checks.kube, { ok: true, detail: `${INVENTORY_KINDS.length} informers synced with ${h.cluster.server}` });
+      // One informer per kind, and one per namespace for Secrets (two namespaces).
+      assert.deepEqual(readiness.report().checks.kube, { ok: true, detail: `${INVENTORY_KINDS.length + 1} informers synced with ${h.cluster.server}` });
+      assert.deepEqual(inventory.scopes(), { Exemption: [NS.system], Secret: SECRET_NAMESPACES });
       for (const kind of INVENTORY_KINDS) assert.equal(inventory.knows(kind), true, kind);
       assert.deepEqual(inventory.namespaceLabels(NS.mesh), { 'istio-injection': 'enabled', 'kubernetes.io/metadata.name': NS.mesh });
       const text = await metrics.registry.getSingleMetricAsString('meshguard_inventory_objects');
@@ -165,7 +169,7 @@ describe('the cluster view against a real kube-apiserver', { timeout: 300_000 },
       });
       const reported = deps('report');
       const report = await runSelfCheck(reported);
-      const hooks = { '0-meshguard-mutating': ['pods.mutate.meshguard.io', 'workloads.mutate.meshguard.io', 'istio.mutate.meshguard.io'], 'meshguard-validating': ['istio.validate.meshguard.io', 'workloads.validate.meshguard.io', 'namespaces.validate.meshguard.io'] };
+      const hooks = { '0-meshguard-mutating': ['pods.mutate.meshguard.io', 'workloads.mutate.meshguard.io', 'istio.mutate.meshguard.io'], 'meshguard-validating': ['istio.validate.meshguard.io', 'workloads.validate.meshguard.io', 'namespaces.validate.meshguard.io', 'exemptions.validate.meshguard.io'] };
       const drifts = Object.entries(hooks).flatMap(([configuration, names]) => names.map((webhook) => ({ configuration, webhook, problem: 'caBundle does not trust the serving certificate' })));
       assert.deepEqual(report, { drifts, patched: [], checked: ['0-meshguard-mutating', 'meshguard-validating'] });
       assert.match(await reported.metrics.registry.getSingleMetricAsString('meshguard_webhook_configuration_drift'), /configuration="0-meshguard-mutating"\} 1\n.*configuration="meshguard-validating"\} 1/s);
@@ -176,7 +180,7 @@ describe('the cluster view against a real kube-apiserver', { timeout: 300_000 },
       const afterPatch = await admission().readValidatingWebhookConfiguration({ name: 'meshguard-validating' });
       assert.deepEqual(withoutServerFields(afterPatch), withoutServerFields(before), 'nothing but caBundle changed');
       const caB64 = Buffer.from(new (await import('node:crypto')).X509Certificate(h.pki.ca.cert).toString()).toString('base64');
-      assert.deepEqual(afterPatch.webhooks?.map((w) => w.clientConfig.caBundle), [caB64, caB64, caB64]);
+      assert.deepEqual(afterPatch.webhooks?.map((w) => w.clientConfig.caBundle), [caB64, caB64, caB64, caB64]);
       const untouched = await admission().readValidatingWebhookConfiguration({ name: 'someone-else' });
       assert.equal(untouched.webhooks?.[0]?.clientConfig.caBundle, Buffer.from(wrong.cert).toString('base64'));
     });

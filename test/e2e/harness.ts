@@ -23,6 +23,12 @@ export const NS = {
   plain: 'e2e-plain',
 } as const;
 
+/** Namespaces where the e2e gateways and their Secrets live (setting secretNamespaces, chart RBAC). */
+export const SECRET_NAMESPACES = [NS.mesh, NS.plain];
+
+/** meshguard's own CRDs (the Exemption), as shipped in crds/meshguard/. */
+export const MESHGUARD_CRDS = path.join(repoRoot, 'crds', 'meshguard', 'exemptions.policy.meshguard.io.yaml');
+
 /** The Helm release name the chart is rendered with. */
 export const RELEASE = 'meshguard';
 
@@ -62,8 +68,8 @@ export async function helmTemplate(args: string[]): Promise<KubernetesObject[]> 
 }
 
 /**
- * Starts the whole environment: certificates, etcd, kube-apiserver, the Istio CRDs, the test
- * namespaces, the chart's ServiceAccount and RBAC (meshguard runs with that token, so a missing
+ * Starts the whole environment: certificates, etcd, kube-apiserver, the Istio and meshguard CRDs,
+ * the test namespaces, the chart's ServiceAccount and RBAC (meshguard runs with that token, so a missing
  * grant shows up as meshguard never getting ready), then meshguard itself and, when asked, the
  * webhook configurations rendered from the chart. On any failure everything started is stopped.
  */
@@ -93,6 +99,7 @@ export async function startHarness(opts: { meshguard?: boolean; webhooks?: boole
     cluster = await phase('etcd+apiserver', () => startKubeCluster(tmp, pki));
     const kc = cluster.kc;
     await phase('istio CRDs', () => installCrds(kc, ISTIO_CRDS));
+    await phase('meshguard CRDs', () => installCrds(kc, MESHGUARD_CRDS));
     await phase('namespaces', () => apply(kc, [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.system } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.mesh, labels: { 'istio-injection': 'enabled' } } },
@@ -100,7 +107,10 @@ export async function startHarness(opts: { meshguard?: boolean; webhooks?: boole
     ] as KubernetesObject[]));
     const saKubeconfig = path.join(tmp, 'meshguard-sa.kubeconfig');
     await phase('chart RBAC', async () => {
-      const objects = await helmTemplate(['--set', 'config.selfCheck=patch', '--show-only', 'templates/serviceaccount.yaml', '--show-only', 'templates/rbac.yaml']);
+      const objects = await helmTemplate([
+        '--set', 'config.selfCheck=patch', '--set-string', `config.secretNamespaces=${SECRET_NAMESPACES.join('\\,')}`,
+        '--show-only', 'templates/serviceaccount.yaml', '--show-only', 'templates/rbac.yaml',
+      ]);
       await apply(kc, objects);
       const sa = objects.find((o) => o.kind === 'ServiceAccount')?.metadata?.name ?? RELEASE;
       const token = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({ name: sa, namespace: NS.system, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
@@ -111,7 +121,8 @@ export async function startHarness(opts: { meshguard?: boolean; webhooks?: boole
     const h: Harness = {
       tmp, pki, cluster, kc, saKubeconfig, tlsDir, meshguard, timings, stop,
       async startMeshguard(extraFlags = opts.meshguardFlags ?? ['--self-check', 'patch']) {
-        meshguard = await phase('meshguard ready', () => startMeshguard({ tmp, tlsDir, kubeconfig: saKubeconfig, extraFlags }));
+        const flags = ['--secret-namespaces', SECRET_NAMESPACES.join(','), ...extraFlags];
+        meshguard = await phase('meshguard ready', () => startMeshguard({ tmp, tlsDir, kubeconfig: saKubeconfig, extraFlags: flags }));
         h.meshguard = meshguard;
         return meshguard;
       },

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, ApiextensionsV1Api, AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { startKubeCluster, type KubeCluster } from '../../e2e/apiserver.js';
 import { makeClusterPki } from '../../e2e/pki.js';
 import { CHART, ROOT, helm, runHelm, type HelmResult } from '../helm.js';
@@ -51,17 +51,21 @@ describe('chart against a real kube-apiserver', { timeout: 90 * 60_000 }, () => 
   }
 
   it('installs, and the API server accepts every object', async () => {
+    // Where Istio's gateways live (config.secretNamespaces): the chart grants Secret reads there with a Role.
+    await (cluster as KubeCluster).kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'istio-system' } } });
     const result = await helmIn(['install', 'meshguard', CHART, '--create-namespace', '--set', 'networkPolicy.enabled=true']);
     assert.equal(result.code, 0, result.stderr);
     const listed = await helmIn(['get', 'manifest', 'meshguard']);
     const kinds = [...listed.stdout.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]).sort();
     assert.deepEqual(kinds, [
       'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'MutatingWebhookConfiguration', 'NetworkPolicy',
-      'PodDisruptionBudget', 'Secret', 'Service', 'ServiceAccount', 'ValidatingWebhookConfiguration',
+      'PodDisruptionBudget', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount', 'ValidatingWebhookConfiguration',
     ]);
+    const crd = await (cluster as KubeCluster).kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: 'exemptions.policy.meshguard.io' });
+    assert.equal(crd.spec.names.kind, 'Exemption', 'Helm installs the Exemption CRD from the chart\'s crds/');
     const { secret, bundles } = await tlsState();
     assert.deepEqual(Object.keys(secret).sort(), ['ca.crt', 'tls.crt', 'tls.key']);
-    assert.deepEqual(bundles, Array(6).fill(secret['ca.crt']), 'all six webhooks trust the generated CA');
+    assert.deepEqual(bundles, Array(7).fill(secret['ca.crt']), 'all seven webhooks trust the generated CA');
   });
 
   it('upgrades with the same certificate and CA bundle (lookup), applying the changed values', async () => {
