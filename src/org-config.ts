@@ -4,7 +4,6 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCodes, MeshguardError, describeError } from './errors.js';
 import { isRecord } from './kube/objects.js';
-import { DEFAULT_HORIZON_DAYS } from './policy/exemption-grants.js';
 import type { ExemptionConfig, ExemptionEntry, Granters } from './policy/exemptions.js';
 import { packageRoot } from './policy/opa-binary.js';
 
@@ -101,10 +100,9 @@ function stringList(value: unknown, source: string, where: string): string[] | u
   return value as string[];
 }
 
-const DEFAULT_GRANTERS: Granters = { users: [], groups: ['system:masters'] };
-
 function parseGranters(value: unknown, source: string): Granters {
-  if (value === undefined) return DEFAULT_GRANTERS;
+  // The shipped defaults (config/org-config.yaml) name the granters; absent means nobody.
+  if (value === undefined) return { users: [], groups: [] };
   if (!isRecord(value)) throw fail(source, 'exemptions.granters', 'must be a mapping with users and groups');
   const unknown = Object.keys(value).filter((k) => k !== 'users' && k !== 'groups');
   if (unknown.length > 0) throw fail(source, `exemptions.granters.${unknown[0]}`, 'is not a known key (users, groups)');
@@ -116,8 +114,14 @@ function parseGranters(value: unknown, source: string): Granters {
   return { users, groups };
 }
 
+function parseControllers(value: unknown, source: string): string[] {
+  const list = stringList(value, source, 'exemptions.workloadControllers') ?? [];
+  if (list.some((v) => v.trim() === '')) throw fail(source, 'exemptions.workloadControllers', 'must not contain empty names');
+  return list;
+}
+
 function parseHorizon(value: unknown, source: string): number {
-  if (value === undefined) return DEFAULT_HORIZON_DAYS;
+  // Always set: the shipped defaults (config/org-config.yaml) carry it.
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 3650) throw fail(source, 'exemptions.horizonDays', 'must be a whole number of days from 1 to 3650');
   return value;
 }
@@ -168,6 +172,7 @@ function parseExemptions(raw: Record<string, unknown>, source: string): Exemptio
     annotation,
     entries: parseEntries(value.entries ?? [], source),
     granters: parseGranters(value.granters, source),
+    workloadControllers: parseControllers(value.workloadControllers, source),
     horizonDays: parseHorizon(value.horizonDays, source),
     locked: parseLocked(raw.rules, source),
     namespaceLabel: parseNamespaceLabel(raw.enforcement, source),

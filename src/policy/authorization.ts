@@ -1,5 +1,5 @@
 import type { AdmissionRequest } from '../admission/types.js';
-import type { KubeObject } from '../kube/objects.js';
+import { isRecord, type KubeObject } from '../kube/objects.js';
 import {
   EXEMPTION_GROUP, grantProblems, isExemptionObject, parseAnnotationGrant, parseExemptionResource, type GrantLimits,
 } from './exemption-grants.js';
@@ -47,13 +47,31 @@ function deny(message: string, field: string): Violation {
   return { id: AUTHORIZATION_RULE_ID, message, enforcement: 'deny', details: { field } };
 }
 
+/** Where an object carries annotations that end up on objects meshguard judges (pod templates). */
+const ANNOTATION_SITES: ReadonlyArray<readonly string[]> = [
+  ['metadata'],
+  ['spec', 'template', 'metadata'],
+  ['spec', 'jobTemplate', 'metadata'],
+  ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
+];
+
+function annotationAt(object: KubeObject | undefined, site: readonly string[], key: string): string | undefined {
+  let node: unknown = object;
+  for (const step of site) node = isRecord(node) ? node[step] : undefined;
+  const annotations = isRecord(node) ? node.annotations : undefined;
+  const value = isRecord(annotations) ? annotations[key] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
  * Checks exemption metadata when it is written (CREATE and UPDATE): adding or changing the
- * exemption annotation, or a Namespace's enforcement label, needs a user or group listed in
- * `exemptions.granters`; what a granter writes must name known, unlocked rules and expire within
- * the horizon. Exemption objects are validated the same way (RBAC decides who may write them) and
- * must live in meshguard's namespace. An annotation unchanged from `oldObject` passed this check
- * when it was written and still counts.
+ * exemption annotation (on the object or in a pod or job template it carries), or a Namespace's
+ * enforcement label, needs a user or group listed in `exemptions.granters`; what a granter writes
+ * must name known, unlocked rules and expire within the horizon. The workload controllers listed
+ * in `exemptions.workloadControllers` may write it too: they copy it from a template whose writing
+ * was checked here. Exemption objects are validated the same way (RBAC decides who may write them)
+ * and must live in meshguard's namespace. An annotation unchanged from `oldObject` passed this
+ * check when it was written and still counts.
  */
 export function authorizeRequest(request: AdmissionRequest, ctx: AuthorizationContext): AuthorizationResult {
   if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return { violations: [], honourAnnotation: true };
@@ -61,26 +79,29 @@ export function authorizeRequest(request: AdmissionRequest, ctx: AuthorizationCo
   const old = request.operation === 'UPDATE' ? (request.oldObject ?? undefined) : undefined;
   const kind = request.kind.kind;
   const granter = mayGrant(request.userInfo, ctx.exemptions.granters);
+  const copier = ctx.exemptions.workloadControllers.includes(request.userInfo?.username ?? '');
   const user = `user "${request.userInfo?.username ?? ''}"`;
   const limits: GrantLimits = { locked: ctx.exemptions.locked, horizonDays: ctx.exemptions.horizonDays, knownRules: ctx.knownRules };
   const violations: Violation[] = [];
-
   const key = ctx.exemptions.annotation;
-  const value = object?.metadata?.annotations?.[key];
-  const written = value !== undefined && value !== old?.metadata?.annotations?.[key];
-  if (written) {
-    const where = `annotation ${key} on ${describeObject(kind, object)}`;
-    if (!granter) {
-      violations.push(deny(`${where}: ${user} may not grant exemptions (org config exemptions.granters); remove the annotation, or ask the platform team for an Exemption (${EXEMPTION_GROUP}) in namespace ${ctx.exemptionNamespace}`, `metadata.annotations.${key}`));
-    } else {
+  let honourAnnotation = true;
+  for (const site of ANNOTATION_SITES) {
+    const value = annotationAt(object, site, key);
+    if (value === undefined || value === annotationAt(old, site, key)) continue;
+    const field = `${site.join('.')}.annotations.${key}`;
+    const where = `annotation ${key} ${site.length > 1 ? `(${site.join('.')}) ` : ''}on ${describeObject(kind, object)}`;
+    if (!granter && !copier) {
+      if (site.length === 1) honourAnnotation = false;
+      violations.push(deny(`${where}: ${user} may not grant exemptions (org config exemptions.granters); remove the annotation, or ask the platform team for an Exemption (${EXEMPTION_GROUP}) in namespace ${ctx.exemptionNamespace}`, field));
+    } else if (granter) {
       const grant = parseAnnotationGrant(value);
       const problems = typeof grant === 'string' ? [grant] : grantProblems(grant, limits, ctx.now);
-      if (problems.length > 0) violations.push(deny(`${where} is refused: ${problems.join('; ')}`, `metadata.annotations.${key}`));
+      if (problems.length > 0) violations.push(deny(`${where} is refused: ${problems.join('; ')}`, field));
     }
   }
   if (kind === 'Namespace' && request.kind.group === '') violations.push(...labelProblems(object, old, granter, user, ctx.exemptions));
   if (isExemptionObject(object)) violations.push(...exemptionObjectViolations(object as KubeObject, old, ctx));
-  return { violations, honourAnnotation: !written || granter };
+  return { violations, honourAnnotation };
 }
 
 function labelProblems(object: KubeObject | undefined, old: KubeObject | undefined, granter: boolean, user: string, config: ExemptionConfig): Violation[] {

@@ -7,8 +7,6 @@ export const EXEMPTION_GROUP = 'policy.meshguard.io';
 export const EXEMPTION_KIND = 'Exemption';
 /** Namespace whose Exemption objects are honoured when the setting `exemptionNamespace` is not set. */
 export const DEFAULT_EXEMPTION_NAMESPACE = 'meshguard-system';
-/** Default longest time from now to an exemption's `expires`, in days. */
-export const DEFAULT_HORIZON_DAYS = 90;
 
 /** Where an honoured exemption came from (the `source` label of meshguard_exemptions_honoured_total). */
 export type ExemptionSource = 'org-config' | 'annotation' | 'resource';

@@ -25,6 +25,11 @@ export interface ExemptionConfig {
   annotation: string;
   entries: ExemptionEntry[];
   granters: Granters;
+  /**
+   * Users that create objects from templates (Kubernetes' workload controllers): an exemption
+   * annotation they write was copied from a template whose writing was checked.
+   */
+  workloadControllers: string[];
   /** Longest time from now to an exemption's `expires`, in days. */
   horizonDays: number;
   /** Rules no annotation or Exemption object can exempt (`rules.<id>.locked`). */

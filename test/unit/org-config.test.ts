@@ -42,6 +42,11 @@ describe('org config', () => {
     assert.equal(defaults.horizonDays, 90);
     assert.deepEqual([...defaults.locked].sort(), ['ap-allow-all', 'ap-wildcard-source', 'dr-mtls-conflict', 'dr-tls-disable-in-mesh', 'pa-strict-mtls', 'pod-uid-1337']);
     assert.equal(defaults.namespaceLabel, 'meshguard.io/enforcement');
+    assert.deepEqual(defaults.workloadControllers, [
+      'system:kube-controller-manager', 'system:serviceaccount:kube-system:replicaset-controller', 'system:serviceaccount:kube-system:deployment-controller',
+      'system:serviceaccount:kube-system:statefulset-controller', 'system:serviceaccount:kube-system:daemon-set-controller',
+      'system:serviceaccount:kube-system:job-controller', 'system:serviceaccount:kube-system:cronjob-controller',
+    ]);
     const org = await loadOrgConfig(await file('exemptions:\n  granters:\n    users: [system:serviceaccount:argocd:argocd-application-controller]\n    groups: []\n  horizonDays: 30\nrules:\n  pa-strict-mtls:\n    locked: false\n'));
     assert.deepEqual(org.exemptions.granters, { users: ['system:serviceaccount:argocd:argocd-application-controller'], groups: [] });
     assert.equal(org.exemptions.horizonDays, 30);
@@ -52,6 +57,8 @@ describe('org config', () => {
     await assert.rejects(loadOrgConfig(await file('exemptions:\n  granters:\n    groups: admins\n')), { code: 'MG_ERR_ORG_CONFIG_INVALID', message: /exemptions.granters.groups must be a list of strings$/ });
     await assert.rejects(loadOrgConfig(await file('exemptions:\n  granters:\n    group: [admins]\n')), { message: /exemptions.granters.group is not a known key \(users, groups\)$/ });
     await assert.rejects(loadOrgConfig(await file('exemptions:\n  granters:\n    users: [""]\n')), { message: /exemptions.granters.users must not contain empty names$/ });
+    await assert.rejects(loadOrgConfig(await file('exemptions:\n  workloadControllers: [""]\n')), { message: /exemptions.workloadControllers must not contain empty names$/ });
+    await assert.rejects(loadOrgConfig(await file('exemptions:\n  horizonDays: null\n')), { message: /exemptions.horizonDays must be a whole number of days from 1 to 3650$/ });
     await assert.rejects(loadOrgConfig(await file('exemptions:\n  horizonDays: 0\n')), { message: /exemptions.horizonDays must be a whole number of days from 1 to 3650$/ });
     await assert.rejects(loadOrgConfig(await file('exemptions:\n  horizonDays: "90"\n')), { message: /exemptions.horizonDays must be a whole number of days from 1 to 3650$/ });
     await assert.rejects(loadOrgConfig(await file('rules:\n  pa-strict-mtls:\n    locked: "yes"\n')), { message: /rules.pa-strict-mtls.locked must be true or false$/ });

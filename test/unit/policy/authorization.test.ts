@@ -9,7 +9,7 @@ const now = new Date('2026-06-15T12:00:00Z');
 const ctx: AuthorizationContext = {
   exemptions: {
     annotation: 'meshguard.io/exempt', entries: [], granters: { users: ['system:serviceaccount:platform:argo'], groups: ['platform-admins'] },
-    horizonDays: 90, locked: new Set(['pa-strict-mtls']), namespaceLabel: 'meshguard.io/enforcement',
+    workloadControllers: ['system:serviceaccount:kube-system:replicaset-controller'], horizonDays: 90, locked: new Set(['pa-strict-mtls']), namespaceLabel: 'meshguard.io/enforcement',
   },
   exemptionNamespace: 'meshguard-system',
   knownRules: new Set(['pa-strict-mtls', 'vs-wildcard-host']),
@@ -81,6 +81,21 @@ describe('exemption metadata is checked when it is written', () => {
     assert.deepEqual(authorizeRequest(request(ns('lax'), admin), ctx).violations, [deny('label meshguard.io/enforcement on Namespace team-a is refused: "lax" is not deny, warn or dryrun', field)]);
     assert.deepEqual(authorizeRequest(request(ns('dryrun'), alice, ns('dryrun')), ctx).violations, [], 'unchanged on UPDATE');
     assert.deepEqual(authorizeRequest(request(ns(), alice, ns('dryrun')), ctx).violations, [], 'removed');
+  });
+
+  it('guards the annotation in pod and job templates, and trusts the workload controllers that copy them', () => {
+    const annotations = { 'meshguard.io/exempt': exempt(['vs-wildcard-host']) };
+    const deployment: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'prod' }, spec: { template: { metadata: { annotations } } } };
+    assert.deepEqual(authorizeRequest(request(deployment, alice), ctx), {
+      honourAnnotation: true,
+      violations: [deny('annotation meshguard.io/exempt (spec.template.metadata) on Deployment prod/web: user "alice" may not grant exemptions (org config exemptions.granters); remove the annotation, or ask the platform team for an Exemption (policy.meshguard.io) in namespace meshguard-system', 'spec.template.metadata.annotations.meshguard.io/exempt')],
+    });
+    assert.deepEqual(authorizeRequest(request(deployment, admin), ctx), { honourAnnotation: true, violations: [] });
+    const cron: KubeObject = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'prod' }, spec: { jobTemplate: { spec: { template: { metadata: { annotations } } } } } };
+    assert.deepEqual(authorizeRequest(request(cron, alice), ctx).violations.map((v) => v.details.field), ['spec.jobTemplate.spec.template.metadata.annotations.meshguard.io/exempt']);
+    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'prod', annotations }, spec: {} };
+    assert.deepEqual(authorizeRequest(request(pod, { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: ['system:serviceaccounts'] }), ctx), { honourAnnotation: true, violations: [] });
+    assert.equal(authorizeRequest(request(pod, alice), ctx).honourAnnotation, false, 'a Pod written by a person is judged like any object');
   });
 
   it('judges nothing on DELETE', () => {

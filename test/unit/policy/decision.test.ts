@@ -8,7 +8,7 @@ import type { Violation } from '../../../src/policy/types.js';
 const now = new Date('2026-06-15T12:00:00Z');
 const catalog = { 'vs-subset': { id: 'vs-subset', title: 't', severity: 'high', enforcement: 'deny', package: 'p', istioCode: 'IST0101' } };
 const v = (id: string, enforcement: Violation['enforcement'], message = `${id} broke`): Violation => ({ id, enforcement, message, details: {} });
-const base = { annotation: 'meshguard.io/exempt', granters: { users: [], groups: ['system:masters'] }, horizonDays: 90, locked: new Set<string>(['l-rule']), namespaceLabel: 'meshguard.io/enforcement' };
+const base = { annotation: 'meshguard.io/exempt', granters: { users: [], groups: ['system:masters'] }, workloadControllers: ['system:serviceaccount:kube-system:replicaset-controller'], horizonDays: 90, locked: new Set<string>(['l-rule']), namespaceLabel: 'meshguard.io/enforcement' };
 const none = new Exemptions({ ...base, entries: [] });
 
 describe('decision mapping', () => {
