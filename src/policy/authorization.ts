@@ -100,7 +100,11 @@ export function authorizeRequest(request: AdmissionRequest, ctx: AuthorizationCo
     }
   }
   if (kind === 'Namespace' && request.kind.group === '') violations.push(...labelProblems(object, old, granter, user, ctx.exemptions));
-  if (isExemptionObject(object)) violations.push(...exemptionObjectViolations(object as KubeObject, old, ctx));
+  if (object && isExemptionObject(object)) {
+    // The API server sets the namespace from the request path; judge it even if the body left it out.
+    const placed = object.metadata?.namespace ? object : { ...object, metadata: { ...object.metadata, namespace: request.namespace ?? '' } };
+    violations.push(...exemptionObjectViolations(placed, old, ctx));
+  }
   return { violations, honourAnnotation };
 }
 

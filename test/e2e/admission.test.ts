@@ -150,7 +150,7 @@ describe('admission through a real kube-apiserver', { timeout: 300_000 }, () => 
     const pa = istio('PeerAuthentication', NS.mesh, 'legacy', { mtls: { mode: 'PERMISSIVE' } }, { annotations: { [EXEMPT]: exemption(['pa-strict-mtls']) } });
     assert.deepEqual(await rejection(createIstio(h.kc, pa)), {
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
-      message: `admission webhook "istio.validate.meshguard.io" denied the request: [meshguard-exemption-authorization] annotation meshguard.io/exempt on PeerAuthentication ${NS.mesh}/legacy is refused: rule pa-strict-mtls is locked and cannot be exempted; [pa-strict-mtls] PeerAuthentication ${NS.mesh}/legacy sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed (meshguard.io/exempt ignored: rule pa-strict-mtls is locked)`,
+      message: `admission webhook "istio.validate.meshguard.io" denied the request: meshguard denied the request: [meshguard-exemption-authorization] annotation meshguard.io/exempt on PeerAuthentication ${NS.mesh}/legacy is refused: rule pa-strict-mtls is locked and cannot be exempted; [pa-strict-mtls] PeerAuthentication ${NS.mesh}/legacy sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed (meshguard.io/exempt ignored: rule pa-strict-mtls is locked)`,
     });
   });
 
@@ -162,7 +162,7 @@ describe('admission through a real kube-apiserver', { timeout: 300_000 }, () => 
     });
     assert.deepEqual(await rejection(create('mtls', { rules: ['pa-strict-mtls'], match: { namespaces: [NS.plain] } })), {
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
-      message: `admission webhook "exemptions.validate.meshguard.io" denied the request: [meshguard-exemption-authorization] Exemption ${NS.system}/mtls is refused: rule pa-strict-mtls is locked and cannot be exempted`,
+      message: `admission webhook "exemptions.validate.meshguard.io" denied the request: meshguard denied the request: [meshguard-exemption-authorization] Exemption ${NS.system}/mtls is refused: rule pa-strict-mtls is locked and cannot be exempted`,
     });
     const spec = { rules: ['tm-sampling-cap'], match: { namespaces: [NS.plain], kinds: ['Telemetry'] } };
     await create('partner-tracing', spec);
