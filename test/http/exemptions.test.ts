@@ -66,6 +66,17 @@ describe('Exemption objects through POST /validate', () => {
     assert.deepEqual(res.body.response, { uid: 'e-2', allowed: false, status: { code: 403, reason: 'Forbidden', message: `meshguard denied the request: ${WILDCARD}` } });
   });
 
+  it('follows the cluster view: an Exemption added or removed counts from the next request', async () => {
+    const other = { ...edge, metadata: { name: 'edge', namespace: 'prod', labels: { app: 'other' } } };
+    inventory.upsert(exemption('other', 'meshguard-system', { rules: ['vs-wildcard-host'], match: { names: ['edge'], kinds: ['VirtualService'] } }));
+    const res = await post(server, '/validate', by(other, 'e-4')).expect(200);
+    assert.equal(res.body.response.allowed, true);
+    assert.equal(res.body.response.auditAnnotations['exempted-by'], '[{"rule":"vs-wildcard-host","source":"resource","owner":"platform@example.com","expires":"2026-07-31","name":"meshguard-system/other"}]');
+    inventory.remove('Exemption', 'meshguard-system', 'other');
+    const again = await post(server, '/validate', by(other, 'e-5')).expect(200);
+    assert.deepEqual(again.body.response, { uid: 'e-5', allowed: false, status: { code: 403, reason: 'Forbidden', message: `meshguard denied the request: ${WILDCARD}` } });
+  });
+
   it('never exempts a locked rule, and says which Exemption was ignored', async () => {
     const res = await post(server, '/validate', by(permissive, 'e-3')).expect(200);
     assert.deepEqual(res.body.response, {
