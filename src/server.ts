@@ -12,6 +12,8 @@ import { PolicyService } from './policy/service.js';
 import { Readiness } from './readiness.js';
 import { admissionRoutes } from './routes/admission.js';
 import { probeRoutes } from './routes/probes.js';
+import { sizingConfigOf } from './sizing/config.js';
+import { SizingRefresher, type RefresherOptions } from './sizing/refresher.js';
 import { loadCertificate, selfSignedCertificate, type ServingCertificate } from './tls/certificates.js';
 
 /** Optional parts a caller (tests, the CLI) may supply instead of the defaults. */
@@ -20,6 +22,8 @@ export interface ServerDeps {
   certificate?: ServingCertificate;
   inventory?: Inventory;
   metrics?: Metrics;
+  /** Observed sizing: a fixed clock or Prometheus API, and `manual` to refresh only when called. */
+  sizing?: Partial<Pick<RefresherOptions, 'api' | 'clock'>> & { manual?: boolean };
 }
 
 /** A built, not yet listening meshguard: the HTTPS admission app and the plain-HTTP probe app. */
@@ -55,7 +59,9 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
     debounceMs: config.dataDebounceMs, watchIntervalMs: config.watchIntervalMs, inventory, metrics, readiness, log,
   });
   await policy.start({ watch: !serverless });
-  const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log };
+  metrics.readinessChecks = () => readiness.report().checks;
+  const sizing = startSizing(policy, metrics, log, deps.sizing);
+  const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log, sizing };
 
   const app = Fastify({
     loggerInstance: log, disableRequestLogging: true, bodyLimit: config.bodyLimit,
@@ -70,7 +76,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   if (!serverless) registerErrorHandling(probes);
   await probes.register(probeRoutes, { readiness, metrics });
 
-  const stops: Array<() => void> = [() => policy.stop()];
+  const stops: Array<() => void> = [() => policy.stop(), () => sizing.stop()];
   if (config.tlsCertFile && config.tlsKeyFile && !deps.certificate && !serverless) {
     stops.push(watchCertificate(app.server as unknown as HttpsServer, config.tlsCertFile, config.tlsKeyFile, config.watchIntervalMs, { metrics, readiness, log }));
   }
@@ -101,6 +107,25 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
       await close();
     },
   };
+}
+
+/**
+ * The background sizing recommender over the org config's `sizing:` section (a bad section fails
+ * start; a bad reload keeps the last good one). It refreshes only while `source: prometheus`.
+ */
+function startSizing(policy: PolicyService, metrics: Metrics, log: FastifyBaseLogger, opts: ServerDeps['sizing'] = {}): SizingRefresher {
+  let current = sizingConfigOf(policy.org);
+  const config = (): typeof current => {
+    try {
+      current = sizingConfigOf(policy.org);
+    } catch {
+      // The org-config reload already logged it; the last good settings stay.
+    }
+    return current;
+  };
+  const refresher = new SizingRefresher({ config, metrics, log, ...(opts.api ? { api: opts.api } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  if (!opts.manual) refresher.start();
+  return refresher;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface SizingInput {
   readonly profile?: { readonly name: string; readonly spec: SidecarProfile };
   /** Values the user set explicitly (parsed). */
   readonly user: Partial<Record<SidecarKey, bigint>>;
+  /** Requests observed from traffic (`sizing.source: prometheus`): they replace step 1 and limits follow step 5's `factor`. */
+  readonly observed?: { readonly cpu: bigint; readonly memory: bigint };
 }
 
 /** The four values (millicores, bytes) and the rule that produced each. */
@@ -75,6 +77,7 @@ function bound(key: SidecarKey, step: Step, input: SizingInput): Step {
 }
 
 function request(key: 'cpu' | 'memory', input: SizingInput): Step {
+  if (input.observed) return bound(key, { value: input.observed[key], rule: 'observed' }, input);
   const app = input.app[key];
   if (app > 0n) return bound(key, { value: scale(key, app, input.config.ratios[key]), rule: 'ratio' }, input);
   return bound(key, { value: amountFor(key, input.config.base[key]), rule: 'base' }, input);
@@ -82,7 +85,7 @@ function request(key: 'cpu' | 'memory', input: SizingInput): Step {
 
 function limit(key: 'cpuLimit' | 'memoryLimit', resource: 'cpu' | 'memory', req: Step, input: SizingInput): Step {
   const app = input.app[key];
-  if (app !== undefined && app > 0n) return bound(key, { value: scale(key, app, input.config.ratios[key]), rule: 'ratio' }, input);
+  if (!input.observed && app !== undefined && app > 0n) return bound(key, { value: scale(key, app, input.config.ratios[key]), rule: 'ratio' }, input);
   return bound(key, { value: scale(key, req.value, input.config.limitFactors[resource]), rule: 'factor' }, input);
 }
 
