@@ -138,6 +138,11 @@ export class SizingRefresher implements ObservedSizing {
     return { requests: r.requests, observation: r.observation };
   }
 
+  /** Why the last refresh failed; undefined after a success. */
+  get error(): string | undefined {
+    return this.lastError;
+  }
+
   /** Every recommendation of the last successful refresh, by workload key. */
   all(): ReadonlyMap<string, Recommendation> {
     return this.recommendations;

@@ -67,3 +67,33 @@ export const DEFAULT_RECORD_HEAD = {
   ratios: { cpu: 0.1, cpuLimit: 0.25, memory: 0.1, memoryLimit: 0.25 },
   factors: { cpu: 5, memory: 2 },
 };
+
+function template(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', name: string, annotations: Record<string, string> = {}, initContainers?: unknown[]): KubeObject {
+  return {
+    apiVersion: 'apps/v1', kind, metadata: { name, namespace: NAMESPACE },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name }, ...(Object.keys(annotations).length ? { annotations } : {}) },
+        spec: { ...(initContainers ? { initContainers } : {}), containers: [APP] },
+      },
+    },
+  };
+}
+
+/** The generated workloads as manifests (with their injected Namespace), for `meshguard recommend --files`. */
+export function workloadManifests(): KubeObject[] {
+  const previous = {
+    'sidecar.istio.io/proxyCPU': '50m', 'sidecar.istio.io/proxyCPULimit': '250m', 'sidecar.istio.io/proxyMemory': '64Mi', 'sidecar.istio.io/proxyMemoryLimit': '256Mi',
+    'meshguard.io/sidecar-sizing': JSON.stringify({ values: { cpu: '50m', cpuLimit: '250m', memory: '64Mi', memoryLimit: '256Mi' }, rules: { cpu: 'ratio', cpuLimit: 'factor', memory: 'floor', memoryLimit: 'floor' } }),
+  };
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'istio-injection': 'enabled' } } },
+    template('Deployment', 'cart', previous),
+    template('Deployment', 'search'),
+    template('StatefulSet', 'ledger', { 'sidecar.istio.io/proxyMemory': '256Mi' }),
+    template('Deployment', 'payments', {}, [{ name: 'istio-proxy', image: 'proxyv2', restartPolicy: 'Always' }]),
+    template('Deployment', 'fresh'),
+    template('DaemonSet', 'node-agent'),
+  ];
+}
