@@ -105,7 +105,7 @@ export function trafficHistory(): string {
     ...REPLICASET_OWNERS.flatMap(([rs, kind, name]) => gauge('kube_replicaset_owner', { namespace: NAMESPACE, replicaset: rs, owner_kind: kind, owner_name: name, owner_is_controller: 'true' }, START, END, () => 1)),
     '# TYPE istio_requests counter',
     ...TRAFFIC.flatMap(([workload, rps]) => counter('istio_requests_total', {
-      reporter: 'destination', destination_workload: workload, destination_workload_namespace: NAMESPACE, response_code: '200', source_workload: 'frontend',
+      reporter: 'destination', destination_workload: workload, destination_workload_namespace: NAMESPACE, destination_service: `${workload}.${NAMESPACE}.svc.cluster.local`, response_code: '200', source_workload: 'frontend',
     }, START, END, rps)),
     '# EOF',
   ];
