@@ -54,6 +54,14 @@ describe('observed sizing: /mutate sizes istio-proxy from a real Prometheus with
     });
   }
 
+  it('a second pass over a sized Pod changes nothing (the recorded values are meshguard\'s own)', async () => {
+    const pod = podOf('Deployment', 'cart');
+    const first = await post(server, '/mutate', admissionReview(pod, { uid: 'obs-pass-1', namespace: NAMESPACE })).expect(200);
+    const sized = { ...pod, metadata: { ...pod.metadata, annotations: patchedAnnotations(pod, first.body) } };
+    const again = await post(server, '/mutate', admissionReview(sized, { uid: 'obs-pass-2', namespace: NAMESPACE })).expect(200);
+    assert.deepEqual(again.body.response, { uid: 'obs-pass-2', allowed: true });
+  });
+
   it('too little history: static sizing, and the record says why', async () => {
     const got = await mutated(server, podOf('Deployment', 'fresh', { hash: '7b6d5c4f9' }), 'obs-fresh');
     assert.deepEqual(got.values, STATIC_VALUES);
