@@ -78,6 +78,8 @@ export function buildCli(): Command {
     .option('--org-config <file>', 'organisation config merged over the defaults')
     .option('--namespace <ns>', 'only this namespace')
     .option('--policy-report', 'also write one wgpolicyk8s.io PolicyReport per namespace')
+    .option('--sizing', 'with --policy-report: add each workload\'s sidecar sizing recommendation (sizing.prometheus of the org config) as a result')
+    .option('--prometheus-url <url>', 'with --sizing: Prometheus base URL (default: sizing.prometheus.url of the org config)')
     .action(async (opts) => {
       const { runAudit } = await import('./audit.js');
       process.exitCode = await runAudit(opts);

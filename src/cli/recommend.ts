@@ -12,7 +12,7 @@ import { annotationsOf, dig, TEMPLATE_PATHS } from '../mutation/pod-targets.js';
 import { formatCpu, formatMemory } from '../mutation/quantity.js';
 import { amountFor } from '../mutation/sizing.js';
 import { mutationConfigOf } from '../admission/mutate.js';
-import { ErrorCodes, MeshguardError } from '../errors.js';
+import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import type { KubeObject } from '../kube/objects.js';
 import { Metrics } from '../metrics.js';
 import { deepMerge, loadOrgConfig } from '../org-config.js';
@@ -96,29 +96,38 @@ function row(object: KubeObject, mutated: KubeObject, namespace: string, refresh
   };
 }
 
-/** Runs `meshguard recommend`; returns the exit code (2 when Prometheus or the input cannot be read). */
-export async function runRecommend(opts: RecommendCliOptions, io: { out: (t: string) => void; err: (t: string) => void }): Promise<number> {
+/**
+ * The recommendation rows for `objects` (manifests; default: the cluster's workloads), through one
+ * refresher refresh and the webhook's mutator.
+ * @throws MeshguardError SIZING_PROMETHEUS when Prometheus cannot answer.
+ */
+export async function recommendationRows(opts: Omit<RecommendCliOptions, 'output'>, objects?: KubeObject[]): Promise<RecommendRow[]> {
   const loaded = await loadOrgConfig(opts.orgConfig);
   const sizingRaw = deepMerge(loaded.raw.sizing, { source: 'prometheus', mode: 'apply', ...(opts.prometheusUrl ? { prometheus: { url: opts.prometheusUrl } } : {}) });
   const config = parseSizingConfig(sizingRaw);
   const org = { ...loaded, raw: { ...loaded.raw, sizing: sizingRaw }, mutation: deepMerge(loaded.mutation, { sidecar: { templates: true } }) };
   const end = evaluationTime(opts.at);
   const refresher = new SizingRefresher({ config: () => config, metrics: new Metrics(false), log: pino({ level: 'silent' }), clock: () => end });
-  if (!(await refresher.refresh())) {
-    io.err(`meshguard recommend: ${ErrorCodes.SIZING_PROMETHEUS}: ${refresher.error}`);
-    return EXIT.UNREADABLE;
-  }
-  const objects = opts.files
-    ? (await readManifests(opts.files, (note) => io.err(note))).map((m) => m.object)
-    : await clusterWorkloads(opts.kubeconfig, opts.namespace);
-  const inScope = objects
+  if (!(await refresher.refresh())) throw new MeshguardError(ErrorCodes.SIZING_PROMETHEUS, refresher.error ?? 'refresh failed');
+  const inScope = (objects ?? await clusterWorkloads(opts.kubeconfig, opts.namespace))
     .map((o) => (o.kind === 'Namespace' ? o : withNamespace(o, o.metadata?.namespace ?? opts.namespace ?? 'default')))
     .filter((o) => !opts.namespace || o.kind === 'Namespace' || o.metadata?.namespace === opts.namespace);
   const env = { config: mutationConfigOf(org), observed: refresher };
   const outcomes = mutateManifests(inScope.map((object) => ({ object, file: 'input' })), env, { namespace: opts.namespace ?? 'default' });
-  const rows = inScope.flatMap((o, i) => (o.kind === 'Pod' || TEMPLATE_PATHS[o.kind ?? ''] !== undefined
+  return inScope.flatMap((o, i) => (o.kind === 'Pod' || TEMPLATE_PATHS[o.kind ?? ''] !== undefined
     ? [row(o, outcomes[i]!.mutated, o.metadata?.namespace ?? 'default', refresher, config)]
     : []));
-  io.out(opts.output === 'json' ? JSON.stringify(rows, null, 2) : recommendTable(rows));
-  return EXIT.OK;
+}
+
+/** Runs `meshguard recommend`; returns the exit code (2 when Prometheus or the input cannot be read). */
+export async function runRecommend(opts: RecommendCliOptions, io: { out: (t: string) => void; err: (t: string) => void }): Promise<number> {
+  try {
+    const objects = opts.files ? (await readManifests(opts.files, (note) => io.err(note))).map((m) => m.object) : undefined;
+    const rows = await recommendationRows(opts, objects);
+    io.out(opts.output === 'json' ? JSON.stringify(rows, null, 2) : recommendTable(rows));
+    return EXIT.OK;
+  } catch (err) {
+    io.err(`meshguard recommend: ${err instanceof MeshguardError ? `${err.code}: ` : ''}${describeError(err)}`);
+    return EXIT.UNREADABLE;
+  }
 }
