@@ -2,6 +2,7 @@ import type { Server as HttpsServer } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { registerJsonBody } from './admission/body.js';
+import { describeError } from './errors.js';
 import type { AdmissionServices } from './admission/services.js';
 import type { Config } from './config.js';
 import { Inventory } from './kube/inventory.js';
@@ -60,7 +61,13 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   });
   await policy.start({ watch: !serverless });
   metrics.readinessChecks = () => readiness.report().checks;
-  const sizing = startSizing(policy, metrics, log, deps.sizing);
+  let sizing: SizingRefresher;
+  try {
+    sizing = startSizing(policy, metrics, log, deps.sizing);
+  } catch (err) {
+    policy.stop();
+    throw err;
+  }
   const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log, sizing };
 
   const app = Fastify({
@@ -115,11 +122,13 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
  */
 function startSizing(policy: PolicyService, metrics: Metrics, log: FastifyBaseLogger, opts: ServerDeps['sizing'] = {}): SizingRefresher {
   let current = sizingConfigOf(policy.org);
+  const reported = new WeakSet<object>();
   const config = (): typeof current => {
     try {
       current = sizingConfigOf(policy.org);
-    } catch {
-      // The org-config reload already logged it; the last good settings stay.
+    } catch (err) {
+      if (!reported.has(policy.org)) log.error({ code: 'MG_ERR_ORG_CONFIG_INVALID', err: describeError(err) }, 'reloaded org config has an invalid sizing section; keeping the previous sizing settings');
+      reported.add(policy.org);
     }
     return current;
   };

@@ -3,7 +3,8 @@
  * on BigInt millicores and bytes. The steps, each recorded as the rule of the value it set:
  *
  * 1. requests (`cpu`, `memory`): `ratio` × the app's effective request, or `base` when the app
- *    requests none of that resource; memory rounded up to whole Mi;
+ *    requests none of that resource; memory rounded up to whole Mi; with `observed` requests
+ *    (`sizing.source: prometheus`) those instead (`observed`), and limits then take step 5's `factor`;
  * 2. clamp to the org `floor` / `ceiling`; 3. the profile (`profile:<name>`) fixes (`set`) or
  *    bounds (`min`, `max`) the value, winning over floors and ceilings; 4. an explicit user value
  *    (`user`) wins over all of it, unless `enforceComputed`;

@@ -93,4 +93,11 @@ describe('observed sizing when Prometheus goes away', { timeout: 10 * 60_000 }, 
       await fresh.close();
     }
   });
+
+  it('a bad sizing section fails start with the key named', async () => {
+    const org = await orgConfigFile('sizing:\n  source: prometheus\n  cpuQuantile: 2\n  prometheus: {url: "http://127.0.0.1:9"}\n');
+    await assert.rejects(testServer({ orgConfig: org }, { sizing: { manual: true } }), {
+      code: 'MG_ERR_ORG_CONFIG_INVALID', message: 'org config sizing.cpuQuantile: expected a number from 0.5 to 1',
+    });
+  });
 });
