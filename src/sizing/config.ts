@@ -107,6 +107,8 @@ function prometheus(path: string, v: unknown): SizingConfig['prometheus'] {
   const basic = mapping(`${path}.basicAuth`, r.basicAuth, ['username', 'passwordFile']);
   const url = pick(`${path}.url`, r.url, d.url, isString, 'a string');
   if (url !== '' && !/^https?:\/\/[^\s/]+/.test(url)) fail(`${path}.url`, 'expected an http:// or https:// URL');
+  // The URL appears in logs and in fallback reasons on pods: credentials go in basicAuth or a token file.
+  if (/^https?:\/\/[^/]*@/.test(url)) fail(`${path}.url`, 'must not contain credentials (use basicAuth or bearerTokenFile)');
   return {
     url,
     bearerTokenFile: pick(`${path}.bearerTokenFile`, r.bearerTokenFile, d.bearerTokenFile, isString, 'a file path'),

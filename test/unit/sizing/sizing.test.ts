@@ -23,6 +23,7 @@ describe('sizing config', () => {
       [{ cpuQuantile: 0.2 }, 'org config sizing.cpuQuantile: expected a number from 0.5 to 1'],
       [{ headroom: { cpu: -1 } }, 'org config sizing.headroom.cpu: expected a number from 0 to 10'],
       [{ prometheus: { url: 'prom:9090' } }, 'org config sizing.prometheus.url: expected an http:// or https:// URL'],
+      [{ prometheus: { url: 'https://admin:s3cret@prom:9090' } }, 'org config sizing.prometheus.url: must not contain credentials (use basicAuth or bearerTokenFile)'],
       [{ prometheus: { token: 'x' } }, 'org config sizing.prometheus.token: unknown setting (allowed: url, bearerTokenFile, basicAuth, timeoutSeconds)'],
       [{ window: '1h', minHistory: '2h' }, 'org config sizing.minHistory: must not be longer than sizing.window'],
       [[], 'org config sizing: expected a mapping'],
