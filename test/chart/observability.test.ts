@@ -96,6 +96,44 @@ describe('chart: observability pack (dashboard, alerts, ServiceMonitor)', { time
     assert.match(out, /SUCCESS: 11 rules found/);
   });
 
+  it('promtool test rules: the alerts fire on the series they watch, after their for: duration', async () => {
+    const byName = Object.fromEntries(rules(objects).map((r) => [r.alert, r]));
+    const series = (name: string, extra = '') => `${name}{${SELECTOR},pod="meshguard-a"${extra}}`;
+    const fired = (alert: string, labels: Record<string, string> = {}) => {
+      const annotations = Object.fromEntries(Object.entries(byName[alert]!.annotations).map(([k, v]) => [k, v.replace('{{ $labels.configuration }}', labels.configuration ?? '')]));
+      return { exp_labels: { severity: byName[alert]!.labels.severity, ...labels }, exp_annotations: annotations };
+    };
+    const tests = {
+      rule_files: ['rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [{
+        interval: '1m',
+        input_series: [
+          { series: series('meshguard_policy_bundle_degraded'), values: '0 0 0 0 0 1x40' },
+          { series: series('meshguard_readiness_check', ',check="kube"'), values: '1 1 1 1 1 0x40' },
+          { series: series('meshguard_webhook_configuration_drift', ',configuration="0-meshguard-mutating"'), values: '0x45' },
+          { series: series('meshguard_webhook_configuration_drift', ',configuration="meshguard-validating"'), values: '1x45' },
+          // notAfter 10 days after the test's epoch: under the 14-day threshold from the start.
+          { series: series('meshguard_tls_certificate_expiry_timestamp_seconds'), values: '864000x90' },
+        ],
+        alert_rule_test: [
+          { eval_time: '15m', alertname: 'MeshguardPolicyBundleDegraded', exp_alerts: [] },
+          { eval_time: '21m', alertname: 'MeshguardPolicyBundleDegraded', exp_alerts: [fired('MeshguardPolicyBundleDegraded')] },
+          { eval_time: '14m', alertname: 'MeshguardInformersNotSynced', exp_alerts: [] },
+          { eval_time: '16m', alertname: 'MeshguardInformersNotSynced', exp_alerts: [fired('MeshguardInformersNotSynced')] },
+          { eval_time: '11m', alertname: 'MeshguardWebhookConfigurationDrift', exp_alerts: [fired('MeshguardWebhookConfigurationDrift', { configuration: 'meshguard-validating' })] },
+          { eval_time: '59m', alertname: 'MeshguardCertificateExpiringSoon', exp_alerts: [] },
+          { eval_time: '61m', alertname: 'MeshguardCertificateExpiringSoon', exp_alerts: [fired('MeshguardCertificateExpiringSoon')] },
+          { eval_time: '10m', alertname: 'MeshguardDown', exp_alerts: [fired('MeshguardDown')] },
+        ],
+      }],
+    };
+    await writeFile(path.join(dir, 'rules.yaml'), stringify(one(objects, 'PrometheusRule', 'meshguard').spec));
+    await writeFile(path.join(dir, 'tests.yaml'), stringify(tests));
+    const out = await promtool(['test', 'rules', path.join(dir, 'tests.yaml')]);
+    assert.match(out, /SUCCESS/);
+  });
+
   it('every dashboard and alert expression runs against Prometheus without error', async () => {
     const client = new PrometheusClient({ url: prometheus.url, bearerTokenFile: '', basicAuth: { username: '', passwordFile: '' }, timeoutSeconds: 30 });
     const exprs = [...dashboard(objects).panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)), ...rules(objects).map((r) => r.expr)];
