@@ -2,7 +2,6 @@ import type { Server as HttpsServer } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { registerJsonBody } from './admission/body.js';
-import { describeError } from './errors.js';
 import type { AdmissionServices } from './admission/services.js';
 import type { Config } from './config.js';
 import { Inventory } from './kube/inventory.js';
@@ -13,8 +12,7 @@ import { PolicyService } from './policy/service.js';
 import { Readiness } from './readiness.js';
 import { admissionRoutes } from './routes/admission.js';
 import { probeRoutes } from './routes/probes.js';
-import { sizingConfigOf } from './sizing/config.js';
-import { SizingRefresher, type RefresherOptions } from './sizing/refresher.js';
+import { startSizing, type SizingRefresher, type SizingStartOptions } from './sizing/refresher.js';
 import { loadCertificate, selfSignedCertificate, type ServingCertificate } from './tls/certificates.js';
 
 /** Optional parts a caller (tests, the CLI) may supply instead of the defaults. */
@@ -24,7 +22,7 @@ export interface ServerDeps {
   inventory?: Inventory;
   metrics?: Metrics;
   /** Observed sizing: a fixed clock or Prometheus API, and `manual` to refresh only when called. */
-  sizing?: Partial<Pick<RefresherOptions, 'api' | 'clock'>> & { manual?: boolean };
+  sizing?: SizingStartOptions;
 }
 
 /** A built, not yet listening meshguard: the HTTPS admission app and the plain-HTTP probe app. */
@@ -63,7 +61,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   metrics.readinessChecks = () => readiness.report().checks;
   let sizing: SizingRefresher;
   try {
-    sizing = startSizing(policy, metrics, log, deps.sizing);
+    sizing = startSizing(() => policy.org, metrics, log, deps.sizing);
   } catch (err) {
     policy.stop();
     throw err;
@@ -114,27 +112,6 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
       await close();
     },
   };
-}
-
-/**
- * The background sizing recommender over the org config's `sizing:` section (a bad section fails
- * start; a bad reload keeps the last good one). It refreshes only while `source: prometheus`.
- */
-function startSizing(policy: PolicyService, metrics: Metrics, log: FastifyBaseLogger, opts: ServerDeps['sizing'] = {}): SizingRefresher {
-  let current = sizingConfigOf(policy.org);
-  const reported = new WeakSet<object>();
-  const config = (): typeof current => {
-    try {
-      current = sizingConfigOf(policy.org);
-    } catch (err) {
-      if (!reported.has(policy.org)) log.error({ code: 'MG_ERR_ORG_CONFIG_INVALID', err: describeError(err) }, 'reloaded org config has an invalid sizing section; keeping the previous sizing settings');
-      reported.add(policy.org);
-    }
-    return current;
-  };
-  const refresher = new SizingRefresher({ config, metrics, log, ...(opts.api ? { api: opts.api } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
-  if (!opts.manual) refresher.start();
-  return refresher;
 }
 
 /**

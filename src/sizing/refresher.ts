@@ -9,7 +9,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { describeError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
-import type { SizingConfig } from './config.js';
+import { sizingConfigOf, type SizingConfig } from './config.js';
 import { observe, type Observation } from './observe.js';
 import { PrometheusClient, type PrometheusApi } from './prometheus.js';
 import { recommend, withHysteresis, type ObservedRequests, type Recommendation } from './recommend.js';
@@ -147,4 +147,31 @@ export class SizingRefresher implements ObservedSizing {
   all(): ReadonlyMap<string, Recommendation> {
     return this.recommendations;
   }
+}
+
+/** Test hooks of {@link startSizing}: a fixed clock or Prometheus API, and `manual` to refresh only when called. */
+export type SizingStartOptions = Partial<Pick<RefresherOptions, 'api' | 'clock'>> & { manual?: boolean };
+
+/**
+ * The server's refresher over the org config's `sizing:` section: a bad section fails start; an
+ * invalid one after a reload is logged once and the last good settings stay. It refreshes only
+ * while `source: prometheus`.
+ * @throws MeshguardError ORG_CONFIG_INVALID for a bad `sizing:` section at start.
+ */
+export function startSizing(org: () => { raw: Record<string, unknown> }, metrics: Metrics, log: FastifyBaseLogger, opts: SizingStartOptions = {}): SizingRefresher {
+  let current = sizingConfigOf(org());
+  const reported = new WeakSet<object>();
+  const config = (): SizingConfig => {
+    const loaded = org();
+    try {
+      current = sizingConfigOf(loaded);
+    } catch (err) {
+      if (!reported.has(loaded)) log.error({ code: 'MG_ERR_ORG_CONFIG_INVALID', err: describeError(err) }, 'reloaded org config has an invalid sizing section; keeping the previous sizing settings');
+      reported.add(loaded);
+    }
+    return current;
+  };
+  const refresher = new SizingRefresher({ config, metrics, log, ...(opts.api ? { api: opts.api } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  if (!opts.manual) refresher.start();
+  return refresher;
 }

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { Metrics } from '../../../src/metrics.js';
 import { parseSizingConfig } from '../../../src/sizing/config.js';
 import type { PrometheusApi, Series } from '../../../src/sizing/prometheus.js';
-import { SizingRefresher } from '../../../src/sizing/refresher.js';
+import { SizingRefresher, startSizing } from '../../../src/sizing/refresher.js';
 
 const END = 1_767_225_600;
 const config = parseSizingConfig({ source: 'prometheus', prometheus: { url: 'http://prometheus.test:9090' }, window: '1h', step: '5m', minHistory: '30m', staleAfter: '10m', headroom: { cpu: 0, memory: 0 } });
@@ -57,6 +57,23 @@ describe('SizingRefresher', () => {
     assert.equal(await r.refresh(), false);
     assert.equal(calls, 0);
     assert.deepEqual(r.lookup(ref), { fallback: 'no recommendations yet (first refresh pending)' });
+  });
+});
+
+describe('startSizing', () => {
+  it('keeps the last good settings when a reloaded org config has a bad sizing section, logging it once', () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = pino({ level: 'error' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) }) as FastifyBaseLogger;
+    let org: { raw: Record<string, unknown> } = { raw: { sizing: { source: 'prometheus', prometheus: { url: 'http://prometheus.test:9090' }, cpuQuantile: 0.9 } } };
+    const refresher = startSizing(() => org, new Metrics(false), log, { manual: true });
+    assert.equal(refresher.config.cpuQuantile, 0.9);
+    org = { raw: { sizing: { cpuQuantile: 7 } } };
+    assert.equal(refresher.config.cpuQuantile, 0.9);
+    assert.equal(refresher.config.cpuQuantile, 0.9);
+    assert.deepEqual(lines.map((l) => [l.code, l.err, l.msg]), [
+      ['MG_ERR_ORG_CONFIG_INVALID', 'org config sizing.cpuQuantile: expected a number from 0.5 to 1', 'reloaded org config has an invalid sizing section; keeping the previous sizing settings'],
+    ]);
+    assert.throws(() => startSizing(() => org, new Metrics(false), log, { manual: true }), { code: 'MG_ERR_ORG_CONFIG_INVALID' });
   });
 });
 
