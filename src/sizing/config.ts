@@ -148,6 +148,8 @@ export function parseSizingConfig(raw: unknown): SizingConfig {
   if (config.source === 'prometheus' && config.prometheus.url === '') fail('sizing.prometheus.url', 'is required with source: prometheus');
   if (config.step > config.window) fail('sizing.step', 'must not be longer than sizing.window');
   if (config.minHistory > config.window) fail('sizing.minHistory', 'must not be longer than sizing.window');
+  // Prometheus refuses range queries of more than 11,000 points per series.
+  if (config.window / config.step > 11_000) fail('sizing.step', `gives ${Math.ceil(config.window / config.step)} samples per pod over sizing.window; Prometheus answers at most 11000`);
   return config;
 }
 

@@ -27,6 +27,7 @@ describe('sizing config', () => {
       [{ prometheus: { token: 'x' } }, 'org config sizing.prometheus.token: unknown setting (allowed: url, bearerTokenFile, basicAuth, timeoutSeconds)'],
       [{ window: '1h', minHistory: '2h' }, 'org config sizing.minHistory: must not be longer than sizing.window'],
       [[], 'org config sizing: expected a mapping'],
+      [{ window: '30d', step: '1m' }, 'org config sizing.step: gives 43200 samples per pod over sizing.window; Prometheus answers at most 11000'],
     ];
     for (const [raw, message] of bad) assert.throws(() => parseSizingConfig(raw), { code: 'MG_ERR_ORG_CONFIG_INVALID', message });
   });
