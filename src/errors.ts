@@ -40,6 +40,7 @@ export const ErrorCodes = {
   KUBE_CONFIG: 'MG_ERR_KUBE_CONFIG',
   KUBE_API: 'MG_ERR_KUBE_API',
   INPUT_UNREADABLE: 'MG_ERR_INPUT_UNREADABLE',
+  SIZING_PROMETHEUS: 'MG_ERR_SIZING_PROMETHEUS',
 } as const;
 
 /** Turns anything thrown (including the opa-wasm SDK's thrown strings) into a message string. */

@@ -92,6 +92,36 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly sizingRecommendation = new Gauge({
+    name: 'meshguard_sizing_recommendation',
+    help: 'Observed-traffic request recommendation for each workload\'s istio-proxy (resource cpu in cores, memory in bytes).',
+    labelNames: ['namespace', 'kind', 'workload', 'resource'] as const,
+    registers: [this.registry],
+  });
+  readonly sizingRefreshes = new Counter({
+    name: 'meshguard_sizing_refreshes_total',
+    help: 'Background sizing refreshes from Prometheus by result (success, failure).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly sizingLastRefresh = new Gauge({
+    name: 'meshguard_sizing_last_refresh_timestamp_seconds',
+    help: 'When the sizing recommendations were last refreshed from Prometheus, as a Unix timestamp.',
+    registers: [this.registry],
+  });
+  /** Read at scrape time by meshguard_readiness_check; the composition root points it at its Readiness. */
+  readinessChecks: () => Record<string, { ok: boolean }> = () => ({});
+  readonly readinessCheck = new Gauge({
+    name: 'meshguard_readiness_check',
+    help: '1 while a readiness check passes (policy, kube informers synced, tls, ...), 0 while it fails.',
+    labelNames: ['check'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.readinessCheck.reset();
+      for (const [check, c] of Object.entries(this.readinessChecks())) this.readinessCheck.set({ check }, c.ok ? 1 : 0);
+    },
+  });
+
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'meshguard_' });
   }

@@ -12,6 +12,7 @@ import { PolicyService } from './policy/service.js';
 import { Readiness } from './readiness.js';
 import { admissionRoutes } from './routes/admission.js';
 import { probeRoutes } from './routes/probes.js';
+import { startSizing, type SizingRefresher, type SizingStartOptions } from './sizing/refresher.js';
 import { loadCertificate, selfSignedCertificate, type ServingCertificate } from './tls/certificates.js';
 
 /** Optional parts a caller (tests, the CLI) may supply instead of the defaults. */
@@ -22,6 +23,8 @@ export interface ServerDeps {
   metrics?: Metrics;
   /** Clock for exemption expiry (tests pin it). */
   now?: () => Date;
+  /** Observed sizing: a fixed clock or Prometheus API, and `manual` to refresh only when called. */
+  sizing?: SizingStartOptions;
 }
 
 /** A built, not yet listening meshguard: the HTTPS admission app and the plain-HTTP probe app. */
@@ -57,7 +60,15 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
     debounceMs: config.dataDebounceMs, watchIntervalMs: config.watchIntervalMs, inventory, metrics, readiness, log,
   });
   await policy.start({ watch: !serverless });
-  const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log, ...(deps.now ? { now: deps.now } : {}) };
+  metrics.readinessChecks = () => readiness.report().checks;
+  let sizing: SizingRefresher;
+  try {
+    sizing = startSizing(() => policy.org, metrics, log, deps.sizing);
+  } catch (err) {
+    policy.stop();
+    throw err;
+  }
+  const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log, sizing, ...(deps.now ? { now: deps.now } : {}) };
 
   const app = Fastify({
     loggerInstance: log, disableRequestLogging: true, bodyLimit: config.bodyLimit,
@@ -72,7 +83,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   if (!serverless) registerErrorHandling(probes);
   await probes.register(probeRoutes, { readiness, metrics });
 
-  const stops: Array<() => void> = [() => policy.stop()];
+  const stops: Array<() => void> = [() => policy.stop(), () => sizing.stop()];
   if (config.tlsCertFile && config.tlsKeyFile && !deps.certificate && !serverless) {
     stops.push(watchCertificate(app.server as unknown as HttpsServer, config.tlsCertFile, config.tlsKeyFile, config.watchIntervalMs, { metrics, readiness, log }));
   }

@@ -40,6 +40,7 @@ export function mutateAdmission(s: AdmissionServices, request: AdmissionRequest)
       answer = allow(request.uid);
     } else {
       const env: MutationEnv = { config: mutationConfigOf(s.policy.org), inventory: s.inventory };
+      if (s.sizing?.config.source === 'prometheus') env.observed = s.sizing;
       const outcome = mutate({
         operation: request.operation, kind: fields.kind, namespace: fields.namespace,
         object: request.object, ...(request.oldObject ? { oldObject: request.oldObject } : {}), dryRun: fields.dryRun,

@@ -4,6 +4,7 @@ import type { Inventory } from '../kube/inventory.js';
 import type { Metrics } from '../metrics.js';
 import type { PolicyService } from '../policy/service.js';
 import type { Readiness } from '../readiness.js';
+import type { SizingRefresher } from '../sizing/refresher.js';
 
 /** What the admission handlers are given: the composition root builds it once. */
 export interface AdmissionServices {
@@ -15,4 +16,6 @@ export interface AdmissionServices {
   log: FastifyBaseLogger;
   /** The clock exemption expiry is judged by (default: the system clock). */
   now?: () => Date;
+  /** Observed sizing's cache (read only on the admission path). */
+  sizing?: SizingRefresher;
 }

@@ -1,7 +1,7 @@
 import { describeError, MeshguardError } from '../errors.js';
 import { auditObjects, readCluster } from '../kube/audit.js';
 import { KubeHttp, loadKubeConfig } from '../kube/client.js';
-import { buildPolicyReports, existingReportNamespaces, writePolicyReports } from '../kube/policy-report.js';
+import { buildPolicyReports, existingReportNamespaces, writePolicyReports, type ReportResult } from '../kube/policy-report.js';
 import { loadOrgConfig } from '../org-config.js';
 import { offlineEngine } from './engine.js';
 import { EXIT, exitCodeFor, renderJson, renderText } from './output.js';
@@ -16,7 +16,19 @@ export interface AuditCliOptions {
   /** Namespace whose Exemption objects count (default meshguard-system). */
   exemptionNamespace?: string;
   policyReport?: boolean;
+  /** With policyReport: add the sidecar sizing recommendations (Prometheus) as results. */
+  sizing?: boolean;
+  prometheusUrl?: string;
   verbose?: boolean;
+}
+
+async function sizingResults(opts: AuditCliOptions): Promise<Map<string, ReportResult[]>> {
+  const [{ recommendationRows }, { sizingReportResults }] = await Promise.all([import('./recommend.js'), import('./recommend-output.js')]);
+  const rows = await recommendationRows({
+    ...(opts.namespace ? { namespace: opts.namespace } : {}), ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+    ...(opts.orgConfig ? { orgConfig: opts.orgConfig } : {}), ...(opts.prometheusUrl ? { prometheusUrl: opts.prometheusUrl } : {}),
+  });
+  return sizingReportResults(rows, new Date());
 }
 
 /** Where `runAudit` writes; tests pass their own. */
@@ -46,7 +58,11 @@ export async function runAudit(opts: AuditCliOptions, io: AuditIo = consoleIo): 
     if (opts.policyReport) {
       const stale = opts.namespace ? [] : await existingReportNamespaces(http);
       const scope = opts.namespace ? [opts.namespace] : stale;
-      const reports = buildPolicyReports(results, engine.catalog, { alsoNamespaces: scope });
+      const extra = opts.sizing ? await sizingResults(opts).catch((err: unknown) => {
+        io.err(`meshguard audit: sizing recommendations left out: ${err instanceof MeshguardError ? `${err.code}: ` : ''}${describeError(err)}`);
+        return undefined;
+      }) : undefined;
+      const reports = buildPolicyReports(results, engine.catalog, { alsoNamespaces: scope, ...(extra ? { extra } : {}) });
       const written = await writePolicyReports(http, opts.namespace ? reports.filter((r) => r.metadata.namespace === opts.namespace) : reports);
       if (!written.installed) io.err('meshguard audit: the PolicyReport CRD (policyreports.wgpolicyk8s.io, v1alpha2) is not installed; --policy-report skipped');
       else io.err(`meshguard audit: wrote ${written.written.length} policy reports (${written.written.join(', ')})`);

@@ -81,9 +81,23 @@ export function buildCli(): Command {
     .option('--namespace <ns>', 'only this namespace')
     .option('--exemption-namespace <ns>', 'namespace whose Exemption objects count (meshguard\'s namespace)', DEFAULT_EXEMPTION_NAMESPACE)
     .option('--policy-report', 'also write one wgpolicyk8s.io PolicyReport per namespace')
+    .option('--sizing', 'with --policy-report: add each workload\'s sidecar sizing recommendation (sizing.prometheus of the org config) as a result')
+    .option('--prometheus-url <url>', 'with --sizing: Prometheus base URL (default: sizing.prometheus.url of the org config)')
     .action(async (opts) => {
       const { runAudit } = await import('./audit.js');
       process.exitCode = await runAudit(opts);
+    });
+  program.command('recommend').description('per workload: current sidecar annotations, observed istio-proxy usage from Prometheus, the recommendation and the change')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-n, --namespace <ns>', 'only this namespace (and the namespace of objects without one with --files)')
+    .option('--files <paths...>', 'read the workloads from manifest files or directories instead of the cluster')
+    .option('--kubeconfig <file>', 'kubeconfig (default: in-cluster or $KUBECONFIG)')
+    .option('--org-config <file>', 'organisation config merged over the defaults (its sizing: section)')
+    .option('--prometheus-url <url>', 'Prometheus base URL (default: sizing.prometheus.url of the org config)')
+    .option('--at <time>', 'evaluation time, RFC 3339 or Unix seconds (default: now)')
+    .action(async (opts) => {
+      const { runRecommend } = await import('./recommend.js');
+      process.exitCode = await runRecommend(opts, { out: (t) => console.log(t), err: (t) => console.error(t) });
     });
   return program;
 }

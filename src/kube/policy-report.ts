@@ -45,12 +45,16 @@ export interface PolicyReport {
  * object that could not be evaluated is `error`. Objects with no finding count as `pass` in the
  * summary without a result entry. At most `maxResults` results are kept (fail first); the summary
  * counts all of them and the `meshguard.io/omitted-results` annotation says how many were left out.
+ * `extra` adds results by namespace as they are (e.g. sidecar sizing recommendations).
  */
-export function buildPolicyReports(results: CheckResult[], catalog: RuleCatalog, opts: { now?: Date; maxResults?: number; alsoNamespaces?: string[] } = {}): PolicyReport[] {
+export function buildPolicyReports(
+  results: CheckResult[], catalog: RuleCatalog,
+  opts: { now?: Date; maxResults?: number; alsoNamespaces?: string[]; extra?: ReadonlyMap<string, ReportResult[]> } = {},
+): PolicyReport[] {
   const now = opts.now ?? new Date();
   const timestamp = { seconds: Math.floor(now.getTime() / 1000), nanos: 0 };
   const groups = new Map<string, CheckResult[]>();
-  for (const ns of opts.alsoNamespaces ?? []) groups.set(ns, []);
+  for (const ns of [...(opts.alsoNamespaces ?? []), ...(opts.extra?.keys() ?? [])]) groups.set(ns, []);
   for (const r of results) {
     const list = groups.get(r.namespace) ?? [];
     list.push(r);
@@ -82,6 +86,7 @@ export function buildPolicyReports(results: CheckResult[], catalog: RuleCatalog,
         });
       }
     }
+    entries.push(...(opts.extra?.get(namespace) ?? []));
     for (const e of entries) summary[e.result]++;
     const rank = { fail: 0, error: 1, warn: 2, skip: 3, pass: 4 } as const;
     entries.sort((a, b) => rank[a.result] - rank[b.result]);

@@ -6,7 +6,9 @@
  *
  * Shape: `{"app":{cpu,memory,cpuLimit,memoryLimit},"profile":name|null,"ratios":{…},
  * "factors":{cpu,memory},"values":{cpu,cpuLimit,memory,memoryLimit},"rules":{…}}`; app values are
- * normalised quantities (rounded up), `null` for a limit the app does not set.
+ * normalised quantities (rounded up), `null` for a limit the app does not set. With
+ * `sizing.source: prometheus` the record ends with `source` and either `window` and `samples`
+ * (sized from observed usage) or `fallback` (why it was sized statically).
  */
 import { isRecord } from '../kube/objects.js';
 import { SIDECAR_KEYS, type SidecarConfig, type SidecarKey } from './config.js';
@@ -57,6 +59,7 @@ export function writeSizingRecord(
   config: SidecarConfig,
   values: Record<SidecarKey, string>,
   rules: Record<SidecarKey, string>,
+  observed?: Record<string, unknown>,
 ): string {
   const opt = (key: SidecarKey, v: bigint | undefined): string | null => (v === undefined ? null : formatValue(key, v));
   const ordered = <T>(src: Record<SidecarKey, T>): Record<SidecarKey, T> =>
@@ -73,5 +76,6 @@ export function writeSizingRecord(
     factors: { cpu: config.limitFactors.cpu, memory: config.limitFactors.memory },
     values: ordered(values),
     rules: ordered(rules),
+    ...observed,
   });
 }

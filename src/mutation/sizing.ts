@@ -3,7 +3,8 @@
  * on BigInt millicores and bytes. The steps, each recorded as the rule of the value it set:
  *
  * 1. requests (`cpu`, `memory`): `ratio` × the app's effective request, or `base` when the app
- *    requests none of that resource; memory rounded up to whole Mi;
+ *    requests none of that resource; memory rounded up to whole Mi; with `observed` requests
+ *    (`sizing.source: prometheus`) those instead (`observed`), and limits then take step 5's `factor`;
  * 2. clamp to the org `floor` / `ceiling`; 3. the profile (`profile:<name>`) fixes (`set`) or
  *    bounds (`min`, `max`) the value, winning over floors and ceilings; 4. an explicit user value
  *    (`user`) wins over all of it, unless `enforceComputed`;
@@ -25,6 +26,8 @@ export interface SizingInput {
   readonly profile?: { readonly name: string; readonly spec: SidecarProfile };
   /** Values the user set explicitly (parsed). */
   readonly user: Partial<Record<SidecarKey, bigint>>;
+  /** Requests observed from traffic (`sizing.source: prometheus`): they replace step 1 and limits follow step 5's `factor`. */
+  readonly observed?: { readonly cpu: bigint; readonly memory: bigint };
 }
 
 /** The four values (millicores, bytes) and the rule that produced each. */
@@ -75,6 +78,7 @@ function bound(key: SidecarKey, step: Step, input: SizingInput): Step {
 }
 
 function request(key: 'cpu' | 'memory', input: SizingInput): Step {
+  if (input.observed) return bound(key, { value: input.observed[key], rule: 'observed' }, input);
   const app = input.app[key];
   if (app > 0n) return bound(key, { value: scale(key, app, input.config.ratios[key]), rule: 'ratio' }, input);
   return bound(key, { value: amountFor(key, input.config.base[key]), rule: 'base' }, input);
@@ -82,7 +86,7 @@ function request(key: 'cpu' | 'memory', input: SizingInput): Step {
 
 function limit(key: 'cpuLimit' | 'memoryLimit', resource: 'cpu' | 'memory', req: Step, input: SizingInput): Step {
   const app = input.app[key];
-  if (app !== undefined && app > 0n) return bound(key, { value: scale(key, app, input.config.ratios[key]), rule: 'ratio' }, input);
+  if (!input.observed && app !== undefined && app > 0n) return bound(key, { value: scale(key, app, input.config.ratios[key]), rule: 'ratio' }, input);
   return bound(key, { value: scale(key, req.value, input.config.limitFactors[resource]), rule: 'factor' }, input);
 }
 

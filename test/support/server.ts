@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { loadConfig } from '../../src/config.js';
 import type { Inventory } from '../../src/kube/inventory.js';
-import { buildServer, type MeshguardServer } from '../../src/server.js';
+import { buildServer, type MeshguardServer, type ServerDeps } from '../../src/server.js';
 import { selfSignedCertificate, type ServingCertificate } from '../../src/tls/certificates.js';
 import { builtinBundle } from './paths.js';
 
@@ -32,7 +32,7 @@ export async function orgConfigFile(yaml: string): Promise<string> {
  */
 export async function testServer(
   flags: Record<string, unknown> = {},
-  deps: { inventory?: Inventory; logger?: FastifyBaseLogger; certificateFromConfig?: boolean; now?: () => Date } = {},
+  deps: { inventory?: Inventory; logger?: FastifyBaseLogger; certificateFromConfig?: boolean; now?: () => Date; sizing?: ServerDeps['sizing'] } = {},
 ): Promise<MeshguardServer> {
   const config = loadConfig({ port: 0, probePort: 0, host: '127.0.0.1', kube: 'off', logLevel: 'silent', policyBundle: builtinBundle, watchIntervalMs: 100, ...flags }, {});
   const server = await buildServer(config, {
@@ -40,6 +40,7 @@ export async function testServer(
     logger: deps.logger ?? (pino({ level: 'silent' }) as FastifyBaseLogger),
     ...(deps.inventory ? { inventory: deps.inventory } : {}),
     ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.sizing ? { sizing: deps.sizing } : {}),
   });
   await server.app.ready();
   await server.probes.ready();

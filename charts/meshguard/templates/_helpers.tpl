@@ -276,3 +276,12 @@ annotations:
   cert-manager.io/inject-ca-from: {{ printf "%s/%s" .Release.Namespace (include "meshguard.fullname" .) | quote }}
 {{- end }}
 {{- end }}
+
+{{/*
+PromQL matchers selecting meshguard's own series in the dashboard and the alerts: the value of
+observability.metricsSelector, else the job and namespace the chart's ServiceMonitor scrapes
+(Prometheus Operator names the job after the Service).
+*/}}
+{{- define "meshguard.metricsSelector" -}}
+{{- .Values.observability.metricsSelector | default (printf "job=%q,namespace=%q" (include "meshguard.fullname" .) .Release.Namespace) -}}
+{{- end }}

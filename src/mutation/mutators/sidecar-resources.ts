@@ -22,6 +22,7 @@ import { annotationsOf, hasPodTargets, metaOf, podTargets, setAnnotation, type P
 import { computeSizing, amountFor } from '../sizing.js';
 import { formatValue, readSizingRecord, writeSizingRecord, writtenByMeshguard } from '../sizing-record.js';
 import type { MutationEnv, MutationRequest, Mutator } from '../types.js';
+import { observedChoice } from '../../sizing/admission.js';
 
 const ID = 'sidecar-resources';
 
@@ -95,7 +96,8 @@ function sizeTarget(obj: KubeObject, target: PodTarget, req: MutationRequest, en
   const user = userValues(annotations);
   const profile = selectProfile(obj, target, req, env, notes);
   const app = appResources(target.spec);
-  const result = computeSizing({ app, config, user: user.parsed, ...(profile ? { profile } : {}) });
+  const observed = env.observed ? observedChoice(obj, req.kind, req.namespace, env.observed) : undefined;
+  const result = computeSizing({ app, config, user: user.parsed, ...(profile ? { profile } : {}), ...(observed?.requests ? { observed: observed.requests } : {}) });
   const values = {} as Record<SidecarKey, string>;
   for (const key of SIDECAR_KEYS) {
     const raw = user.raw[key];
@@ -105,7 +107,7 @@ function sizeTarget(obj: KubeObject, target: PodTarget, req: MutationRequest, en
     }
     if (annotations[PROXY_RESOURCE_ANNOTATIONS[key]] !== values[key]) setAnnotation(target.holder, PROXY_RESOURCE_ANNOTATIONS[key], values[key]);
   }
-  const record = writeSizingRecord(app, profile?.name, config, values, result.rules);
+  const record = writeSizingRecord(app, profile?.name, config, values, result.rules, observed?.record);
   if (annotations[SIDECAR_SIZING_ANNOTATION] !== record) setAnnotation(target.holder, SIDECAR_SIZING_ANNOTATION, record);
   const summary = SIDECAR_KEYS.map((k) => `${PROXY_RESOURCE_ANNOTATIONS[k].slice('sidecar.istio.io/'.length)}=${values[k]} (${result.rules[k]})`);
   notes.push(`${ID}: ${target.label}: ${summary.join(', ')}`);
