@@ -160,6 +160,11 @@ export const DEFAULT_ENV = [
   { name: 'MESHGUARD_DATA_DEBOUNCE_MS', value: '250' },
   { name: 'MESHGUARD_WATCH_INTERVAL_MS', value: '2000' },
   { name: 'MESHGUARD_SHUTDOWN_GRACE_MS', value: '5000' },
+  { name: 'MESHGUARD_CONNECTION_TIMEOUT_MS', value: '30000' },
+  { name: 'MESHGUARD_KEEP_ALIVE_TIMEOUT_MS', value: '100000' },
+  { name: 'MESHGUARD_HEADERS_TIMEOUT_MS', value: '5000' },
+  { name: 'MESHGUARD_REQUEST_TIMEOUT_MS', value: '10000' },
+  { name: 'MESHGUARD_MAX_IN_FLIGHT', value: '64' },
 ];
 
 /** Restricted pod security: the pod's securityContext. */
