@@ -56,7 +56,8 @@ export function watchCertificate(server: HttpsServer, certFile: string, keyFile:
       deps.log.info({ notAfter: outcome.value.notAfter.toISOString() }, 'serving certificate reloaded');
     } else {
       const message = describeError(outcome.error);
-      const degraded = deps.readiness.degrade('tls', `${serving}; the last reload failed: ${withoutPaths(message)}`, withoutPaths(message));
+      const failed = withoutPaths(message.split('\n')[0] ?? '');
+      const degraded = deps.readiness.degrade('tls', `${serving}; the last reload failed: ${failed}`, failed);
       deps.metrics.certificateReloads.inc({ result: 'failure' });
       deps.metrics.certificateDegraded.set(1);
       deps.log.error({ err: message, attempts: outcome.attempts, degraded: true, degradedSince: degraded.since }, 'serving certificate reload failed; the current one keeps serving (degraded)');

@@ -107,7 +107,7 @@ export class PolicyService {
       log.info({ bundle: this.bundlePath, policyVersion: outcome.value, rules: Object.keys(this.holder.current()?.catalog ?? {}).length, ...(recovered ? { recoveredFrom: recovered } : {}) }, 'policy bundle loaded');
     } else {
       const message = describeError(outcome.error);
-      const failed = withoutPaths(message);
+      const failed = withoutPaths(message.split('\n')[0] ?? '');
       const fields = { code: 'MG_ERR_POLICY_BUNDLE_INVALID', bundle: this.bundlePath, attempts: outcome.attempts, err: message };
       if (status.loaded) {
         const degraded = readiness.degrade('policy', `bundle ${status.version} serves; the last reload failed: ${failed}`, failed);
@@ -131,7 +131,7 @@ export class PolicyService {
       log.info({ orgConfig: this.opts.orgConfigPath }, 'org config reloaded');
     } else {
       const message = describeError(outcome.error);
-      const failed = withoutPaths(message);
+      const failed = withoutPaths(message.split('\n')[0] ?? '');
       const degraded = readiness.degrade('orgConfig', `the previous org config serves; the last reload failed: ${failed}`, failed);
       metrics.orgConfigDegraded.set(1);
       log.error({ orgConfig: this.opts.orgConfigPath, attempts: outcome.attempts, err: message, degraded: true, degradedSince: degraded.since }, 'org config reload failed; the previous one keeps serving (degraded)');

@@ -10,7 +10,7 @@ import type { KubeObject } from '../../src/kube/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { BOOM_RULE, LABEL_RULE, buildTestBundle } from '../support/bundles.js';
 import { admissionReview } from '../support/fixtures.js';
-import { nextReload, testServer, writeAtomically } from '../support/server.js';
+import { nextReload, orgConfigFile, testServer, writeAtomically } from '../support/server.js';
 import { loops, makeCert, memoryLogger, postJson, signal, type Answer } from './clients.js';
 
 const labelled: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', labels: { 'test/deny': 'x' } } };
@@ -197,3 +197,62 @@ async function writeInPieces(file: string, data: Buffer, pieces: number): Promis
     await handle.close();
   }
 }
+
+describe('a broken org config or certificate keeps the replica ready, degraded', () => {
+  it('org config: the previous one keeps serving and /readyz, the metric and the reload event say so', { timeout: 120_000 }, async () => {
+    const file = await orgConfigFile('rules: {}\n');
+    const server = await testServer({ orgConfig: file });
+    try {
+      const before = server.services.policy.org;
+      const reloaded = nextReload(server, 'orgConfig');
+      await writeAtomically(file, 'rules: [this is: not, a mapping\n');
+      assert.deepEqual(await reloaded, { source: 'orgConfig', result: 'failure' });
+      assert.equal(server.services.policy.org, before, 'the previous org config serves');
+      const ready = await request(server.probes.server).get('/readyz').expect(200);
+      assert.equal(ready.body.ready, true);
+      assert.equal(ready.body.degraded, true);
+      const check = ready.body.checks.orgConfig as { ok: boolean; detail: string; degraded: { failed: string; since: string } };
+      assert.equal(check.ok, true);
+      assert.equal(check.detail, `the previous org config serves; the last reload failed: ${check.degraded.failed}`);
+      assert.equal(check.degraded.failed, 'cannot read org config org.yaml: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1:');
+      assert.ok(!check.detail.includes(path.dirname(file)), 'no path in /readyz');
+      assert.match(await metric(server, 'meshguard_org_config_degraded'), /^meshguard_org_config_degraded 1$/m);
+
+      const fixed = nextReload(server, 'orgConfig');
+      await writeAtomically(file, 'rules: {}\n# fixed\n');
+      assert.deepEqual(await fixed, { source: 'orgConfig', result: 'success' });
+      const after = await request(server.probes.server).get('/readyz').expect(200);
+      assert.deepEqual([after.body.degraded, after.body.checks.orgConfig], [false, { ok: true, detail: 'org config loaded' }]);
+      assert.match(await metric(server, 'meshguard_org_config_degraded'), /^meshguard_org_config_degraded 0$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('certificate: a key that does not belong to the certificate is not served; the old pair keeps serving', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'meshguard-badpair-'));
+    const other = await mkdtemp(path.join(os.tmpdir(), 'meshguard-badpair-other-'));
+    const first = makeCert(dir, 'first');
+    const stranger = makeCert(other, 'stranger');
+    const server = await testServer({ tlsCertFile: first.cert, tlsKeyFile: first.key }, { certificateFromConfig: true });
+    const agent = new https.Agent({ keepAlive: false, maxCachedSessions: 0, ca: await readFile(first.cert, 'utf8') });
+    try {
+      const { port } = await server.listen();
+      const reloaded = nextReload(server, 'certificate');
+      await writeAtomically(first.key, await readFile(stranger.key));
+      assert.deepEqual(await reloaded, { source: 'certificate', result: 'failure' });
+      const answer = await postJson(agent, port, '/validate', reviewBody('tls-1'));
+      assert.equal(answer.peer, 'first');
+      assert.deepEqual(responseOf(answer, 'tls-1'), { uid: 'tls-1', allowed: true });
+      const ready = await request(server.probes.server).get('/readyz').expect(200);
+      const failed = 'TLS certificate and key from tls.crt, tls.key do not belong together';
+      assert.deepEqual(ready.body.checks.tls, { ok: true, detail: `${ready.body.checks.tls.detail.split('; ')[0]}; the last reload failed: ${failed}`, degraded: { failed, since: ready.body.checks.tls.degraded.since } });
+      assert.match(ready.body.checks.tls.detail, /^certificate from tls\.crt, tls\.key, valid until /);
+      assert.match(await metric(server, 'meshguard_tls_certificate_degraded'), /^meshguard_tls_certificate_degraded 1$/m);
+      assert.match(await metric(server, 'meshguard_tls_certificate_reloads_total'), /^meshguard_tls_certificate_reloads_total\{result="failure"\} 1$/m);
+    } finally {
+      agent.destroy();
+      await server.close();
+    }
+  });
+});
