@@ -35,7 +35,10 @@ export interface MeshguardServer {
   certificate: ServingCertificate | undefined;
   /** Binds both listeners to the configured ports (0 picks free ones) and returns the ports. */
   listen(): Promise<{ port: number; probePort: number }>;
-  /** Readiness false, wait `graceMs` for load balancers and the API server to notice, then close. */
+  /**
+   * Readiness false, wait `graceMs` for load balancers and the API server to notice (requests are
+   * still answered, each with `Connection: close`), then close.
+   */
   shutdown(graceMs?: number): Promise<void>;
   /** Closes both listeners (in-flight requests finish) and stops every watcher. */
   close(): Promise<void>;
