@@ -14,36 +14,67 @@ function configMapReview(uid: string, kind = 'ConfigMap', name = 'cm', namespace
 }
 
 describe('stalled bodies and the in-flight bound', () => {
-  it('times out a request whose body stalls and closes its socket; beyond maxInFlight answers 503 at once; probes and later requests are answered', { timeout: 120_000 }, async () => {
-    const maxInFlight = 3;
-    const server = await testServer({ maxInFlight, requestTimeoutMs: 1000, headersTimeoutMs: 500, connectionTimeoutMs: 60_000 });
+  it('times out a request whose body stalls: 408 and the socket closed; other requests are answered', { timeout: 120_000 }, async () => {
+    const server = await testServer({ requestTimeoutMs: 1000, headersTimeoutMs: 500 });
     const agent = new https.Agent({ keepAlive: false, ca: server.certificate!.cert });
     try {
       const { port } = await server.listen();
-      // Each stalled request is in flight once the server has its headers ('request' event).
-      let received = 0;
-      const allIn = new Promise<void>((resolve) => server.app.server.on('request', () => {
-        if (++received === maxInFlight) resolve();
-      }));
       const body = configMapReview('stalled');
-      const stalled = await Promise.all(Array.from({ length: maxInFlight }, () => stalledRequest(port, '/validate', body.length, body.slice(0, body.length / 2))));
-      await allIn;
+      const stalled = await Promise.all([1, 2].map(() => stalledRequest(port, '/validate', body.length, body.slice(0, body.length / 2))));
+      const beside = await postJson(agent, port, '/validate', configMapReview('beside'));
+      assert.deepEqual([beside.status, JSON.parse(beside.body).response], [200, { uid: 'beside', allowed: true }]);
+      for (const answer of await Promise.all(stalled.map((s) => s.closed))) assert.match(answer, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      const after = await postJson(agent, port, '/validate', configMapReview('after'));
+      assert.deepEqual([after.status, JSON.parse(after.body).response], [200, { uid: 'after', allowed: true }]);
+    } finally {
+      agent.destroy();
+      await server.close();
+    }
+  });
+
+  it('beyond maxInFlight answers 503 at once without reading the body; probes and requests under the bound are answered; a freed slot is reused', { timeout: 120_000 }, async () => {
+    const maxInFlight = 4;
+    const server = await testServer({ maxInFlight, requestTimeoutMs: 600_000, headersTimeoutMs: 600_000 });
+    const agent = new https.Agent({ keepAlive: false, ca: server.certificate!.cert });
+    try {
+      const { port } = await server.listen();
+      // A request is in flight once the server has its headers ('request' event) until its
+      // response closes: both are events of the real server.
+      const seen: Array<Promise<void>> = [];
+      const arrivals: Array<() => void> = [];
+      server.app.server.on('request', (_req, res) => {
+        seen.push(new Promise((resolve) => res.once('close', () => resolve())));
+        arrivals.shift()?.();
+      });
+      const arrived = (): Promise<void> => new Promise((resolve) => arrivals.push(resolve));
+      const body = configMapReview('stalled');
+      const stall = async (): ReturnType<typeof stalledRequest> => {
+        const here = arrived();
+        const s = await stalledRequest(port, '/validate', body.length, body.slice(0, body.length / 2));
+        await here;
+        return s;
+      };
+
+      const stalled = [await stall(), await stall(), await stall()];
+      const under = await postJson(agent, port, '/validate', configMapReview('under-the-bound'));
+      assert.deepEqual([under.status, JSON.parse(under.body).response], [200, { uid: 'under-the-bound', allowed: true }]);
+      stalled.push(await stall());
 
       const shed = await postJson(agent, port, '/validate', configMapReview('one-too-many'));
       assert.equal(shed.status, 503);
       assert.equal(shed.headers.connection, 'close');
       assert.equal(shed.headers['retry-after'], '1');
-      assert.deepEqual(JSON.parse(shed.body), { code: 'MG_ERR_ADMISSION_OVERLOADED', message: 'meshguard is already handling 3 admission requests (maxInFlight); retry' });
+      assert.deepEqual(JSON.parse(shed.body), { code: 'MG_ERR_ADMISSION_OVERLOADED', message: 'meshguard is already handling 4 admission requests (maxInFlight); retry' });
       await request(server.probes.server).get('/readyz').expect(200);
       await request(server.probes.server).get('/livez').expect(200, { live: true });
 
-      // The server gives up on each stalled body and closes its connection.
-      const answers = await Promise.all(stalled.map((s) => s.closed));
-      for (const answer of answers) assert.match(answer, /^HTTP\/1\.1 408 /);
-
-      const ok = await postJson(agent, port, '/validate', configMapReview('after'));
-      assert.equal(ok.status, 200);
-      assert.deepEqual(JSON.parse(ok.body).response, { uid: 'after', allowed: true });
+      // The clients give up; once the server has closed one of those requests, its slot is free.
+      const firstStalled = seen[0] as Promise<void>;
+      stalled[0]?.socket.destroy();
+      await firstStalled;
+      const freed = await postJson(agent, port, '/validate', configMapReview('freed'));
+      assert.deepEqual([freed.status, JSON.parse(freed.body).response], [200, { uid: 'freed', allowed: true }]);
+      for (const s of stalled) s.socket.destroy();
       assert.match(await server.services.metrics.registry.getSingleMetricAsString('meshguard_admission_shed_total'), /^meshguard_admission_shed_total 1$/m);
     } finally {
       agent.destroy();
