@@ -20,7 +20,7 @@ describe('SIGTERM under load (the real `meshguard serve` process)', () => {
     const env = { ...process.env };
     for (const k of Object.keys(env)) if (k.startsWith('MESHGUARD_') || k === 'KUBECONFIG') delete env[k];
     const proc = startProcess('meshguard', process.execPath, [cliPath, 'serve', '--host', '127.0.0.1', '--port', String(port), '--probe-port', String(probePort),
-      '--tls-cert-file', cert, '--tls-key-file', key, '--kube', 'off', '--log-level', 'warn', '--shutdown-grace-ms', '2000'], { logFile: path.join(dir, 'meshguard.log'), env });
+      '--tls-cert-file', cert, '--tls-key-file', key, '--kube', 'off', '--log-level', 'warn', '--shutdown-grace-ms', '5000'], { logFile: path.join(dir, 'meshguard.log'), env });
     const agent = new https.Agent({ keepAlive: true, maxSockets: WORKERS, ca: await readFile(cert, 'utf8') });
     try {
       await waitFor('meshguard /readyz', async () => ((await fetch(`http://127.0.0.1:${probePort}/readyz`)).status === 200 ? true : undefined), {
