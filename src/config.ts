@@ -28,6 +28,11 @@ export interface Config {
   readonly exemptionNamespace: string;
   /** Namespaces whose Secrets (metadata only) the cluster view watches; ['*'] = every namespace. */
   readonly secretNamespaces: readonly string[];
+  readonly connectionTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxInFlight: number;
 }
 
 type Kind = 'string' | 'int' | 'enum' | 'path' | 'namespace' | 'namespaces';
@@ -69,6 +74,11 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'shutdownGraceMs', kind: 'int', default: 5000, min: 0, max: 600000, doc: 'On SIGTERM: time readiness is false before listeners close.' },
   { key: 'exemptionNamespace', kind: 'namespace', default: DEFAULT_EXEMPTION_NAMESPACE, doc: 'The only namespace whose Exemption objects (policy.meshguard.io) are honoured and watched; the chart sets its own namespace.' },
   { key: 'secretNamespaces', kind: 'namespaces', default: 'istio-system', doc: 'Comma-separated namespaces where gateways live: the cluster view watches Secret metadata only there (* = every namespace). gw-credential-secret stays silent for gateways elsewhere.' },
+  { key: 'connectionTimeoutMs', kind: 'int', default: 30000, min: 100, max: 600000, doc: 'Both listeners: a connection with no traffic for this long (TLS handshake, a request or response stalled) is closed; idle keep-alive connections follow keepAliveTimeoutMs.' },
+  { key: 'keepAliveTimeoutMs', kind: 'int', default: 100000, min: 100, max: 600000, doc: 'Both listeners: an idle keep-alive connection is closed after this long. Longer than the API server\'s 90 s idle timeout, so the client closes idle connections, not meshguard.' },
+  { key: 'headersTimeoutMs', kind: 'int', default: 5000, min: 100, max: 600000, doc: 'Both listeners: a request whose headers have not all arrived after this long is answered 408 and its connection closed. At most requestTimeoutMs.' },
+  { key: 'requestTimeoutMs', kind: 'int', default: 10000, min: 100, max: 600000, doc: 'Both listeners: a request whose whole body has not arrived after this long is answered 408 and its connection closed (a stalled body holds no memory longer).' },
+  { key: 'maxInFlight', kind: 'int', default: 64, min: 1, max: 100000, doc: 'Admission requests received or evaluated at once; one more is answered 503 at once (never buffered). With bodyLimit, bounds the memory request bodies hold.' },
 ];
 
 /** MESHGUARD_<SNAKE_CASE> for a setting key. */
@@ -105,6 +115,9 @@ export function loadConfig(flags: Record<string, unknown> = {}, env: NodeJS.Proc
   if (unknown.length > 0) throw invalid(`${configFile}: unknown setting ${unknown.join(', ')}`);
   if (out.mode === 'serverless' && flags.port === undefined && env.MESHGUARD_PORT === undefined && fileValues.port === undefined && env.PORT) {
     out.port = coerce(SETTINGS.find((s) => s.key === 'port') as Setting, env.PORT, 'env PORT');
+  }
+  if ((out.headersTimeoutMs as number) > (out.requestTimeoutMs as number)) {
+    throw invalid(`headersTimeoutMs (${String(out.headersTimeoutMs)}) must not exceed requestTimeoutMs (${String(out.requestTimeoutMs)})`);
   }
   if (Boolean(out.tlsCertFile) !== Boolean(out.tlsKeyFile)) {
     throw invalid('tlsCertFile and tlsKeyFile must be set together');

@@ -27,6 +27,7 @@ export const ErrorCodes = {
   ADMISSION_MISSING_UID: 'MG_ERR_ADMISSION_MISSING_UID',
   ADMISSION_BODY_TOO_LARGE: 'MG_ERR_ADMISSION_BODY_TOO_LARGE',
   ADMISSION_CONTENT_TYPE: 'MG_ERR_ADMISSION_CONTENT_TYPE',
+  ADMISSION_OVERLOADED: 'MG_ERR_ADMISSION_OVERLOADED',
   POLICY_BUNDLE_INVALID: 'MG_ERR_POLICY_BUNDLE_INVALID',
   POLICY_ENTRYPOINT_MISSING: 'MG_ERR_POLICY_ENTRYPOINT_MISSING',
   POLICY_EVALUATION: 'MG_ERR_POLICY_EVALUATION',
@@ -52,4 +53,17 @@ export function describeError(err: unknown): string {
   } catch {
     return String(err);
   }
+}
+
+// An absolute path (after a start, space, quote, bracket, colon or equals sign), or a relative path
+// to a Rego file: what a policy build or a bundle file location looks like inside a message.
+const PATH_PATTERN = /(^|[\s'"([=:,])(\/(?:[^\s'"()[\],:/]+\/)*([^\s'"()[\],:/]+))|((?:[\w.-]+\/)+([\w.-]+\.rego))/g;
+
+/**
+ * A message safe to put in an answer: every file path (a bundle's location, a policy build's
+ * working folder, a Rego file) is cut to its last part. Logs keep the full message.
+ */
+export function withoutPaths(message: string): string {
+  return message.replace(PATH_PATTERN, (_all, lead: string | undefined, abs: string | undefined, absBase: string | undefined, _rel: string | undefined, relBase: string | undefined) =>
+    abs !== undefined ? `${lead ?? ''}${absBase ?? ''}` : (relBase ?? ''));
 }

@@ -121,8 +121,29 @@ export class Metrics {
       for (const [check, c] of Object.entries(this.readinessChecks())) this.readinessCheck.set({ check }, c.ok ? 1 : 0);
     },
   });
+  readonly bundleDegraded = new Gauge({
+    name: 'meshguard_policy_bundle_degraded',
+    help: '1 while the last policy bundle reload failed and an older bundle keeps serving (the replica stays ready), else 0.',
+    registers: [this.registry],
+  });
+  readonly orgConfigDegraded = new Gauge({
+    name: 'meshguard_org_config_degraded',
+    help: '1 while the last org config reload failed and the previous config keeps serving, else 0.',
+    registers: [this.registry],
+  });
+  readonly certificateDegraded = new Gauge({
+    name: 'meshguard_tls_certificate_degraded',
+    help: '1 while the last serving certificate reload failed and the previous certificate keeps serving, else 0.',
+    registers: [this.registry],
+  });
+  readonly admissionShed = new Counter({
+    name: 'meshguard_admission_shed_total',
+    help: 'Admission requests answered 503 at once because maxInFlight requests were already being received or evaluated.',
+    registers: [this.registry],
+  });
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'meshguard_' });
+    for (const gauge of [this.bundleDegraded, this.orgConfigDegraded, this.certificateDegraded]) gauge.set(0);
   }
 }

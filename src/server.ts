@@ -7,9 +7,11 @@ import type { Config } from './config.js';
 import { Inventory } from './kube/inventory.js';
 import { Metrics } from './metrics.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { listenerTimeouts, registerHttpLimits } from './plugins/http-limits.js';
 import { reportCertificate, tlsOptions, watchCertificate } from './plugins/tls-reload.js';
 import { PolicyService } from './policy/service.js';
 import { Readiness } from './readiness.js';
+import { ReloadEvents } from './reload-events.js';
 import { admissionRoutes } from './routes/admission.js';
 import { probeRoutes } from './routes/probes.js';
 import { startSizing, type SizingRefresher, type SizingStartOptions } from './sizing/refresher.js';
@@ -32,11 +34,16 @@ export interface MeshguardServer {
   app: FastifyInstance;
   probes: FastifyInstance;
   services: AdmissionServices;
+  /** Finished reloads of the bundle, org config and certificate (`reload` events). */
+  events: ReloadEvents;
   /** The serving certificate; undefined in serverless mode (TLS ends at the platform). */
   certificate: ServingCertificate | undefined;
   /** Binds both listeners to the configured ports (0 picks free ones) and returns the ports. */
   listen(): Promise<{ port: number; probePort: number }>;
-  /** Readiness false, wait `graceMs` for load balancers and the API server to notice, then close. */
+  /**
+   * Readiness false, wait `graceMs` for load balancers and the API server to notice (requests are
+   * still answered, each with `Connection: close`), then close.
+   */
   shutdown(graceMs?: number): Promise<void>;
   /** Closes both listeners (in-flight requests finish) and stops every watcher. */
   close(): Promise<void>;
@@ -50,6 +57,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const log = deps.logger ?? createLogger(config);
   const metrics = deps.metrics ?? new Metrics();
   const readiness = new Readiness();
+  const events = new ReloadEvents();
   const inventory = deps.inventory ?? new Inventory();
   const serverless = config.mode === 'serverless';
   const certificate = serverless ? undefined : (deps.certificate ?? (await resolveCertificate(config, log)));
@@ -57,7 +65,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
 
   const policy = new PolicyService({
     bundlePath: config.policyBundle, orgConfigPath: config.orgConfig, memoryMiB: config.policyMemoryMiB,
-    debounceMs: config.dataDebounceMs, watchIntervalMs: config.watchIntervalMs, inventory, metrics, readiness, log,
+    debounceMs: config.dataDebounceMs, watchIntervalMs: config.watchIntervalMs, inventory, metrics, readiness, log, events,
   });
   await policy.start({ watch: !serverless });
   metrics.readinessChecks = () => readiness.report().checks;
@@ -70,29 +78,32 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   }
   const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log, sizing, ...(deps.now ? { now: deps.now } : {}) };
 
+  const timeouts = listenerTimeouts(config);
+  // Requests that arrive while closing are still answered (with Connection: close), not refused.
   const app = Fastify({
-    loggerInstance: log, disableRequestLogging: true, bodyLimit: config.bodyLimit,
-    ...(certificate ? { https: tlsOptions(certificate) } : {}), return503OnClosing: true, forceCloseConnections: 'idle',
+    loggerInstance: log, disableRequestLogging: true, bodyLimit: config.bodyLimit, ...timeouts.fastify,
+    ...(certificate ? { https: { ...tlsOptions(certificate), ...timeouts.node } } : { http: timeouts.node }), return503OnClosing: false, forceCloseConnections: 'idle',
   });
   registerErrorHandling(app);
+  registerHttpLimits(app, { maxInFlight: config.maxInFlight, readiness, metrics });
   registerJsonBody(app, config.bodyLimit);
   await app.register(admissionRoutes, { services });
 
   // Serverless: one port for everything; the platform terminates TLS and probes the same URL.
-  const probes = serverless ? app : Fastify({ loggerInstance: log, disableRequestLogging: true });
+  const probes = serverless ? app : Fastify({ loggerInstance: log, disableRequestLogging: true, ...timeouts.fastify, http: timeouts.node });
   if (!serverless) registerErrorHandling(probes);
   await probes.register(probeRoutes, { readiness, metrics });
 
   const stops: Array<() => void> = [() => policy.stop(), () => sizing.stop()];
   if (config.tlsCertFile && config.tlsKeyFile && !deps.certificate && !serverless) {
-    stops.push(watchCertificate(app.server as unknown as HttpsServer, config.tlsCertFile, config.tlsKeyFile, config.watchIntervalMs, { metrics, readiness, log }));
+    stops.push(await watchCertificate(app.server as unknown as HttpsServer, config.tlsCertFile, config.tlsKeyFile, config.watchIntervalMs, { metrics, readiness, log, events }));
   }
   const close = async (): Promise<void> => {
     for (const stop of stops.splice(0)) stop();
     await Promise.all(serverless ? [app.close()] : [app.close(), probes.close()]);
   };
   return {
-    app, probes, services, certificate, close,
+    app, probes, services, events, certificate, close,
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       if (serverless) return { port: portOf(app), probePort: portOf(app) };

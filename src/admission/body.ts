@@ -20,10 +20,20 @@ export function registerJsonBody(app: FastifyInstance, bodyLimit: number): void 
     try {
       json = JSON.parse(buf.toString('utf8'));
     } catch (err) {
-      done(new MeshguardError(ErrorCodes.ADMISSION_BAD_REQUEST, `body is not valid JSON: ${(err as Error).message.split('\n')[0]}`, { statusCode: 400 }), undefined);
+      done(new MeshguardError(ErrorCodes.ADMISSION_BAD_REQUEST, invalidJsonMessage(err, buf.byteLength), { statusCode: 400 }), undefined);
       return;
     }
     const raw = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
     done(null, { json, raw } satisfies RawJsonBody);
   });
+}
+
+/**
+ * Why a body is not JSON, by position only: the parser's own message quotes the input, and an
+ * answer never echoes body bytes back.
+ */
+export function invalidJsonMessage(err: unknown, length: number): string {
+  const text = err instanceof Error ? err.message : '';
+  const position = /at position (\d+)/.exec(text)?.[1] ?? (/Unexpected end of JSON input/.test(text) ? String(length) : undefined);
+  return position === undefined ? 'body is not valid JSON' : `body is not valid JSON from byte ${position}`;
 }

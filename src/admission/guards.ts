@@ -10,17 +10,18 @@ function bad(code: string, message: string): MeshguardError {
 
 /**
  * Checks that a parsed body is an AdmissionReview v1 with a usable request, and returns it typed.
- * Throws a 400 MeshguardError with a one-line reason otherwise.
+ * Throws a 400 MeshguardError with a one-line reason otherwise; the reason names the field, never
+ * the value sent (an answer does not echo body bytes).
  */
 export function assertAdmissionReview(body: unknown): AdmissionReview & { request: AdmissionRequest } {
   if (!isRecord(body)) throw bad(ErrorCodes.ADMISSION_BAD_REQUEST, 'body is not an AdmissionReview: expected a JSON object');
   if (body.kind !== 'AdmissionReview') {
-    throw bad(ErrorCodes.ADMISSION_BAD_REQUEST, `body is not an AdmissionReview: kind is ${JSON.stringify(body.kind ?? null)}`);
+    throw bad(ErrorCodes.ADMISSION_BAD_REQUEST, 'body is not an AdmissionReview: kind must be AdmissionReview');
   }
   if (body.apiVersion !== ADMISSION_API_VERSION) {
     throw bad(
       ErrorCodes.ADMISSION_UNSUPPORTED_VERSION,
-      `unsupported AdmissionReview apiVersion ${JSON.stringify(body.apiVersion ?? null)}: only ${ADMISSION_API_VERSION} is supported`,
+      `unsupported AdmissionReview apiVersion: only ${ADMISSION_API_VERSION} is supported`,
     );
   }
   const request = body.request;
@@ -30,7 +31,7 @@ export function assertAdmissionReview(body: unknown): AdmissionReview & { reques
     throw bad(ErrorCodes.ADMISSION_BAD_REQUEST, 'AdmissionReview request.kind is missing');
   }
   if (typeof request.operation !== 'string' || !OPERATIONS.has(request.operation)) {
-    throw bad(ErrorCodes.ADMISSION_BAD_REQUEST, `AdmissionReview request.operation ${JSON.stringify(request.operation ?? null)} is not CREATE, UPDATE, DELETE or CONNECT`);
+    throw bad(ErrorCodes.ADMISSION_BAD_REQUEST, 'AdmissionReview request.operation must be CREATE, UPDATE, DELETE or CONNECT');
   }
   for (const field of ['object', 'oldObject'] as const) {
     const value = request[field];

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { kindLabel, truncateField } from './label-values.js';
 import type { AdmissionServices } from './services.js';
 import type { AdmissionRequest, AdmissionReview } from './types.js';
 
@@ -12,14 +13,17 @@ export interface RequestFields {
   dryRun: boolean;
 }
 
-/** Extracts the identifying fields of a request for logs and metrics. */
+/**
+ * Extracts the identifying fields of a request for logs and metrics. Each is cut to FIELD_MAX
+ * characters (longer than any valid Kubernetes name, so only invalid input is cut).
+ */
 export function requestFields(request: AdmissionRequest): RequestFields {
   const obj = request.object ?? request.oldObject ?? undefined;
   return {
-    uid: request.uid,
-    kind: request.kind.kind,
-    namespace: request.namespace ?? obj?.metadata?.namespace ?? '',
-    name: request.name ?? obj?.metadata?.name ?? obj?.metadata?.generateName ?? '',
+    uid: truncateField(String(request.uid)),
+    kind: truncateField(request.kind.kind),
+    namespace: truncateField(String(request.namespace ?? obj?.metadata?.namespace ?? '')),
+    name: truncateField(String(request.name ?? obj?.metadata?.name ?? obj?.metadata?.generateName ?? '')),
     operation: request.operation,
     dryRun: request.dryRun === true,
   };
@@ -40,7 +44,8 @@ export interface AdmissionRecord {
 export function recordAdmission(s: AdmissionServices, r: AdmissionRecord): void {
   const durationMs = performance.now() - r.started;
   const { fields } = r;
-  s.metrics.requests.inc({ webhook: r.webhook, kind: fields.kind, operation: fields.operation, outcome: r.outcome, dry_run: String(fields.dryRun) });
+  const kind = kindLabel(fields.kind, s.policy.holder.current()?.catalog);
+  s.metrics.requests.inc({ webhook: r.webhook, kind, operation: fields.operation, outcome: r.outcome, dry_run: String(fields.dryRun) });
   s.metrics.latency.observe({ webhook: r.webhook }, durationMs / 1000);
   s.log.info({ webhook: r.webhook, ...fields, allowed: r.answer.response?.allowed ?? false, ...r.extra, durationMs: Number(durationMs.toFixed(3)) }, 'admission');
 }

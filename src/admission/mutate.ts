@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { builtinMutators, mutate, parseMutationConfig, type MutationConfig, type MutationEnv } from '../mutation/index.js';
 import type { OrgConfig } from '../org-config.js';
+import { kindLabel } from './label-values.js';
 import { recordAdmission, requestFields } from './log-fields.js';
 import { allow, failure, patch } from './responses.js';
 import type { AdmissionServices } from './services.js';
@@ -46,7 +47,7 @@ export function mutateAdmission(s: AdmissionServices, request: AdmissionRequest)
         object: request.object, ...(request.oldObject ? { oldObject: request.oldObject } : {}), dryRun: fields.dryRun,
       }, env, builtinMutators);
       applied = outcome.applied;
-      for (const id of applied) s.metrics.mutations.inc({ mutator: id, kind: fields.kind });
+      for (const id of applied) s.metrics.mutations.inc({ mutator: id, kind: kindLabel(fields.kind, s.policy.holder.current()?.catalog) });
       answer = patch(request.uid, outcome.patch, applied.length > 0 ? { auditAnnotations: { mutations: applied.join(',') } } : {});
     }
   } catch (err) {

@@ -1,4 +1,5 @@
 import type { Operation } from 'fast-json-patch';
+import { withoutPaths } from '../errors.js';
 import { ADMISSION_API_VERSION, type AdmissionResponse, type AdmissionReview } from './types.js';
 
 /** Wraps a response in an AdmissionReview v1 carrying the request's uid. */
@@ -40,10 +41,10 @@ export function patch(uid: string, operations: Operation[], extras: Extras = {})
 /**
  * The answer when meshguard itself failed (policy trap, bad bundle, mutation error): per
  * failureMode, a 500 denial, or an allow that says in a warning and an audit annotation what was
- * skipped. Never a stack trace.
+ * skipped. Never a stack trace, never a file path (the log line keeps the full message).
  */
 export function failure(uid: string, mode: 'deny' | 'allow', what: string, code: string, detail?: string): AdmissionReview {
-  const message = `meshguard could not ${what}${detail ? `: ${detail.split('\n')[0]}` : ''} (${code})`;
+  const message = `meshguard could not ${what}${detail ? `: ${withoutPaths(detail.split('\n')[0] ?? '')}` : ''} (${code})`;
   if (mode === 'deny') return deny(uid, 500, `${message}; failureMode is deny`, { reason: 'InternalError' });
   return allow(uid, { warnings: [`${message}; admitted because failureMode is allow`], auditAnnotations: { 'failure': code } });
 }

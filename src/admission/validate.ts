@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { decide, honouredExemptions, type ValidationDecision } from '../policy/decision.js';
 import { judgeRequest } from './judge-request.js';
+import { enforcementLabel, ruleLabel } from './label-values.js';
 import { recordAdmission, requestFields } from './log-fields.js';
 import { allow, deny, failure } from './responses.js';
 import type { AdmissionServices } from './services.js';
@@ -29,7 +30,7 @@ export function validateAdmission(s: AdmissionServices, request: AdmissionReques
     answer = decision.allowed
       ? allow(request.uid, extras)
       : deny(request.uid, decision.status?.code ?? 403, decision.status?.message ?? 'denied', { ...extras, reason: 'Forbidden' });
-    for (const v of judged) s.metrics.violations.inc({ rule: v.id, enforcement: v.enforcement, exempt: v.exempt ? 'true' : 'false' });
+    for (const v of judged) s.metrics.violations.inc({ rule: ruleLabel(v.id, engine.catalog), enforcement: enforcementLabel(v.enforcement), exempt: v.exempt ? 'true' : 'false' });
   } catch (err) {
     const code = err instanceof MeshguardError ? err.code : ErrorCodes.POLICY_EVALUATION;
     s.metrics.evaluationErrors.inc({ code });

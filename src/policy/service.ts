@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { describeError } from '../errors.js';
-import { watchFiles } from '../file-watch.js';
+import { describeError, withoutPaths } from '../errors.js';
+import { watchSettled, type ReloadOutcome } from '../file-watch.js';
 import type { Inventory } from '../kube/inventory.js';
 import type { Metrics } from '../metrics.js';
 import { loadOrgConfig, type OrgConfig } from '../org-config.js';
 import type { Readiness } from '../readiness.js';
+import { ReloadEvents } from '../reload-events.js';
 import { Exemptions } from './exemptions.js';
 import { PolicyHolder } from './holder.js';
 import { packageRoot } from './opa-binary.js';
@@ -23,22 +24,29 @@ export interface PolicyServiceOptions {
   metrics: Metrics;
   readiness: Readiness;
   log: FastifyBaseLogger;
+  /** Where finished reloads are announced (a private one when not given). */
+  events?: ReloadEvents;
 }
 
 /**
  * Owns everything the validating webhook evaluates with: the engine holder, the org config and
  * exemptions, and the flow of cluster data into the engine (debounced, never per request). Watches
- * the bundle and org-config files and reloads them; a failed reload keeps what serves.
+ * the bundle and org-config files and reloads each stable version once (see watchSettled); a failed
+ * reload keeps what serves and marks the replica degraded, not unready.
  */
 export class PolicyService {
   readonly holder: PolicyHolder;
+  readonly events: ReloadEvents;
   org!: OrgConfig;
   exemptions!: Exemptions;
   private timer: NodeJS.Timeout | undefined;
+  /** The bundle version in the info metric. */
+  private served: string | undefined;
   private readonly stops: Array<() => void> = [];
 
   constructor(private readonly opts: PolicyServiceOptions) {
     this.holder = new PolicyHolder(opts.memoryMiB);
+    this.events = opts.events ?? new ReloadEvents();
   }
 
   get bundlePath(): string {
@@ -51,13 +59,14 @@ export class PolicyService {
    */
   async start(opts: { watch: boolean } = { watch: true }): Promise<void> {
     this.applyOrgConfig(await loadOrgConfig(this.opts.orgConfigPath));
+    if (this.opts.orgConfigPath) this.opts.readiness.set('orgConfig', true, 'org config loaded');
     await this.reloadBundle();
     this.stops.push(this.opts.inventory.onChange(() => this.schedulePush()));
     if (!opts.watch) return;
-    this.stops.push(watchFiles([this.bundlePath], this.opts.watchIntervalMs, () => void this.reloadBundle()));
-    if (this.opts.orgConfigPath) {
-      this.stops.push(watchFiles([this.opts.orgConfigPath], this.opts.watchIntervalMs, () => void this.reloadOrgConfig()));
-    }
+    const interval = this.opts.watchIntervalMs;
+    this.stops.push(await watchSettled([this.bundlePath], interval, () => this.loadBundle(), (outcome) => this.recordBundle(outcome)));
+    const orgPath = this.opts.orgConfigPath;
+    if (orgPath) this.stops.push(await watchSettled([orgPath], interval, () => loadOrgConfig(orgPath), (outcome) => this.recordOrgConfig(outcome)));
   }
 
   stop(): void {
@@ -65,34 +74,69 @@ export class PolicyService {
     if (this.timer) clearTimeout(this.timer);
   }
 
-  /** Loads the bundle file and swaps it in; on failure the old engine keeps serving. */
+  /** Loads the bundle file once and swaps it in; on failure the old engine keeps serving. */
   async reloadBundle(): Promise<boolean> {
-    const { metrics, readiness, log } = this.opts;
-    const previous = this.holder.status.version;
-    const error = await this.holder.load(this.bundlePath);
-    const status = this.holder.status;
-    metrics.bundleLoads.inc({ result: error ? 'failure' : 'success' });
-    if (error) {
-      log.error({ code: 'MG_ERR_POLICY_BUNDLE_INVALID', bundle: this.bundlePath, servingVersion: previous ?? null, err: error }, 'policy bundle load failed; keeping the serving bundle');
-    } else {
-      if (previous && previous !== status.version) metrics.bundle.remove({ bundle_version: previous });
-      metrics.bundle.set({ bundle_version: status.version ?? 'none' }, 1);
-      log.info({ bundle: this.bundlePath, policyVersion: status.version, rules: Object.keys(this.holder.current()?.catalog ?? {}).length }, 'policy bundle loaded');
+    try {
+      this.recordBundle({ ok: true, value: await this.loadBundle() });
+      return true;
+    } catch (err) {
+      this.recordBundle({ ok: false, error: err, attempts: 1 });
+      return false;
     }
-    const detail = status.loaded
-      ? `bundle ${status.version} from ${this.bundlePath}${status.lastError ? `; last reload failed: ${status.lastError}` : ''}`
-      : `no policy bundle loaded: ${status.lastError ?? 'not loaded yet'}`;
-    readiness.set('policy', status.loaded && !status.lastError, detail);
-    return !error;
   }
 
-  private async reloadOrgConfig(): Promise<void> {
-    try {
-      this.applyOrgConfig(await loadOrgConfig(this.opts.orgConfigPath));
-      this.opts.log.info({ orgConfig: this.opts.orgConfigPath }, 'org config reloaded');
-    } catch (err) {
-      this.opts.log.error({ orgConfig: this.opts.orgConfigPath, err: describeError(err) }, 'org config reload failed; keeping the current one');
+  /** Builds and swaps in an engine from the bundle file; throws what failed (old engine kept). */
+  private async loadBundle(): Promise<string> {
+    const error = await this.holder.load(this.bundlePath);
+    if (error) throw new Error(error);
+    return this.holder.status.version ?? 'none';
+  }
+
+  /** Logs, metrics, readiness and the reload event for one bundle load outcome. */
+  private recordBundle(outcome: ReloadOutcome<string>): void {
+    const { metrics, readiness, log } = this.opts;
+    const status = this.holder.status;
+    metrics.bundleLoads.inc({ result: outcome.ok ? 'success' : 'failure' });
+    if (outcome.ok) {
+      const recovered = readiness.degradation('policy');
+      if (this.served && this.served !== outcome.value) metrics.bundle.remove({ bundle_version: this.served });
+      this.served = outcome.value;
+      metrics.bundle.set({ bundle_version: outcome.value }, 1);
+      metrics.bundleDegraded.set(0);
+      readiness.set('policy', true, `bundle ${outcome.value} serves`);
+      log.info({ bundle: this.bundlePath, policyVersion: outcome.value, rules: Object.keys(this.holder.current()?.catalog ?? {}).length, ...(recovered ? { recoveredFrom: recovered } : {}) }, 'policy bundle loaded');
+    } else {
+      const message = describeError(outcome.error);
+      const failed = withoutPaths(message.split('\n')[0] ?? '');
+      const fields = { code: 'MG_ERR_POLICY_BUNDLE_INVALID', bundle: this.bundlePath, attempts: outcome.attempts, err: message };
+      if (status.loaded) {
+        const degraded = readiness.degrade('policy', `bundle ${status.version} serves; the last reload failed: ${failed}`, failed);
+        metrics.bundleDegraded.set(1);
+        log.error({ ...fields, servingVersion: status.version, degraded: true, degradedSince: degraded.since }, 'policy bundle reload failed; the previous bundle keeps serving (degraded)');
+      } else {
+        readiness.set('policy', false, `no policy bundle loaded: ${failed}`);
+        log.error({ ...fields, servingVersion: null }, 'policy bundle load failed; nothing can serve');
+      }
     }
+    this.events.reloaded({ source: 'bundle', result: outcome.ok ? 'success' : 'failure', ...(status.version ? { version: status.version } : {}) });
+  }
+
+  /** Applies a reloaded org config, or keeps the current one (degraded) when it does not load. */
+  private recordOrgConfig(outcome: ReloadOutcome<OrgConfig>): void {
+    const { metrics, readiness, log } = this.opts;
+    if (outcome.ok) {
+      this.applyOrgConfig(outcome.value);
+      metrics.orgConfigDegraded.set(0);
+      readiness.set('orgConfig', true, 'org config loaded');
+      log.info({ orgConfig: this.opts.orgConfigPath }, 'org config reloaded');
+    } else {
+      const message = describeError(outcome.error);
+      const failed = withoutPaths(message.split('\n')[0] ?? '');
+      const degraded = readiness.degrade('orgConfig', `the previous org config serves; the last reload failed: ${failed}`, failed);
+      metrics.orgConfigDegraded.set(1);
+      log.error({ orgConfig: this.opts.orgConfigPath, attempts: outcome.attempts, err: message, degraded: true, degradedSince: degraded.since }, 'org config reload failed; the previous one keeps serving (degraded)');
+    }
+    this.events.reloaded({ source: 'orgConfig', result: outcome.ok ? 'success' : 'failure' });
   }
 
   private applyOrgConfig(org: OrgConfig): void {

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 
@@ -12,7 +12,7 @@ export interface ServingCertificate {
   source: string;
 }
 
-/** Reads a PEM certificate and key, checking that they parse and belong together. */
+/** Reads a PEM certificate and key, checking that both parse and that they belong together. */
 export async function loadCertificate(certFile: string, keyFile: string): Promise<ServingCertificate> {
   let cert: string;
   let key: string;
@@ -32,6 +32,14 @@ function describe(cert: string, key: string, source: string): ServingCertificate
     throw new MeshguardError(ErrorCodes.TLS_LOAD, `TLS certificate from ${source} does not parse: ${describeError(err)}`);
   }
   if (!key.includes('PRIVATE KEY')) throw new MeshguardError(ErrorCodes.TLS_LOAD, `TLS key from ${source} is not a PEM private key`);
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch (err) {
+    throw new MeshguardError(ErrorCodes.TLS_LOAD, `TLS key from ${source} does not parse: ${describeError(err)}`);
+  }
+  // A rotation writes two files; between the writes the pair does not belong together.
+  if (!x509.checkPrivateKey(privateKey)) throw new MeshguardError(ErrorCodes.TLS_LOAD, `TLS certificate and key from ${source} do not belong together`);
   return { cert, key, notAfter: new Date(x509.validTo), source };
 }
 

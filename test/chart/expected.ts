@@ -178,6 +178,11 @@ export const DEFAULT_ENV = [
   { name: 'MESHGUARD_SHUTDOWN_GRACE_MS', value: '5000' },
   { name: 'MESHGUARD_EXEMPTION_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
   { name: 'MESHGUARD_SECRET_NAMESPACES', value: 'istio-system' },
+  { name: 'MESHGUARD_CONNECTION_TIMEOUT_MS', value: '30000' },
+  { name: 'MESHGUARD_KEEP_ALIVE_TIMEOUT_MS', value: '100000' },
+  { name: 'MESHGUARD_HEADERS_TIMEOUT_MS', value: '5000' },
+  { name: 'MESHGUARD_REQUEST_TIMEOUT_MS', value: '10000' },
+  { name: 'MESHGUARD_MAX_IN_FLIGHT', value: '64' },
 ];
 
 /** Restricted pod security: the pod's securityContext. */

@@ -22,12 +22,12 @@ describe('bad input is answered with a clear error and never crashes', () => {
   for (const route of ['/validate', '/mutate'] as const) {
     it(`${route}: a body that is not an AdmissionReview is 400`, async () => {
       const res = await post(server, route, { hello: 'world' }).expect(400);
-      assertOneLineError(res.body, 'MG_ERR_ADMISSION_BAD_REQUEST', /^body is not an AdmissionReview: kind is null$/);
+      assertOneLineError(res.body, 'MG_ERR_ADMISSION_BAD_REQUEST', /^body is not an AdmissionReview: kind must be AdmissionReview$/);
     });
 
     it(`${route}: malformed JSON is 400`, async () => {
       const res = await post(server, route, '{"apiVersion": ').expect(400);
-      assertOneLineError(res.body, 'MG_ERR_ADMISSION_BAD_REQUEST', /^body is not valid JSON/);
+      assertOneLineError(res.body, 'MG_ERR_ADMISSION_BAD_REQUEST', /^body is not valid JSON from byte 15$/);
     });
 
     it(`${route}: a body over the limit is 413`, async () => {
@@ -43,7 +43,7 @@ describe('bad input is answered with a clear error and never crashes', () => {
 
     it(`${route}: an unsupported AdmissionReview version is 400 naming v1`, async () => {
       const res = await post(server, route, { apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview', request: { uid: 'a' } }).expect(400);
-      assertOneLineError(res.body, 'MG_ERR_ADMISSION_UNSUPPORTED_VERSION', /^unsupported AdmissionReview apiVersion "admission.k8s.io\/v1beta1": only admission.k8s.io\/v1 is supported$/);
+      assertOneLineError(res.body, 'MG_ERR_ADMISSION_UNSUPPORTED_VERSION', /^unsupported AdmissionReview apiVersion: only admission.k8s.io\/v1 is supported$/);
     });
 
     it(`${route}: a missing request.uid is 400`, async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { connect } from 'node:tls';
@@ -11,19 +11,10 @@ import type { KubeObject } from '../../src/kube/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { BOOM_RULE, LABEL_RULE, buildTestBundle } from '../support/bundles.js';
 import { admissionReview } from '../support/fixtures.js';
-import { post, testServer } from '../support/server.js';
+import { nextReload, post, testServer, writeAtomically } from '../support/server.js';
 
 const labelled: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', labels: { 'test/deny': 'x' } } };
 const boom: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', annotations: { 'test/boom': 'x' } } };
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function readyz(server: MeshguardServer): request.Test {
   return request(server.probes.server).get('/readyz');
@@ -36,7 +27,7 @@ describe('policy bundle hot reload', () => {
     [labelBundle, boomBundle] = await Promise.all([buildTestBundle({ 'label/policy.rego': LABEL_RULE }), buildTestBundle({ 'boom/policy.rego': BOOM_RULE })]);
   });
 
-  it('swaps in a new bundle, and keeps serving the old one when the new file is broken', async () => {
+  it('swaps in a new bundle, and keeps serving the old one (ready, degraded) when the new file is broken', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'meshguard-reload-'));
     const live = path.join(dir, 'bundle.tar.gz');
     await copyFile(boomBundle, live);
@@ -46,24 +37,32 @@ describe('policy bundle hot reload', () => {
       let res = await post(server, '/validate', admissionReview(labelled, { uid: 'r-1' })).expect(200);
       assert.deepEqual(res.body.response, { uid: 'r-1', allowed: true });
 
-      await copyFile(labelBundle, live);
-      await waitFor(async () => server.services.policy.holder.status.version !== v1, 'the new bundle');
+      let reloaded = nextReload(server, 'bundle');
+      await writeAtomically(live, await readFile(labelBundle));
+      const swapped = await reloaded;
+      const v2 = server.services.policy.holder.status.version;
+      assert.notEqual(v2, v1);
+      assert.deepEqual(swapped, { source: 'bundle', result: 'success', version: v2 });
       res = await post(server, '/validate', admissionReview(labelled, { uid: 'r-2' })).expect(200);
       assert.deepEqual(res.body.response, { uid: 'r-2', allowed: false, status: { code: 403, reason: 'Forbidden', message: 'meshguard denied the request: [test-label] ConfigMap cm carries test/deny' } });
-      const v2 = server.services.policy.holder.status.version;
 
-      await writeFile(live, 'this is not a bundle');
-      await waitFor(async () => server.services.policy.holder.status.lastError !== undefined, 'the failed reload');
+      reloaded = nextReload(server, 'bundle');
+      await writeAtomically(live, 'this is not a bundle');
+      assert.deepEqual(await reloaded, { source: 'bundle', result: 'failure', version: v2 });
       assert.equal(server.services.policy.holder.status.version, v2);
       res = await post(server, '/validate', admissionReview(labelled, { uid: 'r-3' })).expect(200);
       assert.equal(res.body.response.allowed, false, 'the previous bundle still serves');
-      const ready = await readyz(server).expect(503);
-      assert.equal(ready.body.ready, false);
-      assert.equal(ready.body.checks.policy.ok, false);
-      assert.match(ready.body.checks.policy.detail, new RegExp(`^bundle ${v2} from .*; last reload failed: policy bundle .* is not gzip`));
+      const ready = await readyz(server).expect(200);
+      assert.equal(ready.body.ready, true);
+      assert.equal(ready.body.degraded, true);
+      const policy = ready.body.checks.policy as { ok: boolean; detail: string; degraded: { failed: string; since: string } };
+      const failed = 'policy bundle bundle.tar.gz is not gzip: incorrect header check';
+      assert.deepEqual(policy, { ok: true, detail: `bundle ${v2} serves; the last reload failed: ${failed}`, degraded: { failed, since: policy.degraded.since } });
+      assert.ok(!Number.isNaN(Date.parse(policy.degraded.since)));
       const loads = await server.services.metrics.registry.getSingleMetricAsString('meshguard_policy_bundle_loads_total');
-      assert.match(loads, /result="failure"\} 1/);
-      assert.match(loads, /result="success"\} 2/);
+      assert.match(loads, /result="failure"\} 1$/m);
+      assert.match(loads, /result="success"\} 2$/m);
+      assert.match(await server.services.metrics.registry.getSingleMetricAsString('meshguard_policy_bundle_degraded'), /^meshguard_policy_bundle_degraded 1$/m);
     } finally {
       await server.close();
     }
@@ -99,7 +98,7 @@ describe('policy bundle hot reload', () => {
     const server = await testServer({ policyBundle: '/nonexistent/bundle.tar.gz' });
     try {
       const ready = await readyz(server).expect(503);
-      assert.deepEqual(ready.body.checks.policy, { ok: false, detail: 'no policy bundle loaded: cannot read policy bundle /nonexistent/bundle.tar.gz: ENOENT: no such file or directory, open \'/nonexistent/bundle.tar.gz\'' });
+      assert.deepEqual(ready.body.checks.policy, { ok: false, detail: 'no policy bundle loaded: cannot read policy bundle bundle.tar.gz: ENOENT: no such file or directory, open \'bundle.tar.gz\'' });
       const res = await post(server, '/validate', admissionReview(labelled, { uid: 'm-1' })).expect(200);
       assert.deepEqual(res.body.response.status, { code: 500, reason: 'InternalError', message: 'meshguard could not evaluate policies: no policy bundle is loaded (MG_ERR_POLICY_NOT_LOADED); failureMode is deny' });
     } finally {
@@ -143,8 +142,10 @@ describe('serving certificate', () => {
       const expiry = new X509Certificate(await readFile(first.cert)).validTo;
       assert.match(await server.services.metrics.registry.getSingleMetricAsString('meshguard_tls_certificate_expiry_timestamp_seconds'),
         new RegExp(`meshguard_tls_certificate_expiry_timestamp_seconds ${new Date(expiry).getTime() / 1000}`));
+      const reloaded = nextReload(server, 'certificate');
       makeCert(dir, 'second');
-      await waitFor(async () => (await peerCommonName(port)) === 'second', 'the rotated certificate');
+      assert.deepEqual(await reloaded, { source: 'certificate', result: 'success' });
+      assert.equal(await peerCommonName(port), 'second');
       await assert.rejects(new Promise((resolve, reject) => {
         const s = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }, () => resolve(s));
         s.on('error', reject);

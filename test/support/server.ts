@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { loadConfig } from '../../src/config.js';
 import type { Inventory } from '../../src/kube/inventory.js';
+import type { ReloadEvent, ReloadSource } from '../../src/reload-events.js';
 import { buildServer, type MeshguardServer, type ServerDeps } from '../../src/server.js';
 import { selfSignedCertificate, type ServingCertificate } from '../../src/tls/certificates.js';
 import { builtinBundle } from './paths.js';
@@ -51,4 +52,33 @@ export async function testServer(
 export function post(server: MeshguardServer, route: '/validate' | '/mutate', body: unknown, contentType = 'application/json'): request.Test {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   return request(server.app.server).post(route).ca(server.certificate!.cert).set('content-type', contentType).send(payload);
+}
+
+/**
+ * The next finished reload of `source` (the server's own `reload` event, emitted after logs,
+ * metrics and readiness are updated). Call it before changing the file.
+ */
+export function nextReload(server: MeshguardServer, source: ReloadSource, guardMs = 60_000): Promise<ReloadEvent> {
+  return new Promise((resolve, reject) => {
+    // A guard, not a timing: it fails a test whose reload never comes (and keeps the event loop
+    // alive meanwhile, since the file watchers do not).
+    const guard = setTimeout(() => {
+      server.events.off('reload', listener);
+      reject(new Error(`no ${source} reload within ${guardMs} ms`));
+    }, guardMs);
+    const listener = (event: ReloadEvent): void => {
+      if (event.source !== source) return;
+      server.events.off('reload', listener);
+      clearTimeout(guard);
+      resolve(event);
+    };
+    server.events.on('reload', listener);
+  });
+}
+
+/** Replaces a file the way a complete write should: a temporary file beside it, then a rename. */
+export async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  await writeFile(tmp, data);
+  await rename(tmp, file);
 }
