@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCodes, MeshguardError, describeError } from './errors.js';
 
@@ -24,6 +25,9 @@ export interface Config {
   readonly dataDebounceMs: number;
   readonly watchIntervalMs: number;
   readonly shutdownGraceMs: number;
+  readonly evaluationWorkers: number;
+  readonly evaluationTimeoutMs: number;
+  readonly evaluationQueueLimit: number;
 }
 
 type Kind = 'string' | 'int' | 'enum' | 'path';
@@ -63,6 +67,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'dataDebounceMs', kind: 'int', default: 250, min: 0, max: 60000, doc: 'Delay that batches cluster changes before they are pushed to the policy engine.' },
   { key: 'watchIntervalMs', kind: 'int', default: 2000, min: 100, max: 600000, doc: 'Poll interval for certificate, bundle and org-config file changes.' },
   { key: 'shutdownGraceMs', kind: 'int', default: 5000, min: 0, max: 600000, doc: 'On SIGTERM: time readiness is false before listeners close.' },
+  { key: 'evaluationWorkers', kind: 'int', default: Math.min(os.availableParallelism(), 64), min: 0, max: 64, doc: 'Worker threads that evaluate policies, each with its own Wasm instance and a copy of the policy data (default: the CPUs available, os.availableParallelism()). 0 evaluates on the event loop: unsafe, as one slow evaluation then stalls every request, the probes and shutdown, and no deadline applies.' },
+  { key: 'evaluationTimeoutMs', kind: 'int', default: 2000, min: 10, max: 30000, doc: 'Deadline of one policy evaluation, queue wait included; past it the request is answered per failureMode and the worker is replaced. Keep it well below the webhook timeoutSeconds.' },
+  { key: 'evaluationQueueLimit', kind: 'int', default: 256, min: 0, max: 100000, doc: 'Evaluations that may wait for a busy worker; one more is answered at once per failureMode (overloaded).' },
 ];
 
 /** MESHGUARD_<SNAKE_CASE> for a setting key. */

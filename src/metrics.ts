@@ -86,6 +86,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly evaluationTimeouts = new Counter({
+    name: 'meshguard_policy_evaluation_timeouts_total',
+    help: 'Policy evaluations that passed evaluationTimeoutMs (queue wait included) and were answered per failureMode.',
+    registers: [this.registry],
+  });
+  readonly workerReplacements = new Counter({
+    name: 'meshguard_policy_worker_replacements_total',
+    help: 'Evaluation workers replaced, by reason: timeout (terminated past the deadline) or exit (crashed or out of memory).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'meshguard_' });
   }

@@ -53,6 +53,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const policy = new PolicyService({
     bundlePath: config.policyBundle, orgConfigPath: config.orgConfig, memoryMiB: config.policyMemoryMiB,
     debounceMs: config.dataDebounceMs, watchIntervalMs: config.watchIntervalMs, inventory, metrics, readiness, log,
+    evaluation: { workers: config.evaluationWorkers, timeoutMs: config.evaluationTimeoutMs, queueLimit: config.evaluationQueueLimit },
   });
   await policy.start({ watch: !serverless });
   const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log };
@@ -77,6 +78,8 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const close = async (): Promise<void> => {
     for (const stop of stops.splice(0)) stop();
     await Promise.all(serverless ? [app.close()] : [app.close(), probes.close()]);
+    // After the listeners: in-flight requests finish their evaluations first.
+    await policy.close();
   };
   return {
     app, probes, services, certificate, close,

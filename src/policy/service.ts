@@ -17,6 +17,8 @@ export interface PolicyServiceOptions {
   bundlePath?: string;
   orgConfigPath?: string;
   memoryMiB: number;
+  /** Evaluation workers (0: on the event loop), deadline and queue bound. */
+  evaluation: { workers: number; timeoutMs: number; queueLimit: number };
   debounceMs: number;
   watchIntervalMs: number;
   inventory: Inventory;
@@ -38,7 +40,17 @@ export class PolicyService {
   private readonly stops: Array<() => void> = [];
 
   constructor(private readonly opts: PolicyServiceOptions) {
-    this.holder = new PolicyHolder(opts.memoryMiB);
+    const { metrics, log } = opts;
+    this.holder = new PolicyHolder({
+      ...opts.evaluation, memoryMiB: opts.memoryMiB,
+      events: {
+        workerReplaced: (reason, detail) => {
+          metrics.workerReplacements.inc({ reason });
+          log.warn({ reason, detail }, 'policy evaluation worker replaced');
+        },
+        dataError: (message) => log.error({ err: message }, 'cannot push cluster data to the policy engine'),
+      },
+    });
   }
 
   get bundlePath(): string {
@@ -63,6 +75,12 @@ export class PolicyService {
   stop(): void {
     for (const stop of this.stops.splice(0)) stop();
     if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Stops watching and frees the serving engine's workers. */
+  async close(): Promise<void> {
+    this.stop();
+    await this.holder.close();
   }
 
   /** Loads the bundle file and swaps it in; on failure the old engine keeps serving. */

@@ -160,6 +160,9 @@ export const DEFAULT_ENV = [
   { name: 'MESHGUARD_DATA_DEBOUNCE_MS', value: '250' },
   { name: 'MESHGUARD_WATCH_INTERVAL_MS', value: '2000' },
   { name: 'MESHGUARD_SHUTDOWN_GRACE_MS', value: '5000' },
+  { name: 'MESHGUARD_EVALUATION_WORKERS', value: '2' },
+  { name: 'MESHGUARD_EVALUATION_TIMEOUT_MS', value: '2000' },
+  { name: 'MESHGUARD_EVALUATION_QUEUE_LIMIT', value: '256' },
 ];
 
 /** Restricted pod security: the pod's securityContext. */
