@@ -101,7 +101,7 @@ export class EvaluationPool implements ServingEngine {
     const idle = this.slots.some((s) => s.ready && !s.job);
     if (!idle && this.queue.length >= this.opts.queueLimit) {
       return Promise.reject(new MeshguardError(ErrorCodes.POLICY_OVERLOADED,
-        `policy evaluation refused: ${this.queue.length} evaluations are already waiting for a worker (evaluationQueueLimit ${this.opts.queueLimit})`));
+        `policy evaluation refused: every evaluation worker is busy and ${this.queue.length} evaluations wait (evaluationQueueLimit ${this.opts.queueLimit})`));
     }
     return new Promise<Violation[]>((resolve, reject) => {
       const job: Job = { id: this.nextId++, input, resolve, reject, timer: setTimeout(() => this.expire(job), this.opts.timeoutMs) };
@@ -209,15 +209,16 @@ export class EvaluationPool implements ServingEngine {
     const queued = this.queue.indexOf(job);
     if (queued !== -1) this.queue.splice(queued, 1);
     const slot = job.slot;
-    const what = slot ? 'did not finish' : 'did not start (every evaluation worker was busy)';
+    const deadline = `within the deadline of ${this.opts.timeoutMs} ms (evaluationTimeoutMs)`;
     this.settle(job, new MeshguardError(ErrorCodes.POLICY_TIMEOUT,
-      `policy evaluation ${what} within the deadline of ${this.opts.timeoutMs} ms (evaluationTimeoutMs)`));
+      slot ? `policy evaluation did not finish ${deadline}` : `policy evaluation did not start ${deadline}: every evaluation worker was busy`));
     if (slot && slot.job === job) {
       slot.job = undefined;
       slot.ending = true;
       slot.lastError = `evaluation ran past the deadline of ${this.opts.timeoutMs} ms`;
       void slot.worker.terminate();
     }
+    this.closeIfDrained();
   }
 
   private pump(): void {
