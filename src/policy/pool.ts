@@ -98,7 +98,7 @@ export class EvaluationPool implements ServingEngine {
   /** Evaluates one AdmissionReview in a worker, within the deadline. Never waits forever. */
   evaluate(input: ArrayBuffer | object): Promise<Violation[]> {
     if (this.state === 'closed') return Promise.reject(new MeshguardError(ErrorCodes.POLICY_NOT_LOADED, 'the policy engine is shut down'));
-    const idle = this.slots.some((s) => s.ready && !s.job);
+    const idle = this.slots.some((s) => s.ready && !s.job && !s.ending);
     if (!idle && this.queue.length >= this.opts.queueLimit) {
       return Promise.reject(new MeshguardError(ErrorCodes.POLICY_OVERLOADED,
         `policy evaluation refused: every evaluation worker is busy and ${this.queue.length} evaluations wait (evaluationQueueLimit ${this.opts.queueLimit})`));
