@@ -21,7 +21,7 @@ export class Metrics {
   });
   readonly evaluation = new Histogram({
     name: 'meshguard_policy_evaluation_seconds',
-    help: 'Time spent in the Wasm policy evaluation alone.',
+    help: 'Time spent in the Wasm policy evaluation, including the wait for a free evaluation worker.',
     labelNames: ['bundle_version'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
