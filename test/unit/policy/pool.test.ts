@@ -6,6 +6,7 @@ import { readBundle } from '../../../src/policy/bundle.js';
 import { OpaWasmEngine, type EngineData } from '../../../src/policy/engine.js';
 import { PolicyHolder } from '../../../src/policy/holder.js';
 import { EvaluationPool, type PoolOptions, type ReplaceReason } from '../../../src/policy/pool.js';
+import { InlineEngine, servingEngine } from '../../../src/policy/serving.js';
 import { DATA_RULE, LABEL_RULE, SLOW_RULE, buildTestBundle } from '../../support/bundles.js';
 import { admissionReview } from '../../support/fixtures.js';
 
@@ -115,6 +116,14 @@ describe('EvaluationPool', () => {
     await pool.close();
     await Promise.all(rejected);
     await assert.rejects(pool.evaluate(labelled), { code: 'MG_ERR_POLICY_NOT_LOADED' });
+  });
+
+  it('with 0 workers evaluates on the event loop, with the same answers and data', async () => {
+    const engine = await servingEngine(await OpaWasmEngine.create(await readBundle(bundle)), { config: { blocked: ['cm'] }, inventory: {} },
+      { workers: 0, timeoutMs: 2000, queueLimit: 4, memoryMiB: 64 });
+    assert.ok(engine instanceof InlineEngine);
+    assert.deepEqual(await engine.evaluate(labelled), [LABEL_VIOLATION]);
+    assert.deepEqual(await engine.evaluate(cm('cm')), [{ id: 'test-data', message: 'cm is blocked', enforcement: 'deny', details: {} }]);
   });
 
   it('a reload swaps in a new pool; the old one finishes its in-flight work, then shuts down', async () => {
