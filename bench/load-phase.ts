@@ -25,6 +25,8 @@ export interface PhaseCtx {
 export interface Contender {
   spec: ServerSpec;
   endpointsOf: (server: RunningServer) => Endpoint[];
+  /** Only these connection counts (default: every one of the run). */
+  connections?: number[];
 }
 
 export interface PhaseSettings {
@@ -88,6 +90,7 @@ export async function runLoadPhase(ctx: PhaseCtx, contenders: Contender[], s: Ph
         for (const l of live) {
           for (let i = 0; i < l.endpoints.length; i++) {
             if (!l.endpoints[i]?.webhooks.includes(webhook)) continue;
+            if (l.contender.connections && !l.contender.connections.includes(connections)) continue;
             const key = `${l.endpoints[i]?.label} ${webhook}`;
             const opts = { connections, durationS: s.durationS, warmupS: warmed.has(key) ? s.warmupS : s.firstWarmupS };
             warmed.add(key);

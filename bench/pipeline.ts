@@ -103,7 +103,7 @@ async function stubbedEngineRow(server: MeshguardServer, validate: Payload[], ti
   const real = holder.current.bind(holder);
   const engine = real();
   if (!engine) throw new Error('no policy engine loaded');
-  holder.current = () => ({ version: engine.version, catalog: engine.catalog, evaluate: () => [], setData: () => {} });
+  holder.current = () => ({ version: engine.version, catalog: engine.catalog, evaluate: async () => [], setData: () => {}, retire: async () => {}, close: async () => {} });
   try {
     const next = rotating(validate);
     const validateUs = await time(async () => {
@@ -132,7 +132,7 @@ async function handlerRows(server: MeshguardServer, validate: Payload[], mutateP
     }),
     mutateUs: await time(() => mutateAdmission(s, m().request)),
   }, {
-    step: 'OpaWasmEngine.evaluate / mutation runner alone',
+    step: 'serving engine (worker pool) / mutation runner alone',
     validateUs: await time(() => engine?.evaluate(v().raw)),
     mutateUs: await time(() => {
       const r = m().request;

@@ -3,6 +3,7 @@
  * (reported, never asserted), and tables as plain text or Markdown.
  */
 import type { ColdStart } from './cold-start.js';
+import type { LargeObjectTiming } from './large-objects.js';
 import type { LoadResult } from './load.js';
 import type { ProfileSummary } from './profile-summary.js';
 import type { ScaleResult } from './scale.js';
@@ -37,6 +38,9 @@ export interface BenchResults {
   coldStart: ColdStart[];
   scale?: ScaleResult;
   profiles?: ProfileSummary[];
+  /** Evaluation workers of the pooled meshguard under test (os.availableParallelism() as pinned). */
+  poolWorkers?: number;
+  largeObjects?: LargeObjectTiming[];
 }
 
 /** A ratio between two measured rows. */
@@ -57,6 +61,8 @@ export interface Target {
 }
 
 const MG_WARN = 'meshguard (warn)';
+/** meshguard evaluating on the event loop (`--evaluation-workers 0`), the design before the pool. */
+export const MG_EVENT_LOOP = 'meshguard (warn, event loop)';
 const MG_INFO = 'meshguard (info)';
 const FLOOR = 'floor';
 
@@ -151,6 +157,13 @@ export function formatReport(r: BenchResults, markdown: boolean): string {
       r.coldStart.map((c) => [c.server, c.medianMs, c.minMs, c.maxMs, c.idleRssMiB]), markdown,
     ));
   }
+  parts.push(...formatPool(r, markdown, h));
+  if (r.largeObjects?.length) {
+    parts.push(h('Large VirtualServices (one evaluation, wall ms; the server with a raised body limit and deadline)'), table(
+      ['routes', 'bytes', 'in process ms', 'through the server ms', 'server answer'],
+      r.largeObjects.map((x) => [x.routes, x.bytes, x.inProcessMs, x.serverMs, x.serverAnswer]), markdown,
+    ));
+  }
   if (r.scale) parts.push(...formatScale(r.scale, markdown, h));
   parts.push(h('Targets (measured, never asserted)'), table(['target', 'measured', 'met'], targets(r).map((t) => [t.target, t.measured, t.met ? 'yes' : 'NO']), markdown));
   if (r.parity) {
@@ -177,4 +190,22 @@ function formatScale(s: ScaleResult, markdown: boolean, h: (t: string) => string
     h('Evaluation time (µs) vs inventory size, per /validate payload'),
     table(['objects', ...payloadNames], s.inventory.map((x) => [x.objects, ...payloadNames.map((n) => x.evalUs[n] ?? NaN)]), markdown),
   ];
+}
+
+/**
+ * The worker pool beside the floor and the previous design (evaluation on the event loop), /validate
+ * at 10 connections from one run. req/s per core divides by the server's CPU use, so a server that
+ * spreads over more cores is not credited for cores alone.
+ */
+function formatPool(r: BenchResults, markdown: boolean, h: (t: string) => string): string[] {
+  const rows = [
+    [FLOOR, FLOOR],
+    [`meshguard, worker pool (${r.poolWorkers ?? '?'} workers)`, MG_WARN],
+    ['meshguard, event loop (evaluationWorkers 0)', MG_EVENT_LOOP],
+  ].flatMap(([label, server]) => {
+    const l = row(r, server as string, 'validate', 10);
+    return l ? [[label as string, l.rps, l.p99.toFixed(2), l.serverCpuPct, l.serverCpuPct > 0 ? l.rps / (l.serverCpuPct / 100) : NaN, l.errors]] : [];
+  });
+  if (rows.length < 2) return [];
+  return [h('Worker pool vs the previous design (/validate, c=10)'), table(['server', 'req/s', 'p99 ms', 'server CPU %', 'req/s per core', 'errors'], rows, markdown)];
 }

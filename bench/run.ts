@@ -4,7 +4,8 @@
  * answers are checked; then cold start, in-process scale, and (with --profile) CPU profiles.
  *
  *   node dist/bench/run.js [--quick] [--json] [--markdown <file>] [--profile] [--no-pin]
- *                          [--skip-cold] [--skip-scale] [--attempts <n>] [--wait-quiet <minutes>]
+ *                          [--skip-cold] [--skip-scale] [--skip-large] [--only-pool]
+ *                          [--attempts <n>] [--wait-quiet <minutes>]
  *   node dist/bench/run.js --from .bench/<run>/results.json [--markdown <file>]   (re-render)
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -15,17 +16,18 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { selfSignedCertificate } from '../src/tls/certificates.js';
 import { coldStart, type ColdStart } from './cold-start.js';
+import { measureLargeObjects, type LargeObjectTiming } from './large-objects.js';
 import { floorEndpoint, meshguardEndpoint, opaDataEndpoint, opaRootEndpoint, type Endpoint } from './endpoints.js';
-import { runLoadPhase, startChecked, waitQuiet } from './load-phase.js';
+import { runLoadPhase, startChecked, waitQuiet, type Contender } from './load-phase.js';
 import { buildOpaBundle, opaSpec, type OpaBundle } from './opa-server.js';
 import { deniedPayload, mutatePayloads, repoRoot, validatePayloads, type Payload } from './payloads.js';
 import { onlineCores, setUpPinning, type Pinning } from './proc.js';
 import { formatProfile } from './profile-summary.js';
 import { runProfiles } from './profile-run.js';
-import { formatReport, type BenchResults, type Machine } from './report.js';
+import { MG_EVENT_LOOP, formatReport, type BenchResults, type Machine } from './report.js';
 import type { ScaleResult } from './scale.js';
 import { floorSpec, meshguardSpec, stopAll, type ServerSpec } from './servers.js';
-import { decisionParity } from './verify.js';
+import { decisionParity, type Parity } from './verify.js';
 
 interface Ctx {
   workDir: string;
@@ -71,12 +73,28 @@ async function runScaleChild(ctx: Ctx, quick: boolean): Promise<ScaleResult> {
   return JSON.parse(stdout) as ScaleResult;
 }
 
+/**
+ * The servers of the load phase. With `onlyPool`: /validate at 10 connections on the floor, the
+ * worker pool and the event loop only (the comparison of the pool with the previous design).
+ */
+function contenders(specs: Record<'floor' | 'mgWarn' | 'mgEventLoop' | 'mgInfo' | 'opa', ServerSpec>, onlyPool: boolean): Contender[] {
+  const validateOnly = (e: Endpoint): Endpoint => ({ ...e, webhooks: ['validate'] });
+  const pool: Contender[] = [
+    { spec: specs.floor, endpointsOf: (s) => [onlyPool ? validateOnly(floorEndpoint(s)) : floorEndpoint(s)], ...(onlyPool ? { connections: [10] } : {}) },
+    { spec: specs.mgWarn, endpointsOf: (s) => [onlyPool ? validateOnly(meshguardEndpoint(s)) : meshguardEndpoint(s)], ...(onlyPool ? { connections: [10] } : {}) },
+    { spec: specs.mgEventLoop, endpointsOf: (s) => [validateOnly(meshguardEndpoint(s))], connections: [10] },
+  ];
+  if (onlyPool) return pool;
+  return [...pool, { spec: specs.mgInfo, endpointsOf: (s) => [meshguardEndpoint(s)] }, { spec: specs.opa, endpointsOf: (s) => [opaDataEndpoint(s), opaRootEndpoint(s)] }];
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, markdown: { type: 'string' },
       profile: { type: 'boolean', default: false }, 'no-pin': { type: 'boolean', default: false },
       'skip-cold': { type: 'boolean', default: false }, 'skip-scale': { type: 'boolean', default: false }, attempts: { type: 'string' },
+      'skip-large': { type: 'boolean', default: false }, 'only-pool': { type: 'boolean', default: false },
       'wait-quiet': { type: 'string' }, from: { type: 'string' },
     },
   });
@@ -114,31 +132,32 @@ async function main(): Promise<void> {
   const specs = {
     mgWarn: meshguardSpec({ logLevel: 'warn', workDir, readyBody: ctx.readyBody }),
     mgInfo: meshguardSpec({ logLevel: 'info', workDir, readyBody: ctx.readyBody }),
+    mgEventLoop: meshguardSpec({ logLevel: 'warn', workDir, readyBody: ctx.readyBody, label: MG_EVENT_LOOP, extraArgs: ['--evaluation-workers', '0'] }),
     floor: floorSpec({ certFiles, workDir, readyBody: ctx.readyBody }),
     opa: opaSpec({ built: opa, certFiles, workDir, readyBody: ctx.readyBody }),
   };
 
-  log('checking that meshguard and OPA decide alike on the rule samples');
-  const a = await startChecked(ctx, { spec: specs.mgWarn, endpointsOf: (s) => [meshguardEndpoint(s)] });
-  const b = await startChecked(ctx, { spec: specs.opa, endpointsOf: (s) => [opaDataEndpoint(s), opaRootEndpoint(s)] });
-  const parity = await decisionParity(a.endpoints[0] as Endpoint, b.endpoints[1] as Endpoint);
-  await Promise.all([a.server.stop(), b.server.stop()]);
+  const onlyPool = values['only-pool'] ?? false;
+  let parity: Parity | undefined;
+  if (!onlyPool) {
+    log('checking that meshguard and OPA decide alike on the rule samples');
+    const a = await startChecked(ctx, { spec: specs.mgWarn, endpointsOf: (s) => [meshguardEndpoint(s)] });
+    const b = await startChecked(ctx, { spec: specs.opa, endpointsOf: (s) => [opaDataEndpoint(s), opaRootEndpoint(s)] });
+    parity = await decisionParity(a.endpoints[0] as Endpoint, b.endpoints[1] as Endpoint);
+    await Promise.all([a.server.stop(), b.server.stop()]);
+  }
 
   // Load runs send only the allowed payloads (the denied one is checked above, not measured).
-  const { load, output } = await runLoadPhase({ ...ctx, payloads: mix }, [
-    { spec: specs.floor, endpointsOf: (s) => [floorEndpoint(s)] },
-    { spec: specs.mgWarn, endpointsOf: (s) => [meshguardEndpoint(s)] },
-    { spec: specs.mgInfo, endpointsOf: (s) => [meshguardEndpoint(s)] },
-    { spec: specs.opa, endpointsOf: (s) => [opaDataEndpoint(s), opaRootEndpoint(s)] },
-  ], settings);
+  const { load, output } = await runLoadPhase({ ...ctx, payloads: mix }, contenders(specs, onlyPool), settings);
   const info = output[specs.mgInfo.name];
   const infoLog = info ? { lines: info.lines, bytesPerAdmission: info.lines ? info.bytes / info.lines : 0 } : undefined;
 
   const cold: ColdStart[] = [];
-  if (!values['skip-cold']) {
+  if (!values['skip-cold'] && !onlyPool) {
     const coldSpecs: ServerSpec[] = [
       meshguardSpec({ logLevel: 'warn', workDir, readyBody: ctx.readyBody, label: 'meshguard (generated cert)' }),
       meshguardSpec({ logLevel: 'warn', workDir, readyBody: ctx.readyBody, certFiles, label: 'meshguard (cert files)' }),
+      meshguardSpec({ logLevel: 'warn', workDir, readyBody: ctx.readyBody, certFiles, label: 'meshguard (cert files, event loop)', extraArgs: ['--evaluation-workers', '0'] }),
       specs.floor, specs.opa,
     ];
     for (const spec of coldSpecs) {
@@ -146,8 +165,12 @@ async function main(): Promise<void> {
       cold.push(await coldStart(spec, settings.coldRuns, pinning));
     }
   }
+  let largeObjects: LargeObjectTiming[] | undefined;
+  if (!quick && !values['skip-large']) {
+    largeObjects = await measureLargeObjects({ routes: [5000, 8000], workDir, pinning, readyBody: ctx.readyBody, log });
+  }
   let scale: ScaleResult | undefined;
-  if (!values['skip-scale']) {
+  if (!values['skip-scale'] && !onlyPool) {
     log('scale: in-process engine measurements (child process)');
     scale = await runScaleChild(ctx, quick);
   }
@@ -157,7 +180,9 @@ async function main(): Promise<void> {
     mode: quick ? 'quick' : 'full', startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
     durationS: (performance.now() - started) / 1000, machine: machine(opa.version, loadBefore), settings: { ...settings, pinning: pinning.describe },
     payloads: payloads.map((p) => ({ name: p.name, webhook: p.webhook, bytes: Buffer.byteLength(p.body) })),
-    parity, load, infoLog, coldStart: cold, scale, profiles,
+    parity, load, infoLog, coldStart: cold, scale, profiles, largeObjects,
+    // The pooled server's default: os.availableParallelism(), which follows its CPU pinning.
+    poolWorkers: pinning.enabled ? 1 : onlineCores,
   };
   writeFileSync(path.join(workDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   if (values.markdown) writeFileSync(values.markdown, `${formatReport(results, true)}\n`);

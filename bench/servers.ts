@@ -113,6 +113,8 @@ export interface MeshguardSpecOptions {
   workDir: string;
   readyBody: string;
   label?: string;
+  /** Extra `serve` flags (e.g. `--evaluation-workers 0`). */
+  extraArgs?: string[];
 }
 
 /** `node dist/src/cli/index.js serve --kube off` on 127.0.0.1 with the built-in pack. */
@@ -126,6 +128,7 @@ export function meshguardSpec(o: MeshguardSpecOptions): ServerSpec {
       '--host', '127.0.0.1', '--port', String(port), '--probe-port', String(probePort), '--kube', 'off',
       '--log-level', o.logLevel, '--shutdown-grace-ms', '0',
       ...(o.certFiles ? ['--tls-cert-file', o.certFiles.cert, '--tls-key-file', o.certFiles.key] : []),
+      ...(o.extraArgs ?? []),
     ],
     // Logs go to a pipe this process drains, as a container runtime takes them off stdout.
     stdoutFile: 'pipe',

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCodes, MeshguardError, describeError } from './errors.js';
 import { DEFAULT_EXEMPTION_NAMESPACE } from './policy/exemption-grants.js';
@@ -33,6 +34,9 @@ export interface Config {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly maxInFlight: number;
+  readonly evaluationWorkers: number;
+  readonly evaluationTimeoutMs: number;
+  readonly evaluationQueueLimit: number;
 }
 
 type Kind = 'string' | 'int' | 'enum' | 'path' | 'namespace' | 'namespaces';
@@ -79,6 +83,9 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'headersTimeoutMs', kind: 'int', default: 5000, min: 100, max: 600000, doc: 'Both listeners: a request whose headers have not all arrived after this long is answered 408 and its connection closed. At most requestTimeoutMs.' },
   { key: 'requestTimeoutMs', kind: 'int', default: 10000, min: 100, max: 600000, doc: 'Both listeners: a request whose whole body has not arrived after this long is answered 408 and its connection closed (a stalled body holds no memory longer).' },
   { key: 'maxInFlight', kind: 'int', default: 64, min: 1, max: 100000, doc: 'Admission requests received or evaluated at once; one more is answered 503 at once (never buffered). With bodyLimit, bounds the memory request bodies hold.' },
+  { key: 'evaluationWorkers', kind: 'int', default: Math.min(os.availableParallelism(), 64), min: 0, max: 64, doc: 'Worker threads that evaluate policies, each with its own Wasm instance and a copy of the policy data (default: the CPUs available, os.availableParallelism()). 0 evaluates on the event loop: unsafe, as one slow evaluation then stalls every request, the probes and shutdown, and no deadline applies.' },
+  { key: 'evaluationTimeoutMs', kind: 'int', default: 2000, min: 10, max: 30000, doc: 'Deadline of one policy evaluation, queue wait included; past it the request is answered per failureMode and the worker is replaced. Keep it well below the webhook timeoutSeconds.' },
+  { key: 'evaluationQueueLimit', kind: 'int', default: 256, min: 0, max: 100000, doc: 'Evaluations that may wait for a busy worker; one more is answered at once per failureMode (overloaded).' },
 ];
 
 /** MESHGUARD_<SNAKE_CASE> for a setting key. */

@@ -21,7 +21,7 @@ export class Metrics {
   });
   readonly evaluation = new Histogram({
     name: 'meshguard_policy_evaluation_seconds',
-    help: 'Time spent in the Wasm policy evaluation alone.',
+    help: 'Time spent in the Wasm policy evaluation, including the wait for a free evaluation worker.',
     labelNames: ['bundle_version'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
@@ -139,6 +139,18 @@ export class Metrics {
   readonly admissionShed = new Counter({
     name: 'meshguard_admission_shed_total',
     help: 'Admission requests answered 503 at once because maxInFlight requests were already being received or evaluated.',
+    registers: [this.registry],
+  });
+
+  readonly evaluationTimeouts = new Counter({
+    name: 'meshguard_policy_evaluation_timeouts_total',
+    help: 'Policy evaluations that passed evaluationTimeoutMs (queue wait included) and were answered per failureMode.',
+    registers: [this.registry],
+  });
+  readonly workerReplacements = new Counter({
+    name: 'meshguard_policy_worker_replacements_total',
+    help: 'Evaluation workers replaced, by reason: timeout (terminated past the deadline) or exit (crashed or out of memory).',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 

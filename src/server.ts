@@ -1,5 +1,5 @@
 import type { Server as HttpsServer } from 'node:https';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { registerJsonBody } from './admission/body.js';
 import type { AdmissionServices } from './admission/services.js';
@@ -66,6 +66,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const policy = new PolicyService({
     bundlePath: config.policyBundle, orgConfigPath: config.orgConfig, memoryMiB: config.policyMemoryMiB,
     debounceMs: config.dataDebounceMs, watchIntervalMs: config.watchIntervalMs, inventory, metrics, readiness, log, events,
+    evaluation: { workers: config.evaluationWorkers, timeoutMs: config.evaluationTimeoutMs, queueLimit: config.evaluationQueueLimit },
   });
   await policy.start({ watch: !serverless });
   metrics.readinessChecks = () => readiness.report().checks;
@@ -81,7 +82,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const timeouts = listenerTimeouts(config);
   // Requests that arrive while closing are still answered (with Connection: close), not refused.
   const app = Fastify({
-    loggerInstance: log, disableRequestLogging: true, bodyLimit: config.bodyLimit, ...timeouts.fastify,
+    loggerInstance: log, logController: quietRequests(), bodyLimit: config.bodyLimit, ...timeouts.fastify,
     ...(certificate ? { https: { ...tlsOptions(certificate), ...timeouts.node } } : { http: timeouts.node }), return503OnClosing: false, forceCloseConnections: 'idle',
   });
   registerErrorHandling(app);
@@ -90,7 +91,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   await app.register(admissionRoutes, { services });
 
   // Serverless: one port for everything; the platform terminates TLS and probes the same URL.
-  const probes = serverless ? app : Fastify({ loggerInstance: log, disableRequestLogging: true, ...timeouts.fastify, http: timeouts.node });
+  const probes = serverless ? app : Fastify({ loggerInstance: log, logController: quietRequests(), ...timeouts.fastify, http: timeouts.node });
   if (!serverless) registerErrorHandling(probes);
   await probes.register(probeRoutes, { readiness, metrics });
 
@@ -101,6 +102,8 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const close = async (): Promise<void> => {
     for (const stop of stops.splice(0)) stop();
     await Promise.all(serverless ? [app.close()] : [app.close(), probes.close()]);
+    // After the listeners: in-flight requests finish their evaluations first.
+    await policy.close();
   };
   return {
     app, probes, services, events, certificate, close,
@@ -141,6 +144,11 @@ export function flushLogs(log: FastifyBaseLogger): Promise<void> {
   const flush = (log as unknown as { flush?: (cb: (err?: Error) => void) => void }).flush;
   if (!flush) return Promise.resolve();
   return new Promise((resolve) => flush.call(log, () => resolve()));
+}
+
+/** Fastify's own per-request log lines off: meshguard writes one admission line per request itself. */
+function quietRequests(): LogController {
+  return new LogController({ disableRequestLogging: true });
 }
 
 /** kube=auto turns the cluster view on inside a cluster or with an explicit kubeconfig. */

@@ -10,10 +10,11 @@ import type { AdmissionRequest, AdmissionReview } from './types.js';
 
 /**
  * The validating webhook's decision for one request: evaluate the raw AdmissionReview in the
- * Wasm engine, apply exemptions, map to allowed/denied/warnings, and record logs and metrics.
- * Internal failures are answered per failureMode, never thrown.
+ * Wasm engine (in a worker, under the evaluationTimeoutMs deadline), apply exemptions, map to
+ * allowed/denied/warnings, and record logs and metrics. Internal failures (a trap, a deadline
+ * passed, an overload) are answered per failureMode, never thrown.
  */
-export function validateAdmission(s: AdmissionServices, request: AdmissionRequest, raw: ArrayBuffer | object): AdmissionReview {
+export async function validateAdmission(s: AdmissionServices, request: AdmissionRequest, raw: ArrayBuffer | object): Promise<AdmissionReview> {
   const started = performance.now();
   const fields = requestFields(request);
   const engine = s.policy.holder.current();
@@ -22,7 +23,7 @@ export function validateAdmission(s: AdmissionServices, request: AdmissionReques
   try {
     if (!engine) throw new MeshguardError(ErrorCodes.POLICY_NOT_LOADED, 'no policy bundle is loaded');
     const t0 = performance.now();
-    const violations = engine.evaluate(raw);
+    const violations = await engine.evaluate(raw);
     s.metrics.evaluation.observe({ bundle_version: engine.version }, (performance.now() - t0) / 1000);
     const judged = judgeRequest(s, request, violations, engine.catalog);
     decision = decide(judged);
@@ -34,6 +35,7 @@ export function validateAdmission(s: AdmissionServices, request: AdmissionReques
   } catch (err) {
     const code = err instanceof MeshguardError ? err.code : ErrorCodes.POLICY_EVALUATION;
     s.metrics.evaluationErrors.inc({ code });
+    if (code === ErrorCodes.POLICY_TIMEOUT) s.metrics.evaluationTimeouts.inc();
     s.log.error({ ...fields, code, err: describeError(err) }, 'policy evaluation failed');
     answer = failure(request.uid, s.config.failureMode, 'evaluate policies', code, err instanceof MeshguardError ? err.message : undefined);
   }

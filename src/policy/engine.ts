@@ -16,6 +16,9 @@ export interface PolicyEngine {
   setData(data: EngineData): void;
 }
 
+/** What an engine keeps of its bundle besides the Wasm bytes. */
+export type BundleFacts = Omit<PolicyBundle, 'wasm'>;
+
 /** The parts of `data.meshguard` that change at run time. */
 export interface EngineData {
   config: unknown;
@@ -37,12 +40,15 @@ const opa = (opaModule as unknown as { default: typeof opaModule }).default;
 export class OpaWasmEngine implements PolicyEngine {
   readonly version: string;
   readonly catalog: RuleCatalog;
+  /** The bundle this engine was built from, without its Wasm bytes. */
+  readonly facts: BundleFacts;
   private readonly bundleData: Record<string, unknown>;
   private dataBytes: ArrayBuffer;
 
   private constructor(
-    bundle: PolicyBundle,
-    private readonly module: WebAssembly.Module,
+    bundle: BundleFacts,
+    /** The compiled policy: evaluation workers instantiate it without compiling it again. */
+    readonly module: WebAssembly.Module,
     private readonly memoryPages: number,
     private policy: LoadedPolicy,
     private readonly entrypoint: number,
@@ -50,6 +56,7 @@ export class OpaWasmEngine implements PolicyEngine {
     this.version = bundle.version;
     this.catalog = bundle.catalog;
     this.bundleData = bundle.data;
+    this.facts = { version: bundle.version, catalog: bundle.catalog, data: bundle.data, path: bundle.path };
     this.dataBytes = this.compose({ config: {}, inventory: {} });
     this.policy.setData(this.dataBytes);
   }
@@ -62,8 +69,16 @@ export class OpaWasmEngine implements PolicyEngine {
     } catch (err) {
       throw new MeshguardError(ErrorCodes.POLICY_BUNDLE_INVALID, `policy bundle ${bundle.path}: policy.wasm does not compile: ${describeError(err)}`);
     }
+    return OpaWasmEngine.fromModule(bundle, module, memoryMiB);
+  }
+
+  /**
+   * Instantiates an already compiled module (an evaluation worker's engine, from the module its
+   * pool compiled once) and checks that it exposes meshguard's entrypoint.
+   */
+  static fromModule(bundle: BundleFacts, module: WebAssembly.Module, memoryMiB = 256): OpaWasmEngine {
     const pages = Math.max(16, Math.floor((memoryMiB * 1024 * 1024) / PAGE));
-    const policy = await instantiate(module, pages, bundle.path);
+    const policy = instantiate(module, pages, bundle.path);
     const entrypoints = policy.entrypoints as Record<string, number>;
     const entrypoint = entrypoints[ENTRYPOINT];
     if (entrypoint === undefined) {
@@ -119,7 +134,7 @@ export class OpaWasmEngine implements PolicyEngine {
   }
 }
 
-async function instantiate(module: WebAssembly.Module, maximum: number, path: string): Promise<LoadedPolicy> {
+function instantiate(module: WebAssembly.Module, maximum: number, path: string): LoadedPolicy {
   try {
     // The synchronous loader: the module is compiled already, and the async one probes the global
     // `Response`, which makes Node load its fetch implementation (tens of ms at start).

@@ -1,6 +1,7 @@
 import { describeError } from '../errors.js';
 import { readBundle } from './bundle.js';
-import { OpaWasmEngine, type EngineData, type PolicyEngine } from './engine.js';
+import { OpaWasmEngine, type EngineData } from './engine.js';
+import { servingEngine, type ServingEngine, type ServingOptions } from './serving.js';
 
 /** What the holder reports about loading, for /readyz, logs and metrics. */
 export interface LoadStatus {
@@ -13,27 +14,31 @@ export interface LoadStatus {
 
 /**
  * Holds the serving policy engine. A reload builds a complete new engine (read, compile, check
- * the entrypoint, load the current data) and only then swaps one reference; when any step fails
- * the old engine keeps serving and the failure is kept in `status`.
+ * the entrypoint, start its workers with the current data) and only then swaps one reference; the
+ * old engine finishes its in-flight evaluations and is then freed. When any step fails the old
+ * engine keeps serving and the failure is kept in `status`.
  */
 export class PolicyHolder {
-  private engine: PolicyEngine | undefined;
+  private engine: ServingEngine | undefined;
   private data: EngineData = { config: {}, inventory: {} };
   readonly status: LoadStatus = { loaded: false };
 
-  constructor(private readonly memoryMiB: number) {}
+  constructor(private readonly opts: ServingOptions) {}
 
   /** The serving engine, or undefined before the first successful load. */
-  current(): PolicyEngine | undefined {
+  current(): ServingEngine | undefined {
     return this.engine;
   }
 
   /** Loads a bundle file and swaps it in. Returns the error message on failure (old engine kept). */
   async load(path: string): Promise<string | undefined> {
     try {
-      const engine = await OpaWasmEngine.create(await readBundle(path), this.memoryMiB);
-      engine.setData(this.data);
-      this.engine = engine;
+      const checked = await OpaWasmEngine.create(await readBundle(path), this.opts.memoryMiB);
+      const data = this.data;
+      const engine = await servingEngine(checked, data, this.opts);
+      // Data pushed while the workers started reaches the new engine before it serves.
+      if (this.data !== data) engine.setData(this.data);
+      this.swap(engine);
       Object.assign(this.status, { loaded: true, version: engine.version, path, lastError: undefined, lastErrorAt: undefined });
       return undefined;
     } catch (err) {
@@ -43,10 +48,10 @@ export class PolicyHolder {
     }
   }
 
-  /** Installs an engine built elsewhere (tests, offline commands). */
-  use(engine: PolicyEngine): void {
+  /** Installs an engine built elsewhere (tests). */
+  use(engine: ServingEngine): void {
     engine.setData(this.data);
-    this.engine = engine;
+    this.swap(engine);
     Object.assign(this.status, { loaded: true, version: engine.version });
   }
 
@@ -54,5 +59,18 @@ export class PolicyHolder {
   setData(data: EngineData): void {
     this.data = data;
     this.engine?.setData(data);
+  }
+
+  /** Frees the serving engine (its workers); evaluations still running are rejected. */
+  async close(): Promise<void> {
+    const engine = this.engine;
+    this.engine = undefined;
+    await engine?.close();
+  }
+
+  private swap(engine: ServingEngine): void {
+    const old = this.engine;
+    this.engine = engine;
+    void old?.retire();
   }
 }

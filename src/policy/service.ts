@@ -18,6 +18,8 @@ export interface PolicyServiceOptions {
   bundlePath?: string;
   orgConfigPath?: string;
   memoryMiB: number;
+  /** Evaluation workers (0: on the event loop), deadline and queue bound. */
+  evaluation: { workers: number; timeoutMs: number; queueLimit: number };
   debounceMs: number;
   watchIntervalMs: number;
   inventory: Inventory;
@@ -45,7 +47,17 @@ export class PolicyService {
   private readonly stops: Array<() => void> = [];
 
   constructor(private readonly opts: PolicyServiceOptions) {
-    this.holder = new PolicyHolder(opts.memoryMiB);
+    const { metrics, log } = opts;
+    this.holder = new PolicyHolder({
+      ...opts.evaluation, memoryMiB: opts.memoryMiB,
+      events: {
+        workerReplaced: (reason, detail) => {
+          metrics.workerReplacements.inc({ reason });
+          log.warn({ reason, detail }, 'policy evaluation worker replaced');
+        },
+        dataError: (message) => log.error({ err: message }, 'cannot push cluster data to the policy engine'),
+      },
+    });
     this.events = opts.events ?? new ReloadEvents();
   }
 
@@ -72,6 +84,12 @@ export class PolicyService {
   stop(): void {
     for (const stop of this.stops.splice(0)) stop();
     if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Stops watching and frees the serving engine's workers. */
+  async close(): Promise<void> {
+    this.stop();
+    await this.holder.close();
   }
 
   /** Loads the bundle file once and swaps it in; on failure the old engine keeps serving. */

@@ -178,11 +178,11 @@ describe('chart: every setting in src/config.ts is a Helm value and an env var',
     assert.deepEqual(Object.keys(values.config).sort(), SETTINGS.map((s) => s.key).filter((k) => !FROM_FILES.includes(k)).sort());
   });
 
-  it('config.* defaults are meshguard\'s, except kube (on in a cluster) and webhookName (the release name)', () => {
+  it('config.* defaults are meshguard\'s, except kube (on in a cluster), webhookName (the release name) and evaluationWorkers (2: Node counts the node\'s CPUs, not the pod\'s)', () => {
     for (const s of SETTINGS) {
       if (FROM_FILES.includes(s.key)) continue;
       // exemptionNamespace: empty means the release namespace, passed through the downward API.
-      const expected = s.key === 'kube' ? 'on' : ['webhookName', 'kubeconfig', 'exemptionNamespace'].includes(s.key) ? '' : s.default;
+      const expected = s.key === 'kube' ? 'on' : ['webhookName', 'kubeconfig', 'exemptionNamespace'].includes(s.key) ? '' : s.key === 'evaluationWorkers' ? 2 : s.default;
       assert.deepEqual(values.config[s.key], expected, s.key);
     }
   });

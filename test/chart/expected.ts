@@ -183,6 +183,9 @@ export const DEFAULT_ENV = [
   { name: 'MESHGUARD_HEADERS_TIMEOUT_MS', value: '5000' },
   { name: 'MESHGUARD_REQUEST_TIMEOUT_MS', value: '10000' },
   { name: 'MESHGUARD_MAX_IN_FLIGHT', value: '64' },
+  { name: 'MESHGUARD_EVALUATION_WORKERS', value: '2' },
+  { name: 'MESHGUARD_EVALUATION_TIMEOUT_MS', value: '2000' },
+  { name: 'MESHGUARD_EVALUATION_QUEUE_LIMIT', value: '256' },
 ];
 
 /** Restricted pod security: the pod's securityContext. */

@@ -96,9 +96,11 @@ describe('hot swaps under load', () => {
     const second = makeCert(next, 'second');
     const cas = [await readFile(first.cert, 'utf8'), await readFile(second.cert, 'utf8')];
     const server = await testServer({ tlsCertFile: first.cert, tlsKeyFile: first.key }, { certificateFromConfig: true });
-    // No keep-alive and no session resumption: every request is a full TLS handshake, so the
-    // rotation meets handshakes in flight and each answer names the certificate it was served with.
-    const agent = new https.Agent({ keepAlive: false, maxSockets: WORKERS, ca: cas, maxCachedSessions: 0 });
+    // No keep-alive, no session resumption and no socket limit: every request is a full TLS
+    // handshake on a connection of its own (an agent at its socket limit hands a finished socket,
+    // opened before the rotation, to a queued request), so each answer names the certificate of a
+    // connection opened after the request was made.
+    const agent = new https.Agent({ keepAlive: false, ca: cas, maxCachedSessions: 0 });
     try {
       const { port } = await server.listen();
       const warmed = signal();

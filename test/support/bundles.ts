@@ -57,3 +57,41 @@ violation contains {"id": "test-boom", "message": "boom", "details": {}} if {
 	count(numbers.range(1, 200000000)) > 0
 }
 `;
+
+/**
+ * A rule whose evaluation runs for minutes in opa-wasm, in bounded memory, when the object is
+ * annotated `test/slow` (id `test-slow`): the product of a thousand tens, the big-number
+ * arithmetic that made a `1e1000` quantity hang the webhook.
+ */
+export const SLOW_RULE = `# METADATA
+# title: Evaluates for minutes on request
+# custom:
+#   id: test-slow
+#   severity: low
+#   enforcement: deny
+package meshguard.rules.test_slow
+
+import data.meshguard.lib
+
+violation contains {"id": "test-slow", "message": "slow", "details": {}} if {
+	lib.annotations["test/slow"]
+	product([10 | some _ in numbers.range(1, 1000)]) > 5
+}
+`;
+
+/** A rule that denies objects named in the pushed data's `config.blocked` list (id `test-data`). */
+export const DATA_RULE = `# METADATA
+# title: Reads the pushed data
+# custom:
+#   id: test-data
+#   severity: low
+#   enforcement: deny
+package meshguard.rules.test_data
+
+import data.meshguard.lib
+
+violation contains {"id": "test-data", "message": sprintf("%s is blocked", [lib.name]), "details": {}} if {
+	some blocked in data.meshguard.config.blocked
+	blocked == lib.name
+}
+`;

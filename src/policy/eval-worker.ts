@@ -1,0 +1,54 @@
+/**
+ * An evaluation worker (a `worker_threads` thread started by EvaluationPool): one OpaWasmEngine
+ * instantiated from the pool's compiled module, evaluating one AdmissionReview at a time. The
+ * evaluation itself is OpaWasmEngine's, the same code path the offline commands use.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { MeshguardError, describeError } from '../errors.js';
+import { OpaWasmEngine, type BundleFacts, type EngineData } from './engine.js';
+import type { Violation } from './types.js';
+
+/** What a worker is started with (`workerData`). */
+export interface WorkerStart {
+  module: WebAssembly.Module;
+  bundle: BundleFacts;
+  memoryMiB: number;
+  /** The data the serving engine holds now: a replacement worker starts with it. */
+  data: EngineData;
+}
+
+/** Messages from the pool to a worker. */
+export type ToWorker = { type: 'evaluate'; id: number; input: ArrayBuffer | object } | { type: 'data'; data: EngineData };
+
+/** Messages from a worker to the pool. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'result'; id: number; violations: Violation[] }
+  | { type: 'error'; id: number; code: string | undefined; message: string }
+  | { type: 'data-error'; message: string };
+
+function serve(start: WorkerStart): void {
+  const port = parentPort;
+  if (!port) return;
+  const engine = OpaWasmEngine.fromModule(start.bundle, start.module, start.memoryMiB);
+  engine.setData(start.data);
+  const send = (message: FromWorker): void => port.postMessage(message);
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'data') {
+      try {
+        engine.setData(message.data);
+      } catch (err) {
+        send({ type: 'data-error', message: describeError(err) });
+      }
+      return;
+    }
+    try {
+      send({ type: 'result', id: message.id, violations: engine.evaluate(message.input) });
+    } catch (err) {
+      send({ type: 'error', id: message.id, code: err instanceof MeshguardError ? err.code : undefined, message: describeError(err) });
+    }
+  });
+  send({ type: 'ready' });
+}
+
+if (!isMainThread) serve(workerData as WorkerStart);
