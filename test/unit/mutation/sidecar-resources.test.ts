@@ -181,7 +181,7 @@ describe('sidecar-resources: explicit user annotations', () => {
       (err: unknown) =>
         err instanceof MeshguardError &&
         err.code === 'MG_ERR_QUANTITY_INVALID' &&
-        err.message === 'mutator sidecar-resources: annotation sidecar.istio.io/proxyMemory: invalid quantity "128 MB": unknown suffix " MB"',
+        err.message === 'mutator sidecar-resources: annotation sidecar.istio.io/proxyMemory: invalid quantity "128 MB": not a Kubernetes quantity',
     );
   });
 
