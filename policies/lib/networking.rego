@@ -33,10 +33,12 @@ duration_ms(d) := 0 if d == "0"
 
 duration_ms(d) := ms if {
 	is_string(d)
-	regex.match(sprintf("^(?:%s)+$", [duration_term]), d)
+	regex.match(duration_pattern, d)
 	terms := regex.find_all_string_submatch_n(duration_term, d, -1)
 	ms := sum([v | some t in terms; v := (to_number(leading_zero(t[1])) * duration_units[t[2]][0]) / duration_units[t[2]][1]])
 }
+
+duration_pattern := concat("", ["^(?:", duration_term, ")+$"])
 
 leading_zero(s) := concat("", ["0", s]) if startswith(s, ".")
 
