@@ -58,10 +58,15 @@ const REASONS: Record<QuantityError, string> = {
   'not a quantity': 'not a string or number',
 };
 
+/** A value as messages show it: quoted, long ones cut (a quantity that long is wrong whatever it says). */
+export function shownValue(text: string): string {
+  return text.length <= 64 ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, 32))}... (${text.length} characters)`;
+}
+
 /** Thrown for a value that is not an accepted quantity; `reason` says which kind of problem. */
 export class QuantityInvalid extends MeshguardError {
   constructor(readonly text: string, readonly reason: QuantityError) {
-    super(ErrorCodes.QUANTITY_INVALID, `invalid quantity ${JSON.stringify(text)}: ${REASONS[reason]}`, { statusCode: 400 });
+    super(ErrorCodes.QUANTITY_INVALID, `invalid quantity ${shownValue(text)}: ${REASONS[reason]}`, { statusCode: 400 });
   }
 }
 
@@ -186,6 +191,14 @@ export function formatMemory(bytes: bigint): string {
   if (mebi === 0n) return '0';
   if (mebi % GIBI_IN_MEBI === 0n) return `${mebi / GIBI_IN_MEBI}Gi`;
   return `${mebi}Mi`;
+}
+
+/**
+ * Formats bytes exactly: as {@link formatMemory} when they are whole mebibytes, else the byte count
+ * (`1000000000` for a bound of `1G`), so a value written never exceeds the value computed.
+ */
+export function formatMemoryExact(bytes: bigint): string {
+  return bytes % MEBI === 0n ? formatMemory(bytes) : `${bytes}`;
 }
 
 /** Rounds bytes up to a whole number of mebibytes (the granularity meshguard writes). */

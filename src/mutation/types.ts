@@ -2,6 +2,7 @@
 import type { Operation } from 'fast-json-patch';
 import type { Inventory } from '../kube/inventory.js';
 import type { KubeObject } from '../kube/objects.js';
+import type { SidecarBounds } from './bounds.js';
 import type { MutationConfig } from './config.js';
 
 /** One admission request, as far as mutation cares. */
@@ -35,6 +36,8 @@ export interface MutationEnv {
   config: MutationConfig;
   /** The cluster view; undefined offline when no files give one. */
   inventory?: Inventory;
+  /** Bounds of the rule pod-proxy-resources-range; computed sidecar values are clamped into them. */
+  bounds?: SidecarBounds;
 }
 
 /**
