@@ -60,7 +60,7 @@ const REASONS: Record<QuantityError, string> = {
 
 /** A value as messages show it: quoted, long ones cut (a quantity that long is wrong whatever it says). */
 export function shownValue(text: string): string {
-  return text.length <= 64 ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, 32))}... (${text.length} characters)`;
+  return JSON.stringify(text.length <= 64 ? text : `${text.slice(0, 32)}... (${text.length} characters)`);
 }
 
 /** Thrown for a value that is not an accepted quantity; `reason` says which kind of problem. */
