@@ -217,34 +217,6 @@ gateway_ref(ref, ns) := {"namespace": parts[0], "name": parts[1]} if {
 	parts := split(ref, ".")
 } else := {"namespace": ns, "name": ref}
 
-# destinations(spec) lists every destination of a VirtualService spec as
-# {"field", "host", "subset"}: the route destinations of http, tcp and tls rules and the http
-# mirror / mirrors destinations. subset is "" when not set.
-destinations(spec) := array.concat(
-	[d |
-		some section in ["http", "tcp", "tls"]
-		some i, rule in object.get(spec, section, [])
-		some j, r in object.get(rule, "route", [])
-		d := destination(sprintf("spec.%s[%d].route[%d].destination", [section, i, j]), object.get(r, "destination", {}))
-	],
-	mirror_destinations(spec),
-)
-
-mirror_destinations(spec) := array.concat(
-	[d |
-		some i, rule in object.get(spec, "http", [])
-		is_object(rule.mirror)
-		d := destination(sprintf("spec.http[%d].mirror", [i]), rule.mirror)
-	],
-	[d |
-		some i, rule in object.get(spec, "http", [])
-		some j, m in object.get(rule, "mirrors", [])
-		d := destination(sprintf("spec.http[%d].mirrors[%d].destination", [i, j]), object.get(m, "destination", {}))
-	],
-)
-
-destination(field, dest) := {"field": field, "host": object.get(dest, "host", ""), "subset": object.get(dest, "subset", "")}
-
 # -----------------------------------------------------------------------------------------------
 # Gateway
 
