@@ -5,7 +5,7 @@
 #   Go duration parsing ("1.5s", "200ms", "1m30s"; opa-wasm has no builtin for it), Istio host
 #   matching with wildcards, cluster-local and in-mesh host tests, the namespace-wide mTLS mode
 #   that PeerAuthentications give a namespace, DestinationRule traffic policies at every level,
-#   VirtualService route destinations and gateway references, and Gateway server hosts.
+#   VirtualService gateway references, and Gateway server hosts.
 package meshguard.lib.networking
 
 import data.meshguard.lib
