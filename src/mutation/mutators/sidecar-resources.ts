@@ -11,6 +11,11 @@
  * unless `sidecar.enforceComputed` is on. The four annotations are meshguard-managed: on UPDATE a
  * value the user removed is recomputed, never restored to the user's old value, so nothing is
  * fought over.
+ *
+ * Computed values lie inside the bounds of the rule pod-proxy-resources-range (`env.bounds`) and
+ * are written exactly, so the validating webhook never denies what this mutator wrote. A user
+ * value that is not a quantity, too large or negative, or a user limit below the user's request,
+ * throws a 422 error (ANNOTATION_INVALID) naming the annotation, its value and why.
  */
 import { ErrorCodes, MeshguardError, describeError } from '../../errors.js';
 import { isRecord, type KubeObject } from '../../kube/objects.js';
@@ -106,7 +111,7 @@ function readTarget(target: PodTarget): { user: UserValues; app: AppResources } 
     return { user: userValues(annotationsOf(target.holder)), app: appResources(target.spec) };
   } catch (err) {
     if (!(err instanceof MeshguardError)) throw err;
-    throw new MeshguardError(ErrorCodes.ANNOTATION_INVALID, `${target.label}: ${err.message}`, { statusCode: 422, cause: err });
+    throw new MeshguardError(err.code, `${target.label}: ${err.message}`, { statusCode: 422, cause: err });
   }
 }
 
