@@ -111,6 +111,21 @@ describe('POST /mutate', () => {
     });
   }
 
+  it('denies a Pod whose container requests 1e1000 bytes with a 422 naming the container field', async () => {
+    const pod: KubeObject = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad', namespace: 'shop' },
+      spec: { containers: [{ name: 'app', image: 'nginx', resources: { requests: { memory: '1e1000' } } }] },
+    };
+    const res = await post(server, '/mutate', admissionReview(pod, { uid: 'm-11', namespace: 'shop' })).expect(200);
+    assert.deepEqual(res.body.response, {
+      uid: 'm-11', allowed: false,
+      status: {
+        code: 422, reason: 'Invalid',
+        message: 'meshguard denied the request: mutator sidecar-resources: Pod: container "app" resources.requests.memory: invalid quantity "1e1000": too large (above 9223372036854775807)',
+      },
+    });
+  });
+
   it('writes the user limit itself as the request it lowers (app memory 4Gi, proxyMemoryLimit 400M)', async () => {
     const pod = badPod({ 'sidecar.istio.io/proxyMemoryLimit': '400M' });
     const res = await post(server, '/mutate', admissionReview(pod, { uid: 'm-9', namespace: 'shop' })).expect(200);
