@@ -49,6 +49,11 @@ describe('the shared quantity table through the Wasm engine', () => {
     engine.setData({ config: (await loadOrgConfig()).raw, inventory: {} });
   });
 
+  it('the bundle does not ship the table (opa build leaves testdata/ out)', async () => {
+    const bundle = await readBundle(builtinBundle);
+    assert.deepEqual(Object.keys(bundle.data), ['meshguard']);
+  });
+
   for (const c of cases) {
     const shown = c.in.length > 40 ? `${c.in.slice(0, 20)}…(${c.in.length} chars)` : JSON.stringify(c.in);
     it(`proxyCPU ${shown}: ${expected(c) ?? 'within bounds'}`, () => {
