@@ -12,8 +12,9 @@
 #   semantics; policies/lib/testdata/quantities.json is the one table of cases both run.
 package meshguard.lib.quantity
 
-# sign, integer digits, fraction digits, suffix: Kubernetes' grammar; the suffix is checked below.
-grammar := `^([+-]?)([0-9]*)(?:\.([0-9]*))?([eEinumkKMGTP]*[+-]?[0-9]*)$`
+# sign, integer digits, fraction digits, suffix: Kubernetes' grammar (the suffix is checked
+# below), written so that no digit can belong to two parts, as in src/mutation/quantity.ts.
+grammar := `^([+-]?)([0-9]*)(?:\.([0-9]*))?((?:[eEinumkKMGTP]+[+-]?|[+-])[0-9]*)?$`
 
 decimal_suffixes := {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 

@@ -45,7 +45,9 @@ const INT64_MAX = (1n << 63n) - 1n;
 
 const DECIMAL_SUFFIXES: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const BINARY_SUFFIXES: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
-const GRAMMAR = /^([+-]?)([0-9]*)(?:\.([0-9]*))?([eEinumkKMGTP]*[+-]?[0-9]*)$/;
+// Kubernetes' grammar, written so that no digit can belong to two parts: a suffix starts with a
+// letter or a sign, which keeps the match linear in the length of the text.
+const GRAMMAR = /^([+-]?)([0-9]*)(?:\.([0-9]*))?((?:[eEinumkKMGTP]+[+-]?|[+-])[0-9]*)?$/;
 const EXPONENT_RE = /^[eE]([+-]?)([0-9]+)$/;
 
 const NANO_SCALE = 9;
@@ -84,7 +86,7 @@ function scaleOf(suffix: string): Scale | undefined {
   const exp = EXPONENT_RE.exec(suffix);
   if (!exp) return undefined;
   const [, sign = '', raw = ''] = exp;
-  const digits = raw.replace(/^0+/, '');
+  const digits = trimZeros(raw, 'leading');
   const magnitude = BigInt(digits || '0');
   if (magnitude > (sign === '-' ? INT64_MAX + 1n : INT64_MAX)) return undefined;
   const clamped = magnitude > BigInt(EXPONENT_CLAMP) ? EXPONENT_CLAMP : Number(magnitude);
@@ -108,12 +110,21 @@ const KEPT_FRACTION = 69;
 function magnitude(whole: string, fraction: string, scale: Scale): bigint | undefined {
   if (whole === '' && fraction === '') return 0n;
   if (scale.exp2 === 0) {
-    return finish(`${whole}${fraction}`.replace(/^0+/, ''), scale.exp10 + NANO_SCALE - fraction.length);
+    return finish(trimZeros(`${whole}${fraction}`, 'leading'), scale.exp10 + NANO_SCALE - fraction.length);
   }
   if (whole.length > 19) return undefined;
   const kept = fraction.length > KEPT_FRACTION ? `${fraction.slice(0, KEPT_FRACTION)}1` : fraction;
   const scaled = (BigInt(`${whole}${kept}`) << BigInt(scale.exp2)).toString();
   return finish(scaled, NANO_SCALE - kept.length);
+}
+
+/** Digits without leading or trailing zeros (a loop: a regular expression here can take quadratic time). */
+function trimZeros(digits: string, end: 'leading' | 'trailing'): string {
+  let from = 0;
+  let to = digits.length;
+  if (end === 'leading') while (from < to && digits[from] === '0') from++;
+  else while (to > from && digits[to - 1] === '0') to--;
+  return digits.slice(from, to);
 }
 
 function textOf(value: unknown): string | QuantityError {
@@ -132,7 +143,7 @@ export function readQuantity(value: unknown): Quantity | { error: QuantityError 
   const m = text === '' ? null : GRAMMAR.exec(text);
   const scale = m ? scaleOf(m[4] ?? '') : undefined;
   if (!m || !scale) return { error: 'syntax' };
-  const nanos = magnitude((m[2] ?? '').replace(/^0+/, ''), (m[3] ?? '').replace(/0+$/, ''), scale);
+  const nanos = magnitude(trimZeros(m[2] ?? '', 'leading'), trimZeros(m[3] ?? '', 'trailing'), scale);
   if (nanos === undefined) return { error: 'too large' };
   return { nanos: m[1] === '-' ? -nanos : nanos, format: scale.format };
 }

@@ -66,13 +66,14 @@ violation contains {
 
 violation contains {
 	"id": rule_id,
-	"message": sprintf("%s %s/%s sets %s to %s, %s the org %s of %s", [lib.kind, lib.namespace, lib.name, key, value, relation, limit, bound]),
-	"details": {"field": field(key), "annotation": key, "value": value, "min": range.min, "max": range.max},
+	"message": sprintf("%s %s/%s sets %s to %s, %s the org %s of %s", [lib.kind, lib.namespace, lib.name, key, shown, relation, limit, bound]),
+	"details": {"field": field(key), "annotation": key, "value": shown, "min": range.min, "max": range.max},
 } if {
 	some [key, value] in annotated
 	amount := quantity.nanos(value)
 	range := bounds[resource_of[key]]
 	some [relation, limit, bound] in out_of_range(amount, range)
+	shown := display(value)
 }
 
 out_of_range(amount, range) := [["below", "minimum", range.min]] if {

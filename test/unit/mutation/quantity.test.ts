@@ -7,6 +7,7 @@ import {
   parseCpuMillis,
   parseMemoryBytes,
   parseQuantity,
+  readQuantity,
   toUnits,
 } from '../../../src/mutation/index.js';
 
@@ -71,6 +72,15 @@ describe('parseQuantity: every suffix Kubernetes accepts', () => {
     assert.equal(parseQuantity('0.1').nanos + parseQuantity('0.2').nanos, parseQuantity('0.3').nanos);
     assert.equal(toUnits(parseQuantity('9007199254740993')), 9007199254740993n);
     assert.equal(parseMemoryBytes('7Ei'), 7n * 2n ** 60n);
+  });
+
+  it('reads values as long as an annotation may be (200,000 characters) exactly', () => {
+    const n = 200_000;
+    assert.deepEqual(readQuantity(`${'1'.repeat(n)}x`), { error: 'syntax' });
+    assert.deepEqual(readQuantity(`1${'0'.repeat(n)}`), { error: 'too large' });
+    assert.deepEqual(readQuantity(`0.${'0'.repeat(n)}1`), { nanos: 1n, format: 'DecimalSI' });
+    assert.deepEqual(readQuantity(`1.${'5'.repeat(n)}Ki`), { nanos: 1_592_888_888_889n, format: 'BinarySI' });
+    assert.deepEqual(readQuantity(`1e${'0'.repeat(n)}5`), { nanos: 100_000_000_000_000n, format: 'DecimalExponent' });
   });
 
   it('accepts a finite number (YAML `cpu: 1`) as its decimal text', () => {
