@@ -24,6 +24,7 @@ function floorDiv(num: bigint, den: bigint): bigint {
 }
 
 function param(params: Record<string, unknown>, key: string): bigint {
+  if (params[key] === undefined) throw new MeshguardError(ErrorCodes.ORG_CONFIG_INVALID, `org config rules.${RANGE_RULE_ID}.params.${key} is not set`);
   try {
     return parseQuantity(params[key]).nanos;
   } catch (err) {
