@@ -45,6 +45,7 @@ export const ErrorCodes = {
   KUBE_API: 'MG_ERR_KUBE_API',
   INPUT_UNREADABLE: 'MG_ERR_INPUT_UNREADABLE',
   SIZING_PROMETHEUS: 'MG_ERR_SIZING_PROMETHEUS',
+  ANNOTATION_INVALID: 'MG_ERR_ANNOTATION_INVALID',
 } as const;
 
 /** Turns anything thrown (including the opa-wasm SDK's thrown strings) into a message string. */

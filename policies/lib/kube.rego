@@ -134,7 +134,7 @@ mesh_domain := mesh("clusterDomain", "cluster.local")
 # fqdn(host, ns) expands a short service name as Istio does: "reviews" -> "reviews.<ns>.svc.<domain>".
 fqdn(host, _) := host if contains(host, ".")
 
-fqdn(host, ns) := sprintf("%s.%s.svc.%s", [host, ns, mesh_domain]) if not contains(host, ".")
+fqdn(host, ns) := concat("", [host, ".", ns, ".svc.", mesh_domain]) if not contains(host, ".")
 
 # host_namespace(host, ns) is the namespace of a cluster-local service host, e.g.
 # "reviews.prod.svc.cluster.local" -> "prod"; undefined for hosts outside the cluster domain.

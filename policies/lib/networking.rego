@@ -5,7 +5,7 @@
 #   Go duration parsing ("1.5s", "200ms", "1m30s"; opa-wasm has no builtin for it), Istio host
 #   matching with wildcards, cluster-local and in-mesh host tests, the namespace-wide mTLS mode
 #   that PeerAuthentications give a namespace, DestinationRule traffic policies at every level,
-#   VirtualService route destinations and gateway references, and Gateway server hosts.
+#   VirtualService gateway references, and Gateway server hosts.
 package meshguard.lib.networking
 
 import data.meshguard.lib
@@ -33,10 +33,12 @@ duration_ms(d) := 0 if d == "0"
 
 duration_ms(d) := ms if {
 	is_string(d)
-	regex.match(sprintf("^(?:%s)+$", [duration_term]), d)
+	regex.match(duration_pattern, d)
 	terms := regex.find_all_string_submatch_n(duration_term, d, -1)
 	ms := sum([v | some t in terms; v := (to_number(leading_zero(t[1])) * duration_units[t[2]][0]) / duration_units[t[2]][1]])
 }
+
+duration_pattern := concat("", ["^(?:", duration_term, ")+$"])
 
 leading_zero(s) := concat("", ["0", s]) if startswith(s, ".")
 
@@ -214,34 +216,6 @@ gateway_ref(ref, ns) := {"namespace": parts[0], "name": parts[1]} if {
 	contains(ref, ".")
 	parts := split(ref, ".")
 } else := {"namespace": ns, "name": ref}
-
-# destinations(spec) lists every destination of a VirtualService spec as
-# {"field", "host", "subset"}: the route destinations of http, tcp and tls rules and the http
-# mirror / mirrors destinations. subset is "" when not set.
-destinations(spec) := array.concat(
-	[d |
-		some section in ["http", "tcp", "tls"]
-		some i, rule in object.get(spec, section, [])
-		some j, r in object.get(rule, "route", [])
-		d := destination(sprintf("spec.%s[%d].route[%d].destination", [section, i, j]), object.get(r, "destination", {}))
-	],
-	mirror_destinations(spec),
-)
-
-mirror_destinations(spec) := array.concat(
-	[d |
-		some i, rule in object.get(spec, "http", [])
-		is_object(rule.mirror)
-		d := destination(sprintf("spec.http[%d].mirror", [i]), rule.mirror)
-	],
-	[d |
-		some i, rule in object.get(spec, "http", [])
-		some j, m in object.get(rule, "mirrors", [])
-		d := destination(sprintf("spec.http[%d].mirrors[%d].destination", [i, j]), object.get(m, "destination", {}))
-	],
-)
-
-destination(field, dest) := {"field": field, "host": object.get(dest, "host", ""), "subset": object.get(dest, "subset", "")}
 
 # -----------------------------------------------------------------------------------------------
 # Gateway

@@ -136,22 +136,6 @@ test_traffic_policies if {
 	]
 }
 
-test_destinations if {
-	networking.destinations({
-		"http": [{
-			"route": [{"destination": {"host": "a", "subset": "v1"}}],
-			"mirror": {"host": "m"},
-			"mirrors": [{"destination": {"host": "n", "subset": "v2"}}],
-		}],
-		"tcp": [{"route": [{"destination": {"host": "t"}}]}],
-	}) == [
-		{"field": "spec.http[0].route[0].destination", "host": "a", "subset": "v1"},
-		{"field": "spec.tcp[0].route[0].destination", "host": "t", "subset": ""},
-		{"field": "spec.http[0].mirror", "host": "m", "subset": ""},
-		{"field": "spec.http[0].mirrors[0].destination", "host": "n", "subset": "v2"},
-	]
-}
-
 test_server_host if {
 	networking.server_host("./a.com", "edge") == {"namespace": "edge", "host": "a.com"}
 	networking.server_host("prod/a.com", "edge") == {"namespace": "prod", "host": "a.com"}

@@ -3,8 +3,8 @@
 # description: |
 #   Pod-template extraction for Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and
 #   CronJob; the sidecar injection decision as Istio's injector makes it; Kubernetes label-selector
-#   matching; the workloads of the inventory that an Istio selector can match; and Kubernetes
-#   quantity parsing ("250m", "1Gi", "1e3"), which opa-wasm has no builtin for.
+#   matching; and the workloads of the inventory that an Istio selector can match. Kubernetes
+#   quantities are read by data.meshguard.lib.quantity.
 package meshguard.lib.workloads
 
 import data.meshguard.lib
@@ -177,67 +177,3 @@ workload_entry(k, o) := {
 	"namespace": object.get(o.metadata, "namespace", ""),
 	"labels": labels_of(pod_template(k, o)),
 }
-
-# -----------------------------------------------------------------------------------------------
-# Kubernetes quantities
-
-quantity_pattern := `^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+)?$`
-
-# quantity(q) is the value of Kubernetes quantity q in base units (cores, bytes):
-# "250m" -> 0.25, "1Gi" -> 1073741824, "1e3" -> 1000, 2 -> 2. Undefined when q is not a valid
-# non-negative quantity.
-quantity(q) := q if {
-	is_number(q)
-	q >= 0
-}
-
-quantity(q) := n if {
-	is_string(q)
-	s := trim_space(q)
-	matches := regex.find_all_string_submatch_n(quantity_pattern, s, 1)
-	count(matches) == 1
-	[factor, divisor] := scale(matches[0][2])
-	n := (to_number(leading_zero(matches[0][1])) * factor) / divisor
-}
-
-leading_zero(s) := concat("", ["0", s]) if startswith(s, ".")
-
-leading_zero(s) := s if not startswith(s, ".")
-
-# scale(suffix) is [multiplier, divisor]; sub-unit suffixes divide so that "250m" is exactly 0.25.
-suffix_scales := {
-	"": [1, 1],
-	"n": [1, 1000000000],
-	"u": [1, 1000000],
-	"m": [1, 1000],
-	"k": [1000, 1],
-	"M": [1000000, 1],
-	"G": [1000000000, 1],
-	"T": [1000000000000, 1],
-	"P": [1000000000000000, 1],
-	"E": [1000000000000000000, 1],
-	"Ki": [1024, 1],
-	"Mi": [1048576, 1],
-	"Gi": [1073741824, 1],
-	"Ti": [1099511627776, 1],
-	"Pi": [1125899906842624, 1],
-	"Ei": [1152921504606846976, 1],
-}
-
-scale(suffix) := suffix_scales[suffix]
-
-scale(suffix) := [pow10(e), 1] if {
-	not suffix_scales[suffix]
-	e := to_number(substring(suffix, 1, -1))
-	e >= 0
-}
-
-scale(suffix) := [1, pow10(0 - e)] if {
-	not suffix_scales[suffix]
-	e := to_number(substring(suffix, 1, -1))
-	e < 0
-}
-
-pow10(e) := 1 if e == 0
-
-pow10(e) := product([10 | some _ in numbers.range(1, e)]) if e > 0

@@ -101,29 +101,3 @@ test_workloads_in_namespace if {
 	workloads.selectable_known with data.meshguard.inventory as inventory
 	not workloads.selectable_known with data.meshguard.inventory as {"Job": {}}
 }
-
-test_quantities if {
-	workloads.quantity("250m") == 0.25
-	workloads.quantity("1") == 1
-	workloads.quantity("1.5") == 1.5
-	workloads.quantity(".5") == 0.5
-	workloads.quantity("128Mi") == 134217728
-	workloads.quantity("1Gi") == 1073741824
-	workloads.quantity("2k") == 2000
-	workloads.quantity("1E") == 1000000000000000000
-	workloads.quantity("1e3") == 1000
-	workloads.quantity("5E-3") == 0.005
-	workloads.quantity(2) == 2
-	workloads.quantity(" 64Mi ") == 67108864
-}
-
-test_invalid_quantities if {
-	not workloads.quantity("")
-	not workloads.quantity("abc")
-	not workloads.quantity("1.5.5")
-	not workloads.quantity("10 Mi")
-	not workloads.quantity("1mi")
-	not workloads.quantity("-1")
-	not workloads.quantity(-1)
-	not workloads.quantity(true)
-}

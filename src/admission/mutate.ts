@@ -1,14 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
+import { sidecarBounds, type SidecarBounds } from '../mutation/bounds.js';
 import { builtinMutators, mutate, parseMutationConfig, type MutationConfig, type MutationEnv } from '../mutation/index.js';
 import type { OrgConfig } from '../org-config.js';
 import { kindLabel } from './label-values.js';
 import { recordAdmission, requestFields } from './log-fields.js';
-import { allow, failure, patch } from './responses.js';
+import { allow, deny, failure, patch } from './responses.js';
 import type { AdmissionServices } from './services.js';
 import type { AdmissionRequest, AdmissionReview } from './types.js';
 
 const parsed = new WeakMap<OrgConfig, MutationConfig>();
+const bounds = new WeakMap<OrgConfig, SidecarBounds>();
 
 /**
  * The mutation settings of an org config, validated once per org-config load. The mutators share
@@ -26,6 +28,27 @@ export function mutationConfigOf(org: OrgConfig): MutationConfig {
 }
 
 /**
+ * The bounds of pod-proxy-resources-range in an org config, read once per org-config load: the
+ * sidecar values the mutator computes are clamped into them (one source: the rule's params).
+ */
+export function sidecarBoundsOf(org: OrgConfig): SidecarBounds {
+  let b = bounds.get(org);
+  if (!b) {
+    b = sidecarBounds(org.raw.rules);
+    bounds.set(org, b);
+  }
+  return b;
+}
+
+/** The environment the mutators of one request see. */
+export function mutationEnvOf(org: OrgConfig, inventory?: MutationEnv['inventory']): MutationEnv {
+  return { config: mutationConfigOf(org), bounds: sidecarBoundsOf(org), ...(inventory ? { inventory } : {}) };
+}
+
+/** Errors caused by what the object's author wrote: answered as a 422 denial, whatever failureMode says. */
+const USER_INPUT_ERRORS: ReadonlySet<string> = new Set([ErrorCodes.ANNOTATION_INVALID, ErrorCodes.QUANTITY_INVALID]);
+
+/**
  * The mutating webhook's answer for one request: run the ordered mutators over a copy and return
  * the RFC 6902 diff. No side effects, so a dryRun request gets the same answer. Internal failures
  * are answered per failureMode, never thrown.
@@ -40,7 +63,7 @@ export function mutateAdmission(s: AdmissionServices, request: AdmissionRequest)
     if (!request.object || request.operation === 'DELETE' || request.operation === 'CONNECT') {
       answer = allow(request.uid);
     } else {
-      const env: MutationEnv = { config: mutationConfigOf(s.policy.org), inventory: s.inventory };
+      const env = mutationEnvOf(s.policy.org, s.inventory);
       if (s.sizing?.config.source === 'prometheus') env.observed = s.sizing;
       const outcome = mutate({
         operation: request.operation, kind: fields.kind, namespace: fields.namespace,
@@ -51,13 +74,18 @@ export function mutateAdmission(s: AdmissionServices, request: AdmissionRequest)
       answer = patch(request.uid, outcome.patch, applied.length > 0 ? { auditAnnotations: { mutations: applied.join(',') } } : {});
     }
   } catch (err) {
-    errored = true;
     const code = err instanceof MeshguardError ? err.code : ErrorCodes.MUTATION_FAILED;
-    s.log.error({ ...fields, code, err: describeError(err) }, 'mutation failed');
-    answer = failure(request.uid, s.config.failureMode, 'compute mutations', code, err instanceof MeshguardError ? err.message : undefined);
+    if (err instanceof MeshguardError && USER_INPUT_ERRORS.has(code)) {
+      s.log.info({ ...fields, code, err: err.message }, 'mutation denied: invalid input');
+      answer = deny(request.uid, 422, `meshguard denied the request: ${err.message}`, { reason: 'Invalid' });
+    } else {
+      errored = true;
+      s.log.error({ ...fields, code, err: describeError(err) }, 'mutation failed');
+      answer = failure(request.uid, s.config.failureMode, 'compute mutations', code, err instanceof MeshguardError ? err.message : undefined);
+    }
   }
   const response = answer.response!;
-  const outcome = errored ? 'error' : response.patch ? 'mutated' : 'allowed';
+  const outcome = errored ? 'error' : !response.allowed ? 'denied' : response.patch ? 'mutated' : 'allowed';
   recordAdmission(s, {
     webhook: 'mutate', fields, started, outcome, answer,
     extra: { ruleIds: [], mutators: applied, mutated: Boolean(response.patch), policyVersion: s.policy.holder.status.version ?? null },

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { mutationConfigOf } from '../admission/mutate.js';
+import { mutationEnvOf } from '../admission/mutate.js';
 import { mutateManifests } from '../mutation/index.js';
 import { deepMerge, loadOrgConfig } from '../org-config.js';
 import { withNamespace } from '../policy/offline.js';
@@ -23,7 +23,7 @@ export async function runMutate(paths: string[], opts: MutateCliOptions): Promis
   const loaded = await loadOrgConfig(opts.orgConfig);
   const org = opts.templates ? { ...loaded, mutation: deepMerge(loaded.mutation, { sidecar: { templates: true } }) } : loaded;
   const objects = inputs.map((i) => ({ file: i.file, object: withNamespace(i.object, opts.namespace) }));
-  const outcomes = mutateManifests(objects, { config: mutationConfigOf(org) }, { namespace: opts.namespace });
+  const outcomes = mutateManifests(objects, mutationEnvOf(org), { namespace: opts.namespace });
   const docs = outcomes.map((o, i) => ({ input: inputs[i]!, outcome: o }));
   for (const { input, outcome } of docs) {
     for (const note of outcome.notes) console.error(`${input.file}:${input.line} ${input.object.kind} ${input.object.metadata?.name ?? ''}: ${note}`);

@@ -11,7 +11,7 @@ import { mutateManifests } from '../mutation/offline.js';
 import { annotationsOf, dig, TEMPLATE_PATHS } from '../mutation/pod-targets.js';
 import { formatCpu, formatMemory } from '../mutation/quantity.js';
 import { amountFor } from '../mutation/sizing.js';
-import { mutationConfigOf } from '../admission/mutate.js';
+import { mutationEnvOf } from '../admission/mutate.js';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import type { KubeObject } from '../kube/objects.js';
 import { Metrics } from '../metrics.js';
@@ -112,7 +112,7 @@ export async function recommendationRows(opts: Omit<RecommendCliOptions, 'output
   const inScope = (objects ?? await clusterWorkloads(opts.kubeconfig, opts.namespace))
     .map((o) => (o.kind === 'Namespace' ? o : withNamespace(o, o.metadata?.namespace ?? opts.namespace ?? 'default')))
     .filter((o) => !opts.namespace || o.kind === 'Namespace' || o.metadata?.namespace === opts.namespace);
-  const env = { config: mutationConfigOf(org), observed: refresher };
+  const env = { ...mutationEnvOf(org), observed: refresher };
   const outcomes = mutateManifests(inScope.map((object) => ({ object, file: 'input' })), env, { namespace: opts.namespace ?? 'default' });
   return inScope.flatMap((o, i) => (o.kind === 'Pod' || TEMPLATE_PATHS[o.kind ?? ''] !== undefined
     ? [row(o, outcomes[i]!.mutated, o.metadata?.namespace ?? 'default', refresher, config)]

@@ -19,15 +19,18 @@ export { builtinMutators, mutate } from './runner.js';
 export { mutateManifests, type ManifestInput } from './offline.js';
 export * from './annotations.js';
 export {
-  MAX_EXPONENT,
+  MAX_QUANTITY_NANOS,
+  QuantityInvalid,
   formatCpu,
   formatMemory,
   parseCpuMillis,
   parseMemoryBytes,
   parseQuantity,
+  readQuantity,
   toMillis,
   toUnits,
   type Quantity,
+  type QuantityError,
   type QuantityFormat,
 } from './quantity.js';
 export { computeSizing, type SizingInput, type SizingResult } from './sizing.js';

@@ -13,7 +13,7 @@
 import { isRecord } from '../kube/objects.js';
 import { SIDECAR_KEYS, type SidecarConfig, type SidecarKey } from './config.js';
 import type { AppResources } from './pod-resources.js';
-import { formatCpu, formatMemory } from './quantity.js';
+import { formatCpu, formatMemory, formatMemoryExact } from './quantity.js';
 
 /** The parts of a previous record a re-run needs. */
 export interface SizingRecord {
@@ -21,9 +21,9 @@ export interface SizingRecord {
   readonly rules: Partial<Record<SidecarKey, string>>;
 }
 
-/** Formats a value of a key as a normalised quantity. */
+/** Formats a value of a key exactly, as a normalised quantity (memory: Mi or Gi when whole). */
 export function formatValue(key: SidecarKey, value: bigint): string {
-  return key.startsWith('cpu') ? formatCpu(value) : formatMemory(value);
+  return key.startsWith('cpu') ? formatCpu(value) : formatMemoryExact(value);
 }
 
 function strings(v: unknown): Partial<Record<SidecarKey, string>> {
@@ -61,7 +61,7 @@ export function writeSizingRecord(
   rules: Record<SidecarKey, string>,
   observed?: Record<string, unknown>,
 ): string {
-  const opt = (key: SidecarKey, v: bigint | undefined): string | null => (v === undefined ? null : formatValue(key, v));
+  const opt = (key: SidecarKey, v: bigint | undefined): string | null => (v === undefined ? null : key.startsWith('cpu') ? formatCpu(v) : formatMemory(v));
   const ordered = <T>(src: Record<SidecarKey, T>): Record<SidecarKey, T> =>
     Object.fromEntries(SIDECAR_KEYS.map((k) => [k, src[k]])) as Record<SidecarKey, T>;
   return JSON.stringify({

@@ -6,15 +6,18 @@
  *    requests none of that resource; memory rounded up to whole Mi; with `observed` requests
  *    (`sizing.source: prometheus`) those instead (`observed`), and limits then take step 5's `factor`;
  * 2. clamp to the org `floor` / `ceiling`; 3. the profile (`profile:<name>`) fixes (`set`) or
- *    bounds (`min`, `max`) the value, winning over floors and ceilings; 4. an explicit user value
- *    (`user`) wins over all of it, unless `enforceComputed`;
+ *    bounds (`min`, `max`) the value, winning over floors and ceilings; then the value is clamped
+ *    into the bounds of the rule `pod-proxy-resources-range` (`range`, see bounds.ts), so nothing
+ *    computed is what the validating webhook denies; 4. an explicit user value (`user`) wins over
+ *    all of it, unless `enforceComputed`;
  * 5. limits (`cpuLimit`, `memoryLimit`): `ratio` × the app's effective limit, or, when the app has
  *    no limit, `factor` × the final request; then steps 2–4 the same way;
  * 6. a limit is never below its request: a computed limit is raised to the request (`request`); a
- *    user limit below a computed request lowers the request (`limit`); two user values are kept
- *    as they are.
+ *    user limit below a computed request lowers the request to exactly that limit (`limit`); two
+ *    user values with the limit below the request are the user's error (the mutator denies them).
  */
 import { SIDECAR_KEYS, type SidecarConfig, type SidecarKey, type SidecarProfile } from './config.js';
+import type { SidecarBounds } from './bounds.js';
 import type { AppResources } from './pod-resources.js';
 import { ceilDiv, parseCpuMillis, parseMemoryBytes, roundUpToMebi } from './quantity.js';
 
@@ -28,6 +31,8 @@ export interface SizingInput {
   readonly user: Partial<Record<SidecarKey, bigint>>;
   /** Requests observed from traffic (`sizing.source: prometheus`): they replace step 1 and limits follow step 5's `factor`. */
   readonly observed?: { readonly cpu: bigint; readonly memory: bigint };
+  /** The range rule's bounds; computed values are clamped into them. */
+  readonly bounds?: SidecarBounds;
 }
 
 /** The four values (millicores, bytes) and the rule that produced each. */
@@ -72,6 +77,9 @@ function bound(key: SidecarKey, step: Step, input: SizingInput): Step {
     if (min !== undefined && value < amountFor(key, min)) [value, rule] = [amountFor(key, min), tag];
     if (maxV !== undefined && value > amountFor(key, maxV)) [value, rule] = [amountFor(key, maxV), tag];
   }
+  const range = input.bounds?.[key.startsWith('cpu') ? 'cpu' : 'memory'];
+  if (range && value < range.min) [value, rule] = [range.min, 'range'];
+  if (range && value > range.max) [value, rule] = [range.max, 'range'];
   const user = input.user[key];
   if (user !== undefined && !input.config.enforceComputed) [value, rule] = [user, 'user'];
   return { value, rule };

@@ -3,6 +3,7 @@ import type { Operation } from 'fast-json-patch';
 import type { Inventory } from '../kube/inventory.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { ObservedSizing } from '../sizing/refresher.js';
+import type { SidecarBounds } from './bounds.js';
 import type { MutationConfig } from './config.js';
 
 /** One admission request, as far as mutation cares. */
@@ -38,6 +39,8 @@ export interface MutationEnv {
   inventory?: Inventory;
   /** Recommendations from observed traffic (`sizing.source: prometheus`); undefined for static sizing. */
   observed?: ObservedSizing;
+  /** Bounds of the rule pod-proxy-resources-range; computed sidecar values are clamped into them. */
+  bounds?: SidecarBounds;
 }
 
 /**

@@ -75,10 +75,11 @@ export async function buildPolicyBundle(opts: BuildOptions): Promise<BuildResult
     await writeFile(path.join(staging, 'meshguard', 'catalog', 'data.json'), JSON.stringify(catalog));
     await mkdir(path.dirname(path.resolve(opts.output)), { recursive: true });
     const capabilities = await writeCapabilities(work);
+    // testdata/ holds tables the Rego tests read (policies/lib/testdata): not part of the bundle.
     await step(
       opts.opa,
       ['build', '-t', 'wasm', '-e', ENTRYPOINT, '--capabilities', capabilities, ...IGNORE,
-        '--ignore', '*_test.rego', '-o', path.resolve(opts.output), dir, staging],
+        '--ignore', '*_test.rego', '--ignore', 'testdata', '-o', path.resolve(opts.output), dir, staging],
       'opa build -t wasm',
     );
   } finally {

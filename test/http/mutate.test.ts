@@ -86,15 +86,76 @@ describe('POST /mutate', () => {
     assert.deepEqual(dry.body, real.body);
   });
 
-  it('answers an unparseable user quantity per failureMode instead of failing the request', async () => {
+  const badPod = (annotations: Record<string, string>): KubeObject => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad', namespace: 'shop', annotations },
+    spec: { containers: [{ name: 'app', image: 'nginx', resources: { requests: { cpu: '1', memory: '4Gi' } } }] },
+  });
+
+  const badAnnotations: Array<[string, Record<string, string>, string]> = [
+    ['an unparseable value', { 'sidecar.istio.io/proxyCPU': 'abc' }, 'Pod: annotation sidecar.istio.io/proxyCPU: invalid quantity "abc": not a Kubernetes quantity'],
+    ['1e1000', { 'sidecar.istio.io/proxyMemory': '1e1000' }, 'Pod: annotation sidecar.istio.io/proxyMemory: invalid quantity "1e1000": too large (above 9223372036854775807)'],
+    ['a negative value', { 'sidecar.istio.io/proxyMemoryLimit': '-1Gi' }, 'Pod: annotation sidecar.istio.io/proxyMemoryLimit: "-1Gi" must not be negative'],
+    [
+      'a limit below its request',
+      { 'sidecar.istio.io/proxyMemory': '512Mi', 'sidecar.istio.io/proxyMemoryLimit': '256Mi' },
+      'Pod: annotation sidecar.istio.io/proxyMemoryLimit: "256Mi" is below sidecar.istio.io/proxyMemory "512Mi"; a limit must not be below its request',
+    ],
+  ];
+  for (const [what, annotations, message] of badAnnotations) {
+    it(`denies a Pod whose proxy annotation has ${what} with a 422 naming it, not a 500`, async () => {
+      const res = await post(server, '/mutate', admissionReview(badPod(annotations), { uid: 'm-8', namespace: 'shop' })).expect(200);
+      assert.deepEqual(res.body.response, {
+        uid: 'm-8', allowed: false,
+        status: { code: 422, reason: 'Invalid', message: `meshguard denied the request: mutator sidecar-resources: ${message}` },
+      });
+    });
+  }
+
+  it('denies a Pod whose container requests 1e1000 bytes with a 422 naming the container field', async () => {
     const pod: KubeObject = {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad', namespace: 'shop', annotations: { 'sidecar.istio.io/proxyCPU': 'lots' } },
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad', namespace: 'shop' },
+      spec: { containers: [{ name: 'app', image: 'nginx', resources: { requests: { memory: '1e1000' } } }] },
+    };
+    const res = await post(server, '/mutate', admissionReview(pod, { uid: 'm-11', namespace: 'shop' })).expect(200);
+    assert.deepEqual(res.body.response, {
+      uid: 'm-11', allowed: false,
+      status: {
+        code: 422, reason: 'Invalid',
+        message: 'meshguard denied the request: mutator sidecar-resources: Pod: container "app" resources.requests.memory: invalid quantity "1e1000": too large (above 9223372036854775807)',
+      },
+    });
+  });
+
+  it('writes the user limit itself as the request it lowers (app memory 4Gi, proxyMemoryLimit 400M)', async () => {
+    const pod = badPod({ 'sidecar.istio.io/proxyMemoryLimit': '400M' });
+    const res = await post(server, '/mutate', admissionReview(pod, { uid: 'm-9', namespace: 'shop' })).expect(200);
+    const annotations = applyResponse(pod, res.body).metadata!.annotations!;
+    assert.equal(annotations['sidecar.istio.io/proxyMemory'], '400M');
+    assert.equal(annotations['sidecar.istio.io/proxyMemoryLimit'], '400M');
+  });
+});
+
+describe('POST /mutate with failureMode allow', () => {
+  let server: MeshguardServer;
+  before(async () => {
+    const inventory = new Inventory();
+    inventory.upsert({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
+    server = await testServer({ failureMode: 'allow' }, { inventory });
+  });
+  after(() => server.close());
+
+  it("still denies a bad proxy annotation: it is the author's error, not meshguard's", async () => {
+    const pod: KubeObject = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad', namespace: 'shop', annotations: { 'sidecar.istio.io/proxyCPU': '1e600' } },
       spec: { containers: [{ name: 'app', image: 'nginx' }] },
     };
-    const res = await post(server, '/mutate', admissionReview(pod, { uid: 'm-8', namespace: 'shop' })).expect(200);
+    const res = await post(server, '/mutate', admissionReview(pod, { uid: 'm-10', namespace: 'shop' })).expect(200);
     assert.deepEqual(res.body.response, {
-      uid: 'm-8', allowed: false,
-      status: { code: 500, reason: 'InternalError', message: 'meshguard could not compute mutations: mutator sidecar-resources: annotation sidecar.istio.io/proxyCPU: invalid quantity "lots": expected a number with an optional suffix (MG_ERR_QUANTITY_INVALID); failureMode is deny' },
+      uid: 'm-10', allowed: false,
+      status: {
+        code: 422, reason: 'Invalid',
+        message: 'meshguard denied the request: mutator sidecar-resources: Pod: annotation sidecar.istio.io/proxyCPU: invalid quantity "1e600": too large (above 9223372036854775807)',
+      },
     });
   });
 });

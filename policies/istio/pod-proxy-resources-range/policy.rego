@@ -5,9 +5,10 @@
 #   ReplicaSet, Job, CronJob) must be valid Kubernetes quantities within the org's bounds:
 #   `sidecar.istio.io/proxyCPU` and `proxyCPULimit` between params `cpuMin` and `cpuMax`,
 #   `proxyMemory` and `proxyMemoryLimit` between `memoryMin` and `memoryMax` (quantities, defaults
-#   50m..2 and 64Mi..2Gi, matching the sidecar-resources mutator's floors and ceilings). Too small
-#   and the proxy is throttled or OOM-killed under load; too large and it starves the node. An
-#   unparseable value would make injection fail. Checked whatever the namespace (the annotations
+#   50m..2 and 64Mi..2Gi; the sidecar-resources mutator clamps what it writes to the same params).
+#   Too small and the proxy is throttled or OOM-killed under load; too large and it starves the
+#   node. An unparseable value would make injection fail, and a value beyond 2^63-1 is denied as
+#   too large. Quantities are read by data.meshguard.lib.quantity, with bounded work. Checked whatever the namespace (the annotations
 #   only matter where the pod is injected, and the values are wrong anywhere). Needs no inventory.
 # custom:
 #   id: pod-proxy-resources-range
@@ -17,6 +18,7 @@
 package meshguard.rules.pod_proxy_resources_range
 
 import data.meshguard.lib
+import data.meshguard.lib.quantity
 import data.meshguard.lib.workloads
 
 rule_id := "pod-proxy-resources-range"
@@ -43,26 +45,48 @@ field(key) := sprintf("%s[%s]", [workloads.field(lib.kind, "metadata.annotations
 
 violation contains {
 	"id": rule_id,
-	"message": sprintf("%s %s/%s sets %s to \"%s\", which is not a valid quantity", [lib.kind, lib.namespace, lib.name, key, value]),
-	"details": {"field": field(key), "annotation": key, "value": value},
+	"message": sprintf("%s %s/%s sets %s to \"%s\", which is not a valid quantity", [lib.kind, lib.namespace, lib.name, key, shown]),
+	"details": {"field": field(key), "annotation": key, "value": shown},
 } if {
 	some [key, value] in annotated
-	not workloads.quantity(value)
+	quantity.error(value) != "too large"
+	shown := display(value)
 }
 
 violation contains {
 	"id": rule_id,
-	"message": sprintf("%s %s/%s sets %s to %s, %s the org %s of %s", [lib.kind, lib.namespace, lib.name, key, value, relation, limit, bound]),
-	"details": {"field": field(key), "annotation": key, "value": value, "min": range.min, "max": range.max},
+	"message": sprintf("%s %s/%s sets %s to \"%s\", which is too large for a quantity (the org maximum is %s)", [lib.kind, lib.namespace, lib.name, key, shown, range.max]),
+	"details": {"field": field(key), "annotation": key, "value": shown, "min": range.min, "max": range.max},
 } if {
 	some [key, value] in annotated
-	amount := workloads.quantity(value)
+	quantity.error(value) == "too large"
+	shown := display(value)
+	range := bounds[resource_of[key]]
+}
+
+violation contains {
+	"id": rule_id,
+	"message": sprintf("%s %s/%s sets %s to %s, %s the org %s of %s", [lib.kind, lib.namespace, lib.name, key, shown, relation, limit, bound]),
+	"details": {"field": field(key), "annotation": key, "value": shown, "min": range.min, "max": range.max},
+} if {
+	some [key, value] in annotated
+	amount := quantity.nanos(value)
 	range := bounds[resource_of[key]]
 	some [relation, limit, bound] in out_of_range(amount, range)
+	shown := display(value)
 }
 
 out_of_range(amount, range) := [["below", "minimum", range.min]] if {
-	amount < workloads.quantity(range.min)
+	quantity.less(amount, quantity.nanos(range.min))
 } else := [["above", "maximum", range.max]] if {
-	amount > workloads.quantity(range.max)
+	quantity.less(quantity.nanos(range.max), amount)
 } else := []
+
+# display(value) is the value as a message shows it: long values are cut (a quantity that long
+# is wrong whatever it says).
+display(value) := value if {
+	is_string(value)
+	count(value) <= 64
+} else := sprintf("%s... (%d characters)", [substring(value, 0, 32), count(value)]) if {
+	is_string(value)
+} else := json.marshal(value)

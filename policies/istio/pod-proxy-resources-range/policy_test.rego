@@ -44,6 +44,54 @@ test_out_of_bounds_and_invalid if {
 	})
 }
 
+test_huge_and_long_values_are_denied_as_too_large if {
+	pod_proxy_resources_range.violation == {
+		{
+			"id": "pod-proxy-resources-range",
+			"message": "Deployment prod/web sets sidecar.istio.io/proxyMemory to \"1e1000\", which is too large for a quantity (the org maximum is 2Gi)",
+			"details": {"field": "spec.template.metadata.annotations[sidecar.istio.io/proxyMemory]", "annotation": "sidecar.istio.io/proxyMemory", "value": "1e1000", "min": "64Mi", "max": "2Gi"},
+		},
+		{
+			"id": "pod-proxy-resources-range",
+			"message": "Deployment prod/web sets sidecar.istio.io/proxyCPU to \"1e600\", which is too large for a quantity (the org maximum is 2)",
+			"details": {"field": "spec.template.metadata.annotations[sidecar.istio.io/proxyCPU]", "annotation": "sidecar.istio.io/proxyCPU", "value": "1e600", "min": "50m", "max": "2"},
+		},
+		{
+			"id": "pod-proxy-resources-range",
+			"message": sprintf("Deployment prod/web sets sidecar.istio.io/proxyCPULimit to \"%s... (1000 characters)\", which is too large for a quantity (the org maximum is 2)", [substring(long, 0, 32)]),
+			"details": {"field": "spec.template.metadata.annotations[sidecar.istio.io/proxyCPULimit]", "annotation": "sidecar.istio.io/proxyCPULimit", "value": sprintf("%s... (1000 characters)", [substring(long, 0, 32)]), "min": "50m", "max": "2"},
+		},
+		{
+			"id": "pod-proxy-resources-range",
+			"message": "Deployment prod/web sets sidecar.istio.io/proxyMemoryLimit to -1, below the org minimum of 64Mi",
+			"details": {"field": "spec.template.metadata.annotations[sidecar.istio.io/proxyMemoryLimit]", "annotation": "sidecar.istio.io/proxyMemoryLimit", "value": "-1", "min": "64Mi", "max": "2Gi"},
+		},
+	} with input as deployment({
+		"sidecar.istio.io/proxyCPU": "1e600",
+		"sidecar.istio.io/proxyCPULimit": long,
+		"sidecar.istio.io/proxyMemory": "1e1000",
+		"sidecar.istio.io/proxyMemoryLimit": "-1",
+	})
+}
+
+# A 1,000-digit number.
+long := concat("", ["1", concat("", [d | some _ in numbers.range(1, 999); d := "0"])])
+
+test_exact_at_the_bounds if {
+	count(pod_proxy_resources_range.violation) == 0 with input as deployment({
+		"sidecar.istio.io/proxyCPU": "0.05",
+		"sidecar.istio.io/proxyCPULimit": "2000m",
+		"sidecar.istio.io/proxyMemory": "67108864",
+		"sidecar.istio.io/proxyMemoryLimit": "2147483648",
+	})
+	{v.details.value | some v in pod_proxy_resources_range.violation} == {"49999999n", "2000000001n", "67108863", "2147483648.000000001"} with input as deployment({
+		"sidecar.istio.io/proxyCPU": "49999999n",
+		"sidecar.istio.io/proxyCPULimit": "2000000001n",
+		"sidecar.istio.io/proxyMemory": "67108863",
+		"sidecar.istio.io/proxyMemoryLimit": "2147483648.000000001",
+	})
+}
+
 test_configured_bounds if {
 	count(pod_proxy_resources_range.violation) == 1 with input as deployment({"sidecar.istio.io/proxyCPU": "100m"})
 		with data.meshguard.config as {"rules": {"pod-proxy-resources-range": {"params": {"cpuMin": "200m"}}}}

@@ -44,10 +44,22 @@ violation contains {
 	some i, rule in object.get(lib.obj.spec, "http", [])
 	some d in duration_limits
 	value := walk_path(rule, d.path)
+	milliseconds[value] > limit_ms[d.param]
 	limit := lib.param(rule_id, d.param, d.fallback)
-	networking.duration_ms(value) > networking.duration_ms(limit)
 	field := sprintf("spec.http[%d].%s", [i, concat(".", d.path)])
 }
+
+# Each distinct duration of the VirtualService is parsed once, whatever the number of routes.
+durations contains value if {
+	lib.is_kind("VirtualService")
+	some rule in object.get(lib.obj.spec, "http", [])
+	some d in duration_limits
+	value := walk_path(rule, d.path)
+}
+
+milliseconds := {value: ms | some value in durations; ms := networking.duration_ms(value)}
+
+limit_ms := {d.param: ms | some d in duration_limits; ms := networking.duration_ms(lib.param(rule_id, d.param, d.fallback))}
 
 walk_path(o, [k]) := o[k]
 

@@ -21,25 +21,101 @@ package meshguard.rules.vs_subset_exists
 import data.meshguard.lib
 import data.meshguard.lib.networking
 
-violation contains {
-	"id": "vs-subset-exists",
-	"message": sprintf("VirtualService %s/%s routes to subset %s of host %s (%s), but no DestinationRule for %s defines it", [lib.namespace, lib.name, d.subset, d.host, d.field, full]),
-	"details": {"field": d.field, "host": d.host, "subset": d.subset},
-} if {
+# Linear in the number of routes: each destination costs two lookups in objects built once per
+# VirtualService (the subsets defined for each distinct host); host expansion, DestinationRule
+# matching and the message's strings are only computed per distinct host or per finding, with
+# concat (sprintf leaves the Wasm module for JavaScript).
+
+violation contains finding(concat("", ["spec.", section, "[", format_int(i, 10), "].route[", format_int(j, 10), "].destination"]), d) if {
+	checked
+	some section in ["http", "tcp", "tls"]
+	some i, rule in object.get(lib.obj.spec, section, [])
+	some j, r in object.get(rule, "route", [])
+	d := object.get(r, "destination", {})
+	undefined_subset(d)
+}
+
+violation contains finding(concat("", ["spec.http[", format_int(i, 10), "].mirror"]), rule.mirror) if {
+	checked
+	some i, rule in object.get(lib.obj.spec, "http", [])
+	is_object(rule.mirror)
+	undefined_subset(rule.mirror)
+}
+
+violation contains finding(concat("", ["spec.http[", format_int(i, 10), "].mirrors[", format_int(j, 10), "].destination"]), d) if {
+	checked
+	some i, rule in object.get(lib.obj.spec, "http", [])
+	some j, m in object.get(rule, "mirrors", [])
+	d := object.get(m, "destination", {})
+	undefined_subset(d)
+}
+
+checked if {
 	lib.is_kind("VirtualService")
 	lib.known("DestinationRule")
-	some d in networking.destinations(lib.obj.spec)
-	d.subset != ""
-	full := networking.fqdn(d.host, lib.namespace)
-	not defined(full, d.subset)
+}
+
+finding(field, d) := {
+	"id": "vs-subset-exists",
+	"message": concat("", [
+		"VirtualService ", lib.namespace, "/", lib.name, " routes to subset ", d.subset, " of host ", host,
+		" (", field, "), but no DestinationRule for ", networking.fqdn(host, lib.namespace), " defines it",
+	]),
+	"details": {"field": field, "host": host, "subset": d.subset},
+} if {
+	host := object.get(d, "host", "")
+}
+
+undefined_subset(d) if {
+	subset := object.get(d, "subset", "")
+	subset != ""
+	not defined_subsets[object.get(d, "host", "")][subset]
+}
+
+# Every destination of the VirtualService (routes, mirror, mirrors), as written.
+destinations contains d if {
+	some section in ["http", "tcp", "tls"]
+	some rule in object.get(lib.obj.spec, section, [])
+	some r in object.get(rule, "route", [])
+	d := object.get(r, "destination", {})
+}
+
+destinations contains rule.mirror if {
+	some rule in object.get(lib.obj.spec, "http", [])
+	is_object(rule.mirror)
+}
+
+destinations contains m.destination if {
+	some rule in object.get(lib.obj.spec, "http", [])
+	some m in object.get(rule, "mirrors", [])
+}
+
+# The hosts the VirtualService routes to with a subset, each once.
+subset_hosts contains object.get(d, "host", "") if {
+	checked
+	some d in destinations
+	object.get(d, "subset", "") != ""
+}
+
+# defined_subsets[host] is the set of subset names DestinationRules define for host. Complete
+# rules (object comprehensions) are evaluated once per request; a lookup in a partial object rule
+# would be evaluated again for every destination.
+defined_subsets := {host: names |
+	some host in subset_hosts
+	full := networking.fqdn(host, lib.namespace)
+	names := {name |
+		some ns in search_namespaces(full)
+		some dr in drs_in[ns]
+		networking.host_subset(full, dr.host)
+		some name in dr.subsets
+	}
+}
+
+# drs_in[ns] lists the DestinationRules of namespace ns as {"host" (expanded), "subsets"}.
+drs_in := {ns: [{"host": networking.fqdn(object.get(dr.spec, "host", ""), ns), "subsets": {s.name | some s in object.get(dr.spec, "subsets", [])}} |
+	some dr in lib.items_in("DestinationRule", ns)
+] |
+	some ns, _ in lib.inventory.DestinationRule
 }
 
 search_namespaces(full) := {lib.namespace, networking.root_namespace} | {ns | ns := networking.service_namespace(full, lib.namespace)}
-
-defined(full, subset) if {
-	some ns in search_namespaces(full)
-	some dr in lib.items_in("DestinationRule", ns)
-	networking.host_subset(full, networking.fqdn(object.get(dr.spec, "host", ""), ns))
-	some s in object.get(dr.spec, "subsets", [])
-	s.name == subset
-}

