@@ -74,7 +74,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   try {
     sizing = startSizing(() => policy.org, metrics, log, deps.sizing);
   } catch (err) {
-    policy.stop();
+    await policy.close();
     throw err;
   }
   const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log, sizing, ...(deps.now ? { now: deps.now } : {}) };
