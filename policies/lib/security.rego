@@ -29,3 +29,11 @@ any_match(match_labels, candidates) if {
 selector_string(match_labels) := concat(",", [sprintf("%s=%s", [k, match_labels[k]]) |
 	some k in sort([key | some key, _ in match_labels])
 ])
+
+# has_auto_image(spec) holds when a pod spec has the istio-proxy container with `image: auto`, the
+# placeholder Istio's injector replaces (manual sidecar templates, gateway deployments).
+has_auto_image(spec) if {
+	some c in object.get(spec, "containers", [])
+	object.get(c, "name", "") == "istio-proxy"
+	object.get(c, "image", "") == "auto"
+}

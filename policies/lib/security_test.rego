@@ -17,3 +17,10 @@ test_selects_nothing_cases if {
 test_selector_string_sorted if {
 	security.selector_string({"version": "v1", "app": "web"}) == "app=web,version=v1"
 }
+
+test_has_auto_image if {
+	security.has_auto_image({"containers": [{"name": "app", "image": "x"}, {"name": "istio-proxy", "image": "auto"}]})
+	not security.has_auto_image({"containers": [{"name": "app", "image": "auto"}]})
+	not security.has_auto_image({"containers": [{"name": "istio-proxy", "image": "docker.io/istio/proxyv2:1.24.0"}]})
+	not security.has_auto_image({})
+}
