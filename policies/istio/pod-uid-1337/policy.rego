@@ -5,10 +5,15 @@
 #   to avoid loops. An application container running as 1337 (pod-level `securityContext.runAsUser`
 #   or a container's own) therefore escapes the mesh: no mTLS, no policy, no telemetry (istioctl
 #   IST0144 InvalidApplicationUID). As istioctl does, containers named istio-proxy or
-#   istio-operator are skipped. Judged only for pods that get a sidecar: a mesh namespace without
-#   an opt-out, or the object's own opt-in (sidecar.istio.io/inject true, istio.io/rev label);
-#   when the namespace is not in the inventory only the object's own labels and annotations
-#   decide. Covers Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and CronJob.
+#   istio-operator are skipped, and so is the control plane (an object labelled `istio`, or
+#   `release: istio`). istioctl checks Pods and Deployments; in a cluster it therefore also reports
+#   the Pods of every other controller, which meshguard reports earlier on their pod templates
+#   (StatefulSet, DaemonSet, ReplicaSet, Job, CronJob). istioctl rates IST0144 a Warning; the
+#   default here is deny because the org config locks this rule as part of the mesh's security
+#   boundary. Judged only for pods that get a sidecar: a mesh
+#   namespace without an opt-out, or the object's own opt-in (sidecar.istio.io/inject true,
+#   istio.io/rev label); when the namespace is not in the inventory only the object's own labels
+#   and annotations decide.
 # custom:
 #   id: pod-uid-1337
 #   severity: high
@@ -26,8 +31,14 @@ skipped_containers := {"istio-proxy", "istio-operator"}
 
 injected if {
 	workloads.admitted
+	not control_plane
 	workloads.injected(workloads.template, lib.namespace)
 }
+
+# Istio's control plane (istioctl's IsIstioControlPlane): labelled `istio`, or `release: istio`.
+control_plane if _ = lib.labels.istio
+
+control_plane if lib.labels.release == "istio"
 
 spec := object.get(workloads.template, "spec", {})
 

@@ -61,3 +61,14 @@ test_delete_ignored if {
 	count(pod_uid_1337.violation) == 0 with input as {"request": {"kind": {"kind": "Deployment"}, "operation": "DELETE", "namespace": "prod", "object": null}}
 		with data.meshguard.inventory as mesh_ns
 }
+
+labelled(labels) := object.union(deployment({}, spec_1337), {"request": {"object": {"metadata": {"labels": labels}}}})
+
+test_control_plane_skipped if {
+	count(pod_uid_1337.violation) == 0 with input as labelled({"istio": "ingressgateway"})
+		with data.meshguard.inventory as mesh_ns
+	count(pod_uid_1337.violation) == 0 with input as labelled({"release": "istio"})
+		with data.meshguard.inventory as mesh_ns
+	count(pod_uid_1337.violation) == 2 with input as labelled({"release": "web"})
+		with data.meshguard.inventory as mesh_ns
+}

@@ -5,9 +5,11 @@
 #   0.0.0.0:<port> that captures every TCP connection on that port and collides with other
 #   services using it (istioctl IST0134 ServiceEntryAddressesRequired). Same condition as
 #   istioctl: no addresses, whatever the resolution, and a port with protocol "" or TCP (compared
-#   case-insensitively here). Set param `autoAllocate: true` when the mesh enables DNS capture
-#   with address auto-allocation (ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE), as
-#   istioctl then stays silent too. Needs no inventory.
+#   case-insensitively here). Silent, as istioctl is, when Istio already allocated addresses
+#   (`status.addresses` is set) or when the mesh auto-allocates them: the mesh config fact
+#   `dnsAutoAllocate` (ISTIO_META_DNS_CAPTURE with ISTIO_META_DNS_AUTO_ALLOCATE or
+#   PILOT_ENABLE_IP_AUTOALLOCATE in `defaultConfig.proxyMetadata`), or the rule's param
+#   `autoAllocate: true`. Depends on the mesh config; needs no inventory.
 # custom:
 #   id: se-addresses-required
 #   severity: medium
@@ -24,8 +26,9 @@ violation contains {
 	"details": {"field": sprintf("spec.ports[%d].protocol", [i]), "port": number, "protocol": protocol},
 } if {
 	lib.is_kind("ServiceEntry")
-	lib.param("se-addresses-required", "autoAllocate", false) != true
+	not auto_allocated
 	no_addresses(lib.obj.spec)
+	not status_allocated
 	some i, port in object.get(lib.obj.spec, "ports", [])
 	raw := object.get(port, "protocol", "")
 	upper(raw) in {"", "TCP"}
@@ -40,3 +43,9 @@ protocol_name(p) := p if p != ""
 no_addresses(spec) if not spec.addresses
 
 no_addresses(spec) if count(spec.addresses) == 0
+
+auto_allocated if lib.mesh("dnsAutoAllocate", false) == true
+
+auto_allocated if lib.param("se-addresses-required", "autoAllocate", false) == true
+
+status_allocated if count(object.get(object.get(lib.obj, "status", {}), "addresses", [])) > 0

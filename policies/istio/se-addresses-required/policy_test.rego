@@ -46,3 +46,16 @@ test_http_only_allowed if {
 test_delete_ignored if {
 	count(se_addresses_required.violation) == 0 with input as {"request": {"kind": {"kind": "ServiceEntry"}, "operation": "DELETE", "namespace": "prod", "object": null}}
 }
+
+test_mesh_auto_allocation_silences if {
+	count(se_addresses_required.violation) == 0 with input as review(spec)
+		with data.meshguard.config as {"mesh": {"dnsAutoAllocate": true}}
+	count(se_addresses_required.violation) == 2 with input as review(spec)
+		with data.meshguard.config as {"mesh": {"dnsAutoAllocate": false}}
+}
+
+test_status_addresses_silence if {
+	reviewed := review(spec)
+	with_status := object.union(reviewed, {"request": {"object": {"status": {"addresses": [{"value": "240.240.0.1", "host": "db.example.com"}]}}}})
+	count(se_addresses_required.violation) == 0 with input as with_status
+}

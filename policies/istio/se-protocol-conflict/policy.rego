@@ -1,0 +1,93 @@
+# METADATA
+# title: ServiceEntries must agree on the protocol of a host and port
+# description: |
+#   When ServiceEntries define the same host and port with different protocols, which protocol
+#   Istio uses for the port is undefined (istioctl IST0177 ConflictingServiceEntryProtocol). Same
+#   condition as istioctl: entries are keyed by exportTo scope, host (compared exactly) and port
+#   number; scopes overlap when they are equal or one is exported to every namespace (`*` or no
+#   exportTo; `.` is the entry's own namespace); protocols compare case-insensitively and an unset
+#   protocol counts as its own value. The admitted ServiceEntry is compared with itself and with
+#   the ServiceEntries of the inventory (indexed once by the admitted hosts); when ServiceEntry
+#   is not known only the object itself is checked.
+# custom:
+#   id: se-protocol-conflict
+#   severity: medium
+#   enforcement: warn
+#   kinds: [ServiceEntry]
+#   istioCode: IST0177
+package meshguard.rules.se_protocol_conflict
+
+import data.meshguard.lib
+
+violation contains {
+	"id": "se-protocol-conflict",
+	"message": sprintf("ServiceEntry %s/%s: multiple ServiceEntries (%s) define the same host %s and port %d with conflicting protocols (%s)", [lib.namespace, lib.name, concat(", ", names), key.host, key.port, concat(", ", protocols)]),
+	"details": {"field": "spec.ports", "host": key.host, "port": key.port, "serviceEntries": names, "protocols": protocols},
+} if {
+	lib.is_kind("ServiceEntry")
+	some key in {{"host": m.host, "port": m.port} | some m in mine}
+	group := [e |
+		some e in array.concat(mine, others)
+		e.host == key.host
+		e.port == key.port
+		some m in mine
+		m.host == key.host
+		m.port == key.port
+		overlaps(m.scope, e.scope)
+	]
+	protocols := sort({protocol_name(e.protocol) | some e in group})
+	count(protocols) > 1
+	names := sort({e.name | some e in group})
+}
+
+# entries(o) lists {scope, host, port, protocol, name} for each exportTo scope, host and port of o.
+entries(o) := [e |
+	spec := object.get(o, "spec", {})
+	ns := object.get(o.metadata, "namespace", lib.namespace)
+	some scope in scopes(object.get(spec, "exportTo", []), ns)
+	some host in object.get(spec, "hosts", [])
+	some port in object.get(spec, "ports", [])
+	e := {
+		"scope": scope,
+		"host": host,
+		"port": object.get(port, "number", 0),
+		"protocol": upper(object.get(port, "protocol", "")),
+		"name": sprintf("%s/%s", [ns, object.get(o.metadata, "name", "")]),
+	}
+]
+
+scopes(export_to, _) := {"*"} if count(export_to) == 0
+
+scopes(export_to, _) := {"*"} if "*" in export_to
+
+scopes(export_to, ns) := {scope_of(e, ns) | some e in export_to} if {
+	count(export_to) > 0
+	not "*" in export_to
+}
+
+scope_of(".", ns) := ns
+
+scope_of(e, _) := e if e != "."
+
+overlaps(a, a)
+
+overlaps("*", _)
+
+overlaps(_, "*")
+
+mine := entries(lib.obj)
+
+my_hosts := {m.host | some m in mine}
+
+# Entries of the inventory's ServiceEntries on the admitted hosts: one pass over the inventory.
+others := [e |
+	some o in lib.items("ServiceEntry")
+	some host in object.get(object.get(o, "spec", {}), "hosts", [])
+	host in my_hosts
+	some e in entries(o)
+	e.host == host
+]
+
+protocol_name("") := "(unset)"
+
+protocol_name(p) := p if p != ""
