@@ -1,0 +1,127 @@
+# METADATA
+# title: VirtualService destination helpers for the routing rules
+# description: |
+#   Where the destinations of the admitted VirtualService lead, resolved as istioctl analyze does
+#   (pkg/config/analysis/analyzers/util/service_lookup.go): a host names a Kubernetes Service or a
+#   ServiceEntry host after short-name expansion in the VirtualService's namespace, visible first
+#   to every namespace, then to the VirtualService's exportTo namespaces (its own namespace when it
+#   has none), and last through a wildcard ServiceEntry host visible to every namespace or to the
+#   VirtualService's namespace. A Service is visible where its networking.istio.io/exportTo
+#   annotation says (everywhere without one), a ServiceEntry where its exportTo says. Each distinct
+#   destination host is resolved once per evaluation.
+package meshguard.lib.routing
+
+import data.meshguard.lib
+import data.meshguard.lib.networking
+
+# destinations lists every destination of the admitted VirtualService as {"field", "reftype",
+# "destination"}: http, tcp and tls route destinations ("host") and http mirror and mirrors
+# ("mirror host"), as istioctl names them in IST0101.
+destinations contains {"field": field, "reftype": "host", "destination": d} if {
+	some section in ["http", "tcp", "tls"]
+	some i, rule in object.get(lib.obj.spec, section, [])
+	some j, r in object.get(rule, "route", [])
+	d := object.get(r, "destination", {})
+	field := concat("", ["spec.", section, "[", format_int(i, 10), "].route[", format_int(j, 10), "].destination"])
+}
+
+destinations contains {"field": concat("", ["spec.http[", format_int(i, 10), "].mirror"]), "reftype": "mirror host", "destination": rule.mirror} if {
+	some i, rule in object.get(lib.obj.spec, "http", [])
+	is_object(rule.mirror)
+}
+
+destinations contains {"field": field, "reftype": "mirror host", "destination": d} if {
+	some i, rule in object.get(lib.obj.spec, "http", [])
+	some j, m in object.get(rule, "mirrors", [])
+	d := object.get(m, "destination", {})
+	field := concat("", ["spec.http[", format_int(i, 10), "].mirrors[", format_int(j, 10), "].destination"])
+}
+
+# resolvable holds when the inventory can answer where hosts lead: it carries Services (an
+# informer or the offline file set); ServiceEntries alone would make every Service look missing.
+resolvable if {
+	lib.is_kind("VirtualService")
+	lib.known("Service")
+}
+
+# targets[host] is {"source", "ports"} of the Service or ServiceEntry destination host (as written)
+# leads to; a host that leads nowhere has no entry. ports are the port numbers it exposes.
+targets := {host: t |
+	resolvable
+	some host in {object.get(x.destination, "host", "") | some x in destinations}
+	t := resolve(networking.fqdn(host, lib.namespace))
+}
+
+resolve(full) := t if {
+	t := exact(full, {"*"})
+} else := t if {
+	t := exact(full, vs_scopes)
+} else := t if {
+	some e in service_entries
+	startswith(e.host, "*")
+	visible(e.scopes, {"*", lib.namespace})
+	endswith(trim_prefix(full, "*"), trim_prefix(e.host, "*"))
+	t := e.target
+}
+
+# A Service wins over a ServiceEntry with the same host and scope, as in istioctl's host map.
+exact(full, scopes) := t if {
+	t := service_target(full, scopes)
+} else := t if {
+	some e in service_entries
+	e.host == full
+	visible(e.scopes, scopes)
+	t := e.target
+}
+
+visible(have, want) if count(have & want) > 0
+
+# The namespaces istioctl looks a host up for: the VirtualService's exportTo ("." is its own
+# namespace), or its own namespace when it has none.
+vs_scopes := {scope_of(e, lib.namespace) | some e in exports} if {
+	exports := object.get(lib.obj.spec, "exportTo", [])
+	count(exports) > 0
+} else := {lib.namespace}
+
+scope_of(".", ns) := ns
+
+scope_of(e, _) := e if e != "."
+
+service_target(full, scopes) := {"source": concat("", ["Service ", parts[1], "/", parts[0]]), "ports": ports} if {
+	suffix := networking.cluster_suffix
+	endswith(full, suffix)
+	parts := split(trim_suffix(full, suffix), ".")
+	count(parts) == 2
+	svc := lib.inventory.Service[parts[1]][parts[0]]
+	visible(service_scopes(svc, parts[1]), scopes)
+	ports := [p.port | some p in object.get(object.get(svc, "spec", {}), "ports", [])]
+}
+
+# service_scopes(svc, ns) is where a Service is visible: its networking.istio.io/exportTo
+# annotation (comma-separated, "." its own namespace), everywhere ("*") without one.
+service_scopes(svc, ns) := {scope_of(trim_space(e), ns) | some e in split(anno, ",")} if {
+	anno := object.get(object.get(svc.metadata, "annotations", {}), "networking.istio.io/exportTo", "")
+	anno != ""
+} else := {"*"}
+
+# service_entries lists every ServiceEntry host as {"host" (expanded in the ServiceEntry's
+# namespace), "scopes" (its exportTo, "*" without one), "target"}.
+service_entries := [{"host": networking.fqdn(h, ns), "scopes": scopes, "target": target} |
+	resolvable
+	some se in lib.items("ServiceEntry")
+	ns := object.get(se.metadata, "namespace", "")
+	spec := object.get(se, "spec", {})
+	scopes := se_scopes(object.get(spec, "exportTo", []), ns)
+	target := {
+		"source": concat("", ["ServiceEntry ", ns, "/", object.get(se.metadata, "name", "")]),
+		"ports": [p.number | some p in object.get(spec, "ports", [])],
+	}
+	some h in object.get(spec, "hosts", [])
+]
+
+se_scopes(exports, _) := {"*"} if count(exports) == 0
+
+se_scopes(exports, ns) := {scope_of(e, ns) | some e in exports} if count(exports) > 0
+
+# port_list(ports) prints port numbers as Go prints an []int: "[80 9080]".
+port_list(ports) := concat("", ["[", concat(" ", [format_int(p, 10) | some p in ports]), "]"])
