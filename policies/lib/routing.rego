@@ -56,23 +56,25 @@ resolve(full) := t if {
 	t := exact(full, {"*"})
 } else := t if {
 	t := exact(full, vs_scopes)
-} else := t if {
+} else := first({e.target |
 	some e in service_entries
 	startswith(e.host, "*")
 	visible(e.scopes, {"*", lib.namespace})
 	endswith(trim_prefix(full, "*"), trim_prefix(e.host, "*"))
-	t := e.target
-}
+})
 
 # A Service wins over a ServiceEntry with the same host and scope, as in istioctl's host map.
 exact(full, scopes) := t if {
 	t := service_target(full, scopes)
-} else := t if {
+} else := first({e.target |
 	some e in service_entries
 	e.host == full
 	visible(e.scopes, scopes)
-	t := e.target
-}
+})
+
+# first(targets) picks one of several ServiceEntries that declare the same host (istioctl keeps
+# one of them too), the first by source name so that the answer is stable; undefined when none.
+first(targets) := sort(targets)[0]
 
 visible(have, want) if count(have & want) > 0
 

@@ -113,3 +113,16 @@ test_other_kinds_and_deletes_are_silent if {
 	count(vs_destination_host.violation) == 0 with input as object.union(review(spec), {"request": {"kind": {"kind": "DestinationRule"}}})
 		with data.meshguard.inventory as inventory
 }
+
+test_several_service_entries_with_one_host_resolve_to_the_first if {
+	inv := object.union(inventory, {"ServiceEntry": {"prod": {
+		"ext2": se("prod", "ext2", ["api.example.com"], [8443], []),
+		"wild2": se("prod", "wild2", ["*.example.org"], [443], []),
+	}}})
+	vs_destination_host.violation == {{
+		"id": "vs-destination-host",
+		"message": "VirtualService prod/my-app routes to api.example.com (spec.tcp[0].route[0].destination), but ServiceEntry prod/ext does not expose port 8443 (Referenced host:port not found: \"api.example.com:8443\")",
+		"details": {"field": "spec.tcp[0].route[0].destination", "host": "api.example.com", "port": "8443"},
+	}} with input as review({"hosts": ["x"], "tcp": [{"route": [dest_port("api.example.com", 8443), dest("a.example.org")]}]})
+		with data.meshguard.inventory as inv
+}
