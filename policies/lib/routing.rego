@@ -8,7 +8,8 @@
 #   has none), and last through a wildcard ServiceEntry host visible to every namespace or to the
 #   VirtualService's namespace. A Service is visible where its networking.istio.io/exportTo
 #   annotation says (everywhere without one), a ServiceEntry where its exportTo says. Each distinct
-#   destination host is resolved once per evaluation.
+#   destination host is resolved once per evaluation. A DestinationRule's host resolves the same
+#   way (istioctl's destinationrule.SubsetSelectPodAnalyzer uses the same lookup).
 package meshguard.lib.routing
 
 import data.meshguard.lib
@@ -37,16 +38,19 @@ destinations contains {"field": field, "reftype": "mirror host", "destination": 
 	field := concat("", ["spec.http[", format_int(i, 10), "].mirrors[", format_int(j, 10), "].destination"])
 }
 
-# resolvable holds when the inventory can answer where hosts lead: it carries Services (an
-# informer or the offline file set); ServiceEntries alone would make every Service look missing.
+# resolvable holds when the admitted object is a VirtualService or DestinationRule and the
+# inventory can answer where hosts lead: it carries Services (an informer or the offline file
+# set); ServiceEntries alone would make every Service look missing.
 resolvable if {
-	lib.is_kind("VirtualService")
+	some k in {"VirtualService", "DestinationRule"}
+	lib.is_kind(k)
 	lib.known("Service")
 }
 
 # targets[host] is {"source", "ports"} of the Service or ServiceEntry destination host (as written)
 # leads to; a host that leads nowhere has no entry. ports are the port numbers it exposes.
 targets := {host: t |
+	lib.is_kind("VirtualService")
 	resolvable
 	some host in {object.get(x.destination, "host", "") | some x in destinations}
 	t := resolve(networking.fqdn(host, lib.namespace))
@@ -78,8 +82,8 @@ first(targets) := sort(targets)[0]
 
 visible(have, want) if count(have & want) > 0
 
-# The namespaces istioctl looks a host up for: the VirtualService's exportTo ("." is its own
-# namespace), or its own namespace when it has none.
+# The namespaces istioctl looks a host up for: the admitted VirtualService's or DestinationRule's
+# exportTo ("." is its own namespace), or its own namespace when it has none.
 vs_scopes := {scope_of(e, lib.namespace) | some e in exports} if {
 	exports := object.get(lib.obj.spec, "exportTo", [])
 	count(exports) > 0

@@ -25,6 +25,7 @@ import data.meshguard.lib.routing
 violation contains finding(x, concat("", [x.reftype, " not found: \"", host, "\""]), ", but no Service or ServiceEntry visible to it has that host", "") if {
 	some x in routing.destinations
 	host := object.get(x.destination, "host", "")
+	lib.is_kind("VirtualService")
 	routing.resolvable
 	not routing.targets[host]
 }
