@@ -14,6 +14,7 @@ package meshguard.lib.routing
 
 import data.meshguard.lib
 import data.meshguard.lib.networking
+import data.meshguard.lib.workloads
 
 # destinations lists every destination of the admitted VirtualService as {"field", "reftype",
 # "destination"}: http, tcp and tls route destinations ("host") and http mirror and mirrors
@@ -236,3 +237,31 @@ match_name(section, i, k) := concat("", ["\"", name, "\""]) if {
 	name := object.get(lib.obj.spec.http[i].match[k], "name", "")
 	name != ""
 } else := concat("", ["#", format_int(k, 10)])
+
+# -----------------------------------------------------------------------------------------------
+# Gateway workloads (istioctl's gateway.IngressGatewayPortAnalyzer)
+
+# gateway_workloads lists the inventory's workloads (Pods and pod templates of every namespace)
+# whose labels the admitted Gateway's selector matches; an empty selector matches every one.
+gateway_workloads := [w |
+	lib.is_kind("Gateway")
+	some w in workloads.all_workloads
+	workloads.matches_labels(object.get(lib.obj.spec, "selector", {}), w.labels)
+]
+
+# gateway_service_ports is the set of ports the Services that select the Gateway's workloads make
+# reachable on them, as istioctl counts them: each TCP port's numeric targetPort (else its port),
+# and each TCP port number itself.
+gateway_service_ports := {p |
+	some w in gateway_workloads
+	some svc in lib.items_in("Service", w.namespace)
+	workloads.matches_labels(object.get(object.get(svc, "spec", {}), "selector", {}), w.labels)
+	some port in object.get(svc.spec, "ports", [])
+	upper(object.get(port, "protocol", "TCP")) == "TCP"
+	some p in reachable_ports(port)
+}
+
+reachable_ports(port) := {port.port, port.targetPort} if {
+	is_number(port.targetPort)
+	port.targetPort != 0
+} else := {port.port}
