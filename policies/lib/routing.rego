@@ -48,8 +48,9 @@ resolvable if {
 	lib.known("Service")
 }
 
-# targets[host] is {"source", "ports"} of the Service or ServiceEntry destination host (as written)
-# leads to; a host that leads nowhere has no entry. ports are the port numbers it exposes.
+# targets[host] is {"source", "ports", "selector"} of the Service or ServiceEntry destination host
+# (as written) leads to; a host that leads nowhere has no entry. ports are the port numbers it
+# exposes, selector a ServiceEntry's workloadSelector labels ({} for a Service).
 targets := {host: t |
 	lib.is_kind("VirtualService")
 	resolvable
@@ -94,7 +95,7 @@ scope_of(".", ns) := ns
 
 scope_of(e, _) := e if e != "."
 
-service_target(full, scopes) := {"source": concat("", ["Service ", parts[1], "/", parts[0]]), "ports": ports} if {
+service_target(full, scopes) := {"source": concat("", ["Service ", parts[1], "/", parts[0]]), "ports": ports, "selector": {}} if {
 	suffix := networking.cluster_suffix
 	endswith(full, suffix)
 	parts := split(trim_suffix(full, suffix), ".")
@@ -122,6 +123,7 @@ service_entries := [{"host": networking.fqdn(h, ns), "scopes": scopes, "target":
 	target := {
 		"source": concat("", ["ServiceEntry ", ns, "/", object.get(se.metadata, "name", "")]),
 		"ports": [p.number | some p in object.get(spec, "ports", [])],
+		"selector": object.get(object.get(spec, "workloadSelector", {}), "labels", {}),
 	}
 	some h in object.get(spec, "hosts", [])
 ]
