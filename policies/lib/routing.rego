@@ -267,3 +267,32 @@ reachable_ports(port) := {port.port, port.targetPort} if {
 	is_number(port.targetPort)
 	port.targetPort != 0
 } else := {port.port}
+
+# -----------------------------------------------------------------------------------------------
+# JWT claim routing (istioctl's virtualservice.JWTClaimRouteAnalyzer)
+
+# jwt_claim_keys is the set of http match header (or withoutHeaders) names of the admitted
+# VirtualService that route on a JWT claim, as Istio's jwt.ToRoutingClaim reads them:
+# "@request.auth.claims.<a>[.<b>]" or "@request.auth.claims[<a>][<b>]" (prefix in any case).
+jwt_claim_keys contains key if {
+	some rule in object.get(lib.obj.spec, "http", [])
+	some match in object.get(rule, "match", [])
+	some field in ["headers", "withoutHeaders"]
+	some key, _ in object.get(match, field, {})
+	routing_claim(key)
+}
+
+routing_claim(key) if {
+	startswith(lower(key), "@request.auth.claims")
+	rest := substring(key, count("@request.auth.claims"), -1)
+	startswith(rest, ".")
+	count(rest) > 1
+}
+
+routing_claim(key) if {
+	startswith(lower(key), "@request.auth.claims")
+	rest := substring(key, count("@request.auth.claims"), -1)
+	startswith(rest, "[")
+	endswith(rest, "]")
+	count(rest) > 2
+}
