@@ -15,18 +15,18 @@
 package meshguard.rules.vs_ineffective_match
 
 import data.meshguard.lib
-import data.meshguard.lib.routing
+import data.meshguard.lib.routes
 
 violation contains {
 	"id": "vs-ineffective-match",
 	"message": concat("", [
-		"VirtualService ", lib.namespace, "/", lib.name, " rule ", routing.rule_name(d.section, d.rule), " match ",
-		routing.match_name(d.section, d.rule, d.match), " (", field, ") is not used: it repeats a match of rule ",
-		routing.rule_name(d.section, d.first), " (IST0131)",
+		"VirtualService ", lib.namespace, "/", lib.name, " rule ", routes.rule_name(d.section, d.rule), " match ",
+		routes.match_name(d.section, d.rule, d.match), " (", field, ") is not used: it repeats a match of rule ",
+		routes.rule_name(d.section, d.first), " (IST0131)",
 	]),
 	"details": {"field": field, "duplicateOf": concat("", ["spec.", d.section, "[", format_int(d.first, 10), "]"])},
 } if {
 	lib.is_kind("VirtualService")
-	some d in routing.duplicate_matches
+	some d in routes.duplicate_matches
 	field := concat("", ["spec.", d.section, "[", format_int(d.rule, 10), "].match[", format_int(d.match, 10), "]"])
 }

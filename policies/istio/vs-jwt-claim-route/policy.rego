@@ -19,6 +19,7 @@ package meshguard.rules.vs_jwt_claim_route
 
 import data.meshguard.lib
 import data.meshguard.lib.networking
+import data.meshguard.lib.routes
 import data.meshguard.lib.routing
 import data.meshguard.lib.workloads
 
@@ -34,7 +35,7 @@ violation contains {
 	lib.known("Gateway")
 	lib.known("RequestAuthentication")
 	workloads.selectable_known
-	key := min(routing.jwt_claim_keys)
+	key := min(routes.jwt_claim_keys)
 	some ref in object.get(lib.obj.spec, "gateways", [])
 	ref != "mesh"
 	gw_key := networking.gateway_ref(ref, lib.namespace)

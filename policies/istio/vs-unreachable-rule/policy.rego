@@ -15,34 +15,34 @@
 package meshguard.rules.vs_unreachable_rule
 
 import data.meshguard.lib
-import data.meshguard.lib.routing
+import data.meshguard.lib.routes
 
 violation contains finding(section, i, "only the last rule can have no matches") if {
-	some section, first in routing.catch_all
+	some section, first in routes.catch_all
 	some i, rule in object.get(lib.obj.spec, section, [])
 	i > first
 	count(object.get(rule, "match", [])) == 0
 }
 
 violation contains finding(section, i, "route without matches defined before") if {
-	some section, first in routing.catch_all
+	some section, first in routes.catch_all
 	some i, rule in object.get(lib.obj.spec, section, [])
 	i > first
 	count(object.get(rule, "match", [])) > 0
 }
 
 violation contains finding(section, i, "all matches used by prior rules") if {
-	some section in routing.route_sections
+	some section in routes.route_sections
 	some i, rule in object.get(lib.obj.spec, section, [])
 	matches := object.get(rule, "match", [])
 	count(matches) > 0
-	count({k | some d in routing.duplicate_matches; d.section == section; d.rule == i; k := d.match}) == count(matches)
+	count({k | some d in routes.duplicate_matches; d.section == section; d.rule == i; k := d.match}) == count(matches)
 }
 
 finding(section, i, reason) := {
 	"id": "vs-unreachable-rule",
 	"message": concat("", [
-		"VirtualService ", lib.namespace, "/", lib.name, " rule ", routing.rule_name(section, i), " (", field,
+		"VirtualService ", lib.namespace, "/", lib.name, " rule ", routes.rule_name(section, i), " (", field,
 		") is never used: ", reason, " (IST0130)",
 	]),
 	"details": {"field": field, "reason": reason},
