@@ -199,3 +199,20 @@ reachable_ports(port) := {port.port, port.targetPort} if {
 	is_number(port.targetPort)
 	port.targetPort != 0
 } else := {port.port}
+
+# -----------------------------------------------------------------------------------------------
+# DestinationRule TLS origination (istioctl's destinationrule.CaCertificateAnalyzer)
+
+# tls_verification_problem(tls) says why client TLS settings tls of the admitted DestinationRule
+# do not verify the server as istioctl sees it: no caCertificates, and no credentialName that
+# counts (sidecars read a DestinationRule's credentialName only when it has a workloadSelector).
+tls_verification_problem(tls) := "neither caCertificates nor credentialName is set" if {
+	object.get(tls, "caCertificates", "") == ""
+	object.get(tls, "credentialName", "") == ""
+} else := "caCertificates is not set and credentialName counts only with a workloadSelector" if {
+	object.get(tls, "caCertificates", "") == ""
+	object.get(lib.obj.spec, "workloadSelector", null) == null
+}
+
+# originates_tls(tls) holds for client TLS settings with mode SIMPLE or MUTUAL.
+originates_tls(tls) if object.get(tls, "mode", "") in {"SIMPLE", "MUTUAL"}
