@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AdmissionregistrationV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, CoreV1Api, CustomObjectsApi, type V1Pod, type V1Service } from '@kubernetes/client-node';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { expectedMutation, expectedVerdict } from './expectations.js';
 import { NS, startHarness, type Harness } from './harness.js';
@@ -12,6 +12,15 @@ import { waitFor } from './processes.js';
 async function inventoryHolds(mg: MeshguardProcess, kind: string, count: number): Promise<void> {
   await waitFor(`inventory ${kind}=${count}`, async () => (metricValue(await mg.metrics(), 'meshguard_inventory_objects', `kind="${kind}"`) === count ? true : undefined), { timeoutMs: 15_000, intervalMs: 100 });
   await new Promise((r) => setTimeout(r, 300));
+}
+
+/** Creates a Service with one port and waits until meshguard's inventory holds every Service of the cluster. */
+async function createService(h: Harness, mg: MeshguardProcess, name: string, port: number): Promise<KubeObject> {
+  const svc: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS.mesh }, spec: { ports: [{ name: 'http', port }] } };
+  const core = h.kc.makeApiClient(CoreV1Api);
+  await core.createNamespacedService({ namespace: NS.mesh, body: svc as V1Service });
+  await inventoryHolds(mg, 'Service', (await core.listServiceForAllNamespaces()).items.length);
+  return svc;
 }
 
 const EXEMPT = 'meshguard.io/exempt';
@@ -49,10 +58,11 @@ describe('admission through a real kube-apiserver', { timeout: 300_000 }, () => 
     const dr = istio('DestinationRule', NS.mesh, 'reviews', { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }] });
     const created = await createIstio(h.kc, dr);
     await inventoryHolds(mg, 'DestinationRule', 1);
+    const svc = await createService(h, mg, 'reviews', 9080);
     const vs = istio('VirtualService', NS.mesh, 'reviews', {
       hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' } }] }],
     });
-    const want = await expectedVerdict(vs, [...namespaces, created.object]);
+    const want = await expectedVerdict(vs, [...namespaces, created.object, svc]);
     assert.ok(want.message?.includes('[vs-subset-exists]'), want.message);
     assert.deepEqual(await rejection(createIstio(h.kc, vs)), {
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
@@ -60,6 +70,19 @@ describe('admission through a real kube-apiserver', { timeout: 300_000 }, () => 
     });
     const ok = istio('VirtualService', NS.mesh, 'reviews', { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' } }] }] });
     assert.deepEqual(userView((await createIstio(h.kc, ok)).object), ok);
+  });
+
+  it('rejects a VirtualService to a host no Service defines, naming [vs-destination-host], and admits it once the Service exists', async () => {
+    const vs = istio('VirtualService', NS.mesh, 'details', { hosts: ['details'], http: [{ route: [{ destination: { host: 'details', port: { number: 9080 } } }] }] });
+    const message = `meshguard denied the request: [vs-destination-host] VirtualService ${NS.mesh}/details routes to details (spec.http[0].route[0].destination), but no Service or ServiceEntry visible to it has that host (Referenced host not found: "details")`;
+    assert.equal((await expectedVerdict(vs, namespaces)).message, message, 'the offline check gives the same answer');
+    assert.deepEqual(await rejection(createIstio(h.kc, vs)), {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
+      message: `admission webhook "istio.validate.meshguard.io" denied the request: ${message}`,
+    });
+    assert.equal(await getIstio(h.kc, 'VirtualService', NS.mesh, 'details'), undefined);
+    await createService(h, mg, 'details', 9080);
+    assert.deepEqual(userView((await createIstio(h.kc, vs)).object), vs);
   });
 
   it('rejects a Telemetry that samples 100% of requests, naming [tm-sampling-cap]', async () => {

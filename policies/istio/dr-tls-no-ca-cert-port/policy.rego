@@ -1,11 +1,12 @@
 # METADATA
 # title: DestinationRule port-level TLS origination must verify the server certificate
 # description: |
-#   The port-level counterpart of dr-tls-no-ca-cert: a portLevelSettings entry (of
-#   spec.trafficPolicy or of a subset's trafficPolicy) with tls.mode SIMPLE or MUTUAL must set
-#   `caCertificates` or `credentialName`, and must not set `insecureSkipVerify: true`; otherwise
-#   the server certificate on that port is not verified (istioctl IST0129
-#   NoServerCertificateVerificationPortLevel). No inventory is needed.
+#   The port-level counterpart of dr-tls-no-ca-cert: an entry of
+#   spec.trafficPolicy.portLevelSettings with tls.mode SIMPLE or MUTUAL and no `caCertificates`
+#   does not verify the server on that port, unless it sets `credentialName` and the
+#   DestinationRule has a workloadSelector (istioctl IST0129 NoServerCertificateVerificationPortLevel,
+#   destinationrule.CaCertificateAnalyzer; like istioctl, subsets are not checked). No inventory
+#   is needed.
 # custom:
 #   id: dr-tls-no-ca-cert-port
 #   severity: medium
@@ -16,19 +17,21 @@ package meshguard.rules.dr_tls_no_ca_cert_port
 
 import data.meshguard.lib
 import data.meshguard.lib.networking
+import data.meshguard.lib.routing
 
 host := object.get(lib.obj.spec, "host", "")
 
 violation contains {
 	"id": "dr-tls-no-ca-cert-port",
-	"message": sprintf("DestinationRule %s/%s has %s.tls.mode %s for host %s port %s but %s, so the server certificate is not verified", [lib.namespace, lib.name, level.field, mode, host, level.port, problem]),
-	"details": {"field": sprintf("%s.tls", [level.field]), "mode": mode, "host": host, "port": level.port, "subset": level.subset, "problem": problem},
+	"message": sprintf("DestinationRule %s/%s has %s.tls.mode %s for host %s port %s but %s, so the server certificate is not verified", [lib.namespace, lib.name, field, mode, host, port, problem]),
+	"details": {"field": sprintf("%s.tls", [field]), "mode": mode, "host": host, "port": port, "problem": problem},
 } if {
 	lib.is_kind("DestinationRule")
-	some level in networking.traffic_policies(lib.obj.spec)
-	level.port != ""
-	tls := object.get(level.policy, "tls", {})
-	mode := object.get(tls, "mode", "")
-	mode in {"SIMPLE", "MUTUAL"}
-	some problem in networking.verification_problems(tls)
+	some i, pls in object.get(object.get(lib.obj.spec, "trafficPolicy", {}), "portLevelSettings", [])
+	tls := object.get(pls, "tls", {})
+	routing.originates_tls(tls)
+	mode := tls.mode
+	problem := routing.tls_verification_problem(tls)
+	field := sprintf("spec.trafficPolicy.portLevelSettings[%d]", [i])
+	port := networking.port_number(pls)
 }

@@ -1,11 +1,16 @@
 # METADATA
 # title: Gateways must not claim the same selector, port and host
 # description: |
-#   Two Gateways with the same workload selector that both declare a server on the same port for
-#   overlapping hosts configure the same listener twice; which one wins is undefined (istioctl
-#   IST0145 ConflictingGateways). Selectors are compared as istioctl does (equal label sets), hosts
-#   without their namespace part, with wildcards matching both ways. Inventory: needs Gateway;
-#   when the inventory does not carry that kind (or holds no other Gateway) the rule stays silent.
+#   Two Gateways for the same gateway workload that both declare a server on the same port for the
+#   same host configure the same listener twice; which one wins is undefined (istioctl IST0145
+#   ConflictingGateways, gateway.ConflictingGatewayAnalyzer). As istioctl: selectors are equal when
+#   their sorted "k=v,..." strings are equal, or when one string contains the other and some
+#   workload matches both (sub-selectors; workloads are the inventory's Pods, Deployments,
+#   StatefulSets, DaemonSets and ReplicaSets, so without them only equal selectors are compared);
+#   hosts conflict when the same host string, as written, is bound to the same `bind` address on
+#   the same port (no wildcard matching); each server of the admitted Gateway is reported once,
+#   naming every conflicting Gateway. Inventory: needs Gateway; when the inventory does not carry
+#   that kind (or holds no other Gateway) the rule stays silent.
 # custom:
 #   id: gw-server-conflict
 #   severity: high
@@ -16,24 +21,69 @@ package meshguard.rules.gw_server_conflict
 
 import data.meshguard.lib
 import data.meshguard.lib.networking
+import data.meshguard.lib.workloads
 
 violation contains {
 	"id": "gw-server-conflict",
-	"message": sprintf("Gateway %s/%s server spec.servers[%d] claims host %s on port %s, as Gateway %s/%s does for the same selector %s", [lib.namespace, lib.name, i, host, port, other_ns, other_name, selector]),
-	"details": {"field": sprintf("spec.servers[%d]", [i]), "host": host, "port": port, "selector": selector, "conflictsWith": sprintf("%s/%s", [other_ns, other_name])},
+	"message": concat("", [
+		"Gateway ", lib.namespace, "/", lib.name, " server spec.servers[", format_int(i, 10), "] conflicts with gateways ",
+		concat(",", names), " (workload selector ", selector, ", port ", port, ", hosts ", concat(",", hosts), ") (IST0145)",
+	]),
+	"details": {"field": concat("", ["spec.servers[", format_int(i, 10), "]"]), "hosts": hosts, "port": port, "selector": selector, "conflictsWith": names},
 } if {
 	lib.is_kind("Gateway")
-	selector := networking.selector_string(lib.obj)
-	some other in lib.items("Gateway")
-	networking.selector_string(other) == selector
 	some i, server in object.get(lib.obj.spec, "servers", [])
 	port := networking.port_of(server)
-	some other_server in object.get(other.spec, "servers", [])
-	networking.port_of(other_server) == port
-	some entry in object.get(server, "hosts", [])
-	host := networking.server_host(entry, lib.namespace).host
-	some other_entry in object.get(other_server, "hosts", [])
-	networking.host_matches(host, networking.server_host(other_entry, "").host)
-	other_ns := object.get(other.metadata, "namespace", "")
-	other_name := object.get(other.metadata, "name", "")
+	hosts := object.get(server, "hosts", [])
+	bind := object.get(server, "bind", "")
+	names := sort([x.name |
+		some x in same_workload
+		x.bound[port][bind][_] in hosts
+	])
+	count(names) > 0
+}
+
+selector := networking.selector_string(lib.obj)
+
+# same_workload lists the other Gateways istioctl sees on the same gateway workload, each as
+# {"name": "ns/name", "bound": {port: {bind: [host]}}}.
+same_workload := [{"name": concat("/", [object.get(o.metadata, "namespace", ""), object.get(o.metadata, "name", "")]), "bound": bound(o)} |
+	some o in lib.items("Gateway")
+	same_selector(networking.selector_string(o))
+]
+
+bound(o) := {port: binds |
+	some s in object.get(o.spec, "servers", [])
+	port := networking.port_of(s)
+	binds := {bind: hosts |
+		some s2 in object.get(o.spec, "servers", [])
+		networking.port_of(s2) == port
+		bind := object.get(s2, "bind", "")
+		hosts := [h |
+			some s3 in object.get(o.spec, "servers", [])
+			networking.port_of(s3) == port
+			object.get(s3, "bind", "") == bind
+			some h in object.get(s3, "hosts", [])
+		]
+	}
+}
+
+same_selector(other) if other == selector
+
+same_selector(other) if {
+	other != selector
+	sub_selector(other)
+	some w in workloads.all_workloads
+	workloads.matches_labels(object.get(lib.obj.spec, "selector", {}), w.labels)
+	workloads.matches_labels(selector_map(other), w.labels)
+}
+
+sub_selector(other) if contains(other, selector)
+
+sub_selector(other) if contains(selector, other)
+
+selector_map(s) := {kv[0]: kv[1] |
+	some pair in split(s, ",")
+	kv := split(pair, "=")
+	count(kv) == 2
 }

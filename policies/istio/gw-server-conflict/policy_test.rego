@@ -31,16 +31,36 @@ spec := {"selector": {"istio": "ingressgateway", "team": "web"}, "servers": [
 test_same_selector_port_and_host_is_denied if {
 	gw_server_conflict.violation == {{
 		"id": "gw-server-conflict",
-		"message": "Gateway edge/public server spec.servers[1] claims host api.example.com on port 443, as Gateway prod/wild does for the same selector istio=ingressgateway,team=web",
-		"details": {"field": "spec.servers[1]", "host": "api.example.com", "port": "443", "selector": "istio=ingressgateway,team=web", "conflictsWith": "prod/wild"},
+		"message": "Gateway edge/public server spec.servers[1] conflicts with gateways other/list,prod/same (workload selector istio=ingressgateway,team=web, port 443, hosts ./api.example.com) (IST0145)",
+		"details": {"field": "spec.servers[1]", "hosts": ["./api.example.com"], "port": "443", "selector": "istio=ingressgateway,team=web", "conflictsWith": ["other/list", "prod/same"]},
 	}} with input as review(spec)
 		with data.meshguard.inventory as {"Gateway": {
-			"prod": {"wild": gw("prod", "wild", {"team": "web", "istio": "ingressgateway"}, [tls_server(443, "HTTPS", ["*/*.example.com"], {"mode": "SIMPLE", "credentialName": "w"})])},
+			"prod": {
+				"same": gw("prod", "same", {"team": "web", "istio": "ingressgateway"}, [tls_server(443, "HTTPS", ["./api.example.com"], {"mode": "SIMPLE", "credentialName": "w"})]),
+				"wild": gw("prod", "wild", {"team": "web", "istio": "ingressgateway"}, [tls_server(443, "HTTPS", ["*/*.example.com", "*/shop.example.com"], {"mode": "SIMPLE", "credentialName": "w"})]),
+			},
 			"other": {
+				"list": gw("other", "list", {"istio": "ingressgateway", "team": "web"}, [server(8080, "HTTP", ["a.example.com"]), tls_server(443, "HTTPS", ["x.example.com", "./api.example.com"], {"mode": "SIMPLE", "credentialName": "l"})]),
 				"port": gw("other", "port", {"istio": "ingressgateway", "team": "web"}, [server(8080, "HTTP", ["shop.example.com"])]),
+				"bind": gw("other", "bind", {"istio": "ingressgateway", "team": "web"}, [object.union(server(80, "HTTP", ["shop.example.com"]), {"bind": "10.0.0.1"})]),
 				"selector": gw("other", "selector", {"istio": "ingressgateway"}, [server(80, "HTTP", ["shop.example.com"])]),
 			},
 		}}
+}
+
+test_sub_selector_conflicts_when_a_workload_matches_both if {
+	inv := {
+		"Gateway": {"other": {"selector": gw("other", "selector", {"istio": "ingressgateway"}, [server(80, "HTTP", ["shop.example.com"])])}},
+		"Deployment": {"istio-system": {"ingress": {"kind": "Deployment", "metadata": {"name": "ingress", "namespace": "istio-system"}, "spec": {"template": {"metadata": {"labels": {"istio": "ingressgateway", "team": "web"}}}}}}},
+	}
+	gw_server_conflict.violation == {{
+		"id": "gw-server-conflict",
+		"message": "Gateway edge/public server spec.servers[0] conflicts with gateways other/selector (workload selector istio=ingressgateway,team=web, port 80, hosts shop.example.com) (IST0145)",
+		"details": {"field": "spec.servers[0]", "hosts": ["shop.example.com"], "port": "80", "selector": "istio=ingressgateway,team=web", "conflictsWith": ["other/selector"]},
+	}} with input as review(spec)
+		with data.meshguard.inventory as inv
+	count(gw_server_conflict.violation) == 0 with input as review(spec)
+		with data.meshguard.inventory as {"Gateway": inv.Gateway, "Deployment": {"istio-system": {"ingress": {"kind": "Deployment", "metadata": {"name": "ingress", "namespace": "istio-system"}, "spec": {"template": {"metadata": {"labels": {"istio": "ingressgateway"}}}}}}}}
 }
 
 test_the_gateway_itself_is_not_a_conflict if {

@@ -6,7 +6,8 @@
 #   ConflictingMeshGatewayVirtualServiceHosts); they must be merged into one. Hosts are compared
 #   after FQDN expansion in each VirtualService's namespace, within the same export scope
 #   (exportTo unset or "*" is every namespace; "." is the VirtualService's namespace), as istioctl
-#   does. Inventory: needs VirtualService; when the inventory does not carry that kind (or holds
+#   does; a VirtualService exported to some namespaces also conflicts with one exported to every
+#   namespace whose host matches its host, wildcards included. Inventory: needs VirtualService; when the inventory does not carry that kind (or holds
 #   no other VirtualService) the rule stays silent.
 # custom:
 #   id: vs-mesh-host-conflict
@@ -33,8 +34,17 @@ violation contains {
 	other_ns := object.get(other.metadata, "namespace", "")
 	other_name := object.get(other.metadata, "name", "")
 	some other_host in object.get(other.spec, "hosts", [])
-	networking.fqdn(other_host, other_ns) == full
-	count(scopes(lib.obj, lib.namespace) & scopes(other, other_ns)) > 0
+	conflict(full, scopes(lib.obj, lib.namespace), networking.fqdn(other_host, other_ns), scopes(other, other_ns))
+}
+
+# conflict holds as in istioctl's host map: the same host in a common scope, or a host exported to
+# some namespaces that a host exported to every namespace matches (wildcards both ways).
+conflict(host, scopes_a, host, scopes_b) if count(scopes_a & scopes_b) > 0
+
+conflict(a, scopes_a, b, scopes_b) if {
+	count({"*"} & (scopes_a | scopes_b)) == 1
+	scopes_a != scopes_b
+	networking.host_matches(a, b)
 }
 
 # scopes(vs, ns) is the export scope of a VirtualService as istioctl keys it: {"*"} when exported

@@ -54,3 +54,15 @@ test_delete_is_ignored if {
 	count(vs_mesh_host_conflict.violation) == 0 with input as delete({"hosts": ["my-app"]})
 		with data.meshguard.inventory as {"VirtualService": {"prod": {"b": vs("prod", "b", {"hosts": ["my-app"]})}}}
 }
+
+test_scoped_host_conflicts_with_a_matching_host_exported_everywhere if {
+	vs_mesh_host_conflict.violation == {{
+		"id": "vs-mesh-host-conflict",
+		"message": "VirtualService prod/my-app and VirtualService edge/wild are both bound to the mesh gateway and define host api.example.com; merge them into one VirtualService",
+		"details": {"field": "spec.hosts[0]", "host": "api.example.com", "conflictsWith": "edge/wild"},
+	}} with input as review({"hosts": ["api.example.com"], "exportTo": ["."]})
+		with data.meshguard.inventory as {"VirtualService": {
+			"edge": {"wild": vs("edge", "wild", {"hosts": ["*.example.com"]})},
+			"other": {"scoped": vs("other", "scoped", {"hosts": ["*.example.com"], "exportTo": ["other"]})},
+		}}
+}
