@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Inventory } from '../../src/kube/inventory.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
-import { admissionReview } from '../support/fixtures.js';
+import { REVIEWS_V1_RULE, admissionReview, bigVirtualService } from '../support/fixtures.js';
 import { post, testServer } from '../support/server.js';
 
 const THOUSAND_DIGITS = `1${'0'.repeat(999)}`;
@@ -50,26 +50,12 @@ function mutateDenial(uid: string, key: string, shown: string): unknown {
   };
 }
 
-/** A VirtualService with `routes` HTTP routes to subset v1; the last one to a subset nobody defines. */
-function bigVirtualService(routes: number): KubeObject {
-  return {
-    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'big', namespace: 'shop' },
-    spec: {
-      hosts: ['reviews'],
-      http: Array.from({ length: routes }, (_, i) => ({
-        name: `r${i}`, match: [{ uri: { prefix: `/p${i}/` } }], retries: { attempts: 2, perTryTimeout: '2s' }, timeout: '10s',
-        route: [{ destination: { host: 'reviews', subset: i === routes - 1 ? 'missing' : 'v1' } }],
-      })),
-    },
-  };
-}
-
 for (const failureMode of ['deny', 'allow'] as const) {
   describe(`abusive quantities and large objects, failureMode ${failureMode}`, () => {
     let server: MeshguardServer;
     before(async () => {
       const inventory = new Inventory();
-      inventory.upsert({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'reviews', namespace: 'shop' }, spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }] } });
+      inventory.upsert(REVIEWS_V1_RULE);
       server = await testServer({ failureMode }, { inventory });
     });
     after(() => server.close());
@@ -88,7 +74,7 @@ for (const failureMode of ['deny', 'allow'] as const) {
     }
 
     it('/validate answers an 8,000-route VirtualService with the one finding, then serves the next request', async () => {
-      const res = await post(server, '/validate', admissionReview(bigVirtualService(8000), { uid: 'q-vs', namespace: 'shop' })).expect(200);
+      const res = await post(server, '/validate', admissionReview(bigVirtualService(8000, { extra: { retries: { attempts: 2, perTryTimeout: '2s' }, timeout: '10s' } }), { uid: 'q-vs', namespace: 'shop' })).expect(200);
       assert.deepEqual(res.body.response, {
         uid: 'q-vs', allowed: false,
         status: {

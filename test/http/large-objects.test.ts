@@ -1,31 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Inventory } from '../../src/kube/inventory.js';
-import type { KubeObject } from '../../src/kube/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
-import { admissionReview } from '../support/fixtures.js';
+import { REVIEWS_V1_RULE, admissionReview, bigVirtualService } from '../support/fixtures.js';
 import { post, testServer } from '../support/server.js';
-
-/** A VirtualService with `routes` HTTP routes, each to a subset; the last subset is undefined. */
-function bigVirtualService(routes: number, padding = 0): KubeObject {
-  return {
-    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'big', namespace: 'shop' },
-    spec: {
-      hosts: ['reviews'],
-      http: Array.from({ length: routes }, (_, i) => ({
-        name: `r${i}`,
-        match: [{ uri: { prefix: `/p${i}/${'x'.repeat(padding)}` } }],
-        route: [{ destination: { host: 'reviews', subset: i === routes - 1 ? 'missing' : 'v1' } }],
-      })),
-    },
-  };
-}
 
 describe('large objects are evaluated correctly', () => {
   let server: MeshguardServer;
   before(async () => {
     const inventory = new Inventory();
-    inventory.upsert({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'reviews', namespace: 'shop' }, spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }] } });
+    inventory.upsert(REVIEWS_V1_RULE);
     server = await testServer({}, { inventory });
   });
   after(() => server.close());
@@ -38,7 +22,7 @@ describe('large objects are evaluated correctly', () => {
   });
 
   it('evaluates a 1 MiB VirtualService within the default body limit', async () => {
-    const review = admissionReview(bigVirtualService(1000, 1000), { uid: 'big-2', namespace: 'shop' });
+    const review = admissionReview(bigVirtualService(1000, { padding: 1000 }), { uid: 'big-2', namespace: 'shop' });
     const size = Buffer.byteLength(JSON.stringify(review));
     assert.ok(size > 1024 * 1024 && size < 3 * 1024 * 1024, `payload is ${size} bytes`);
     const res = await post(server, '/validate', review).expect(200);

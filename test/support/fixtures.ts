@@ -27,3 +27,28 @@ export function admissionReview(
   const obj = withNamespace(object, opts.namespace ?? 'default');
   return reviewFor(obj, opts.uid ?? `uid-${obj.kind}-${obj.metadata?.name}`, opts.operation ?? 'CREATE', opts.dryRun ?? false);
 }
+
+/**
+ * A VirtualService `shop/big` for host reviews with `routes` HTTP routes to subset v1, the last one
+ * to subset `missing`. `padding` lengthens each route's URI prefix; `extra` is merged into every route.
+ */
+export function bigVirtualService(routes: number, opts: { padding?: number; extra?: Record<string, unknown> } = {}): KubeObject {
+  return {
+    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'big', namespace: 'shop' },
+    spec: {
+      hosts: ['reviews'],
+      http: Array.from({ length: routes }, (_, i) => ({
+        name: `r${i}`,
+        match: [{ uri: { prefix: `/p${i}/${'x'.repeat(opts.padding ?? 0)}` } }],
+        ...opts.extra,
+        route: [{ destination: { host: 'reviews', subset: i === routes - 1 ? 'missing' : 'v1' } }],
+      })),
+    },
+  };
+}
+
+/** The DestinationRule `shop/reviews` defining subset v1 (and no `missing`), for {@link bigVirtualService}. */
+export const REVIEWS_V1_RULE: KubeObject = {
+  apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'reviews', namespace: 'shop' },
+  spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }] },
+};

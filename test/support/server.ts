@@ -35,7 +35,11 @@ export async function testServer(
   flags: Record<string, unknown> = {},
   deps: { inventory?: Inventory; logger?: FastifyBaseLogger; certificateFromConfig?: boolean; now?: () => Date; sizing?: ServerDeps['sizing'] } = {},
 ): Promise<MeshguardServer> {
-  const config = loadConfig({ port: 0, probePort: 0, host: '127.0.0.1', kube: 'off', logLevel: 'silent', policyBundle: builtinBundle, watchIntervalMs: 100, ...flags }, {});
+  // A deadline no test object comes near on a loaded machine: a test's decision is the rules', never
+  // a timeout, unless the test sets evaluationTimeoutMs itself.
+  const config = loadConfig({
+    port: 0, probePort: 0, host: '127.0.0.1', kube: 'off', logLevel: 'silent', policyBundle: builtinBundle, watchIntervalMs: 100, evaluationTimeoutMs: 30000, ...flags,
+  }, {});
   const server = await buildServer(config, {
     ...(deps.certificateFromConfig ? {} : { certificate: await testCertificate() }),
     logger: deps.logger ?? (pino({ level: 'silent' }) as FastifyBaseLogger),
