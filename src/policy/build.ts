@@ -64,7 +64,7 @@ export async function buildPolicyBundle(opts: BuildOptions): Promise<BuildResult
   log('opa check --strict: ok');
   let testSummary = 'skipped';
   if (!opts.skipTests) {
-    testSummary = (await step(opts.opa, ['test', ...IGNORE, dir], 'opa test')).trim();
+    testSummary = (await step(opts.opa, ['test', '--timeout', '120s', ...IGNORE, dir], 'opa test')).trim();
     log(`opa test: ${testSummary.split('\n').pop()}`);
   }
   const catalog = await extractCatalog(opts.opa, dir);
