@@ -79,6 +79,12 @@ export class Metrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly dataObjects = new Gauge({
+    name: 'meshguard_policy_data_objects',
+    help: 'Inventory objects in the cluster data last pushed to the policy engine, by kind (the rules see these).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
   readonly webhookDrift = new Gauge({
     name: 'meshguard_webhook_configuration_drift',
     help: '1 when a webhook configuration is missing or does not point at meshguard with its CA bundle.',

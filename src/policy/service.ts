@@ -175,7 +175,9 @@ export class PolicyService {
   /** Pushes org config and inventory to the engine. */
   pushNow(): void {
     try {
-      this.holder.setData({ config: this.org.raw, inventory: this.opts.inventory.toJSON(), scopes: this.opts.inventory.scopes() });
+      const { inventory, metrics } = this.opts;
+      this.holder.setData({ config: this.org.raw, inventory: inventory.toJSON(), scopes: inventory.scopes() });
+      for (const kind of inventory.kinds()) metrics.dataObjects.set({ kind }, inventory.count(kind));
     } catch (err) {
       this.opts.log.error({ err: describeError(err) }, 'cannot push cluster data to the policy engine');
     }

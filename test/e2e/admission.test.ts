@@ -8,10 +8,9 @@ import { createIstio, getIstio, istio, rejection, userView, warningTexts } from 
 import { metricValue, type MeshguardProcess } from './meshguard-process.js';
 import { waitFor } from './processes.js';
 
-/** Waits until meshguard's inventory holds `count` objects of `kind`, plus the push debounce. */
+/** Waits until the cluster data pushed to meshguard's policy engine holds `count` objects of `kind`. */
 async function inventoryHolds(mg: MeshguardProcess, kind: string, count: number): Promise<void> {
-  await waitFor(`inventory ${kind}=${count}`, async () => (metricValue(await mg.metrics(), 'meshguard_inventory_objects', `kind="${kind}"`) === count ? true : undefined), { timeoutMs: 15_000, intervalMs: 100 });
-  await new Promise((r) => setTimeout(r, 300));
+  await waitFor(`policy data ${kind}=${count}`, async () => (metricValue(await mg.metrics(), 'meshguard_policy_data_objects', `kind="${kind}"`) === count ? true : undefined), { timeoutMs: 15_000, intervalMs: 100 });
 }
 
 /** Creates a Service with one port and waits until meshguard's inventory holds every Service of the cluster. */
