@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCodes, MeshguardError, describeError } from './errors.js';
-import { isRecord } from './kube/objects.js';
+import { isRecord } from './inventory/objects.js';
 import type { ExemptionConfig, ExemptionEntry, Granters } from './policy/exemptions.js';
 import { packageRoot } from './policy/opa-binary.js';
 

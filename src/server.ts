@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { registerJsonBody } from './admission/body.js';
 import type { AdmissionServices } from './admission/services.js';
 import type { Config } from './config.js';
-import { Inventory } from './kube/inventory.js';
+import { Inventory } from './inventory/inventory.js';
 import { Metrics } from './metrics.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { listenerTimeouts, registerHttpLimits } from './plugins/http-limits.js';

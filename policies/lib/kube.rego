@@ -3,6 +3,8 @@
 # description: Access to the admitted object, its namespace, the org config and the inventory.
 package meshguard.lib
 
+import data.meshguard.lib.istio
+
 # The object under admission (the new version on CREATE and UPDATE).
 obj := input.request.object
 
@@ -131,16 +133,10 @@ namespace_known(ns) if inventory.Namespace[""][ns]
 # mesh_domain is the cluster DNS suffix, "cluster.local" by default.
 mesh_domain := mesh("clusterDomain", "cluster.local")
 
-# fqdn(host, ns) expands a short service name as Istio does: "reviews" -> "reviews.<ns>.svc.<domain>".
-fqdn(host, _) := host if contains(host, ".")
-
-fqdn(host, ns) := concat("", [host, ".", ns, ".svc.", mesh_domain]) if not contains(host, ".")
+# fqdn(host, ns) resolves a host as Istio does (data.meshguard.lib.istio.fqdn): a short name
+# "reviews" -> "reviews.<ns>.svc.<domain>"; names with a dot, "*" and IP addresses as written.
+fqdn(host, ns) := istio.fqdn(host, ns)
 
 # host_namespace(host, ns) is the namespace of a cluster-local service host, e.g.
 # "reviews.prod.svc.cluster.local" -> "prod"; undefined for hosts outside the cluster domain.
-host_namespace(host, ns) := parts[1] if {
-	full := fqdn(host, ns)
-	endswith(full, sprintf(".svc.%s", [mesh_domain]))
-	parts := split(full, ".")
-	count(parts) >= 3
-}
+host_namespace(host, ns) := istio.host_namespace(host, ns)

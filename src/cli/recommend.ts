@@ -13,7 +13,7 @@ import { formatCpu, formatMemory } from '../mutation/quantity.js';
 import { amountFor } from '../mutation/sizing.js';
 import { mutationEnvOf } from '../admission/mutate.js';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
-import type { KubeObject } from '../kube/objects.js';
+import type { KubeObject } from '../inventory/objects.js';
 import { Metrics } from '../metrics.js';
 import { deepMerge, loadOrgConfig } from '../org-config.js';
 import { withNamespace } from '../policy/offline.js';

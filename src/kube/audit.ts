@@ -4,8 +4,8 @@ import { DEFAULT_EXEMPTION_NAMESPACE, EXEMPTION_KIND } from '../policy/exemption
 import { checkObjects, type CheckResult } from '../policy/offline.js';
 import type { RuleCatalog } from '../policy/types.js';
 import { KubeApiError, METADATA_LIST_ACCEPT, type KubeHttp } from './client.js';
-import { Inventory } from './inventory.js';
-import type { KubeObject } from './objects.js';
+import { Inventory } from '../inventory/inventory.js';
+import type { KubeObject } from '../inventory/objects.js';
 import { collectionPath, INVENTORY_KINDS, RESOURCES, resolveResources, type ResourceSpec, type ServedResource } from './resources.js';
 import { stripObject } from './strip.js';
 

@@ -7,7 +7,7 @@ import type { Readiness } from '../readiness.js';
 import type { ServingCertificate } from '../tls/certificates.js';
 import { KubeHttp, loadKubeConfig } from './client.js';
 import { KUBE_READINESS, startInformers } from './informers.js';
-import type { Inventory } from './inventory.js';
+import type { Inventory } from '../inventory/inventory.js';
 import { startPeriodicAudit } from './periodic-audit.js';
 import { watchScopes } from './resources.js';
 import { runSelfCheck, SELF_CHECK_READINESS } from './self-check.js';

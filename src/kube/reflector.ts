@@ -1,7 +1,7 @@
 import { describeError } from '../errors.js';
 import { KubeApiError, METADATA_ACCEPT, METADATA_LIST_ACCEPT, type KubeHttp, type WatchEvent } from './client.js';
-import type { Inventory } from './inventory.js';
-import type { KubeObject } from './objects.js';
+import type { Inventory } from '../inventory/inventory.js';
+import type { KubeObject } from '../inventory/objects.js';
 import type { ServedResource } from './resources.js';
 import { stripObject } from './strip.js';
 

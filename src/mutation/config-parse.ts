@@ -4,7 +4,7 @@
  * key is checked. Unknown keys are errors, so a typo never silently does nothing.
  */
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
-import { isRecord } from '../kube/objects.js';
+import { isRecord } from '../inventory/objects.js';
 import {
   SIDECAR_KEYS,
   defaultMutationConfig,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { describeError, withoutPaths } from '../errors.js';
 import { watchSettled, type ReloadOutcome } from '../file-watch.js';
-import type { Inventory } from '../kube/inventory.js';
+import type { Inventory } from '../inventory/inventory.js';
 import type { Metrics } from '../metrics.js';
 import { loadOrgConfig, type OrgConfig } from '../org-config.js';
 import type { Readiness } from '../readiness.js';

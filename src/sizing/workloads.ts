@@ -4,7 +4,7 @@
  * admitted Pod or pod template belongs to (its owner reference or its own kind and name). Both
  * give the same {@link WorkloadRef}, so a recommendation computed from metrics finds its Pods.
  */
-import { isRecord, type KubeObject } from '../kube/objects.js';
+import { isRecord, type KubeObject } from '../inventory/objects.js';
 
 /** A workload: namespace, controller kind and name. */
 export interface WorkloadRef {

@@ -7,7 +7,7 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { runAudit } from '../../src/cli/audit.js';
 import { offlineEngine } from '../../src/cli/engine.js';
 import { judgedKinds } from '../../src/kube/audit.js';
-import type { KubeObject } from '../../src/kube/objects.js';
+import type { KubeObject } from '../../src/inventory/objects.js';
 import { buildPolicyReports, type PolicyReport } from '../../src/kube/policy-report.js';
 import { INVENTORY_KINDS, RESOURCES } from '../../src/kube/resources.js';
 import type { CheckResult } from '../../src/policy/offline.js';

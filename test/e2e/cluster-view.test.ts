@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { KubeHttp, loadKubeConfig } from '../../src/kube/client.js';
 import { startCluster } from '../../src/kube/cluster.js';
 import { startInformers, type Informers } from '../../src/kube/informers.js';
-import { Inventory } from '../../src/kube/inventory.js';
+import { Inventory } from '../../src/inventory/inventory.js';
 import { INVENTORY_KINDS, watchScopes } from '../../src/kube/resources.js';
 import { runSelfCheck } from '../../src/kube/self-check.js';
 import { LAST_APPLIED } from '../../src/kube/strip.js';

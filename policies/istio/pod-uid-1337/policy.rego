@@ -5,10 +5,10 @@
 #   to avoid loops. An application container running as 1337 (pod-level `securityContext.runAsUser`
 #   or a container's own) therefore escapes the mesh: no mTLS, no policy, no telemetry (istioctl
 #   IST0144 InvalidApplicationUID). As istioctl does, containers named istio-proxy or
-#   istio-operator are skipped. Judged only for pods that get a sidecar: a mesh namespace without
-#   an opt-out, or the object's own opt-in (sidecar.istio.io/inject true, istio.io/rev label);
-#   when the namespace is not in the inventory only the object's own labels and annotations
-#   decide. Covers Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and CronJob.
+#   istio-operator are skipped. Judged only for pods that get a sidecar as Istio's injector
+#   decides (data.meshguard.lib.istio.injected: an injection namespace without an opt-out, or
+#   the pod's own sidecar.istio.io/inject=true or istio.io/rev label); a namespace not in the
+#   inventory counts as unlabelled. Covers Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and CronJob.
 # custom:
 #   id: pod-uid-1337
 #   severity: high

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import jsonpatch from 'fast-json-patch';
-import type { KubeObject } from '../../../src/kube/objects.js';
+import type { KubeObject } from '../../../src/inventory/objects.js';
 import { builtinMutators, defaultMutationConfig, mutate } from '../../../src/mutation/index.js';
 
 describe('managedFields', () => {
