@@ -115,7 +115,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
         // Loaded after the listeners are up: the Kubernetes client is slow to import and the
         // first AdmissionReview must not wait for it. Not ready until the informers have synced.
         readiness.set('kube', false, 'starting the cluster view');
-        const { startCluster } = await import('./kube/cluster.js');
+        const { startCluster } = await import('./cluster.js');
         const cluster = await startCluster({ config, inventory, metrics, readiness, log, policy, certificate: certificate as ServingCertificate });
         stops.push(() => cluster.stop());
       }

@@ -1,5 +1,5 @@
 import type { KubeHttp } from './client.js';
-import { EXEMPTION_GROUP, EXEMPTION_KIND } from '../policy/exemption-grants.js';
+import { EXEMPTION_GROUP, EXEMPTION_KIND } from '../inventory/kinds.js';
 import { KubeApiError } from './client.js';
 
 /** Where a kind lives in the API: its group, candidate versions (preferred first) and plural. */

@@ -1,11 +1,9 @@
 import type { KubeObject } from '../inventory/objects.js';
+import { EXEMPTION_GROUP, EXEMPTION_KIND } from '../inventory/kinds.js';
 import { isRecord } from '../inventory/objects.js';
 import { selects, type LabelSelector } from '../mesh/selector.js';
 
-/** API group of meshguard's Exemption resource. */
-export const EXEMPTION_GROUP = 'policy.meshguard.io';
-/** Kind of meshguard's Exemption resource (namespaced, honoured only in meshguard's namespace). */
-export const EXEMPTION_KIND = 'Exemption';
+export { EXEMPTION_GROUP, EXEMPTION_KIND } from '../inventory/kinds.js';
 /** Namespace whose Exemption objects are honoured when the setting `exemptionNamespace` is not set. */
 export const DEFAULT_EXEMPTION_NAMESPACE = 'meshguard-system';
 

@@ -7,7 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { KubeHttp, loadKubeConfig } from '../../src/kube/client.js';
-import { startCluster } from '../../src/kube/cluster.js';
+import { startCluster } from '../../src/cluster.js';
 import { startInformers, type Informers } from '../../src/kube/informers.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import { INVENTORY_KINDS, watchScopes } from '../../src/kube/resources.js';

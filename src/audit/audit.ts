@@ -3,11 +3,11 @@ import type { PolicyEngine } from '../policy/engine.js';
 import { DEFAULT_EXEMPTION_NAMESPACE, EXEMPTION_KIND } from '../policy/exemption-grants.js';
 import { checkObjects, type CheckResult } from '../policy/offline.js';
 import type { RuleCatalog } from '../policy/types.js';
-import { KubeApiError, METADATA_LIST_ACCEPT, type KubeHttp } from './client.js';
+import { KubeApiError, METADATA_LIST_ACCEPT, type KubeHttp } from '../kube/client.js';
 import { Inventory } from '../inventory/inventory.js';
 import type { KubeObject } from '../inventory/objects.js';
-import { collectionPath, INVENTORY_KINDS, RESOURCES, resolveResources, type ResourceSpec, type ServedResource } from './resources.js';
-import { stripObject } from './strip.js';
+import { collectionPath, INVENTORY_KINDS, RESOURCES, resolveResources, type ResourceSpec, type ServedResource } from '../kube/resources.js';
+import { stripObject } from '../kube/strip.js';
 
 /** The `file` of a result that came from the cluster (text output prints it in parentheses). */
 export const CLUSTER_SOURCE = 'cluster';
