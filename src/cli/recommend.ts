@@ -15,7 +15,7 @@ import { mutationEnvOf } from '../admission/mutate.js';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import type { KubeObject } from '../inventory/objects.js';
 import { Metrics } from '../metrics.js';
-import { deepMerge, loadOrgConfig } from '../org-config.js';
+import { deepMerge, loadOrgConfig, withMutation } from '../org-config.js';
 import { withNamespace } from '../policy/offline.js';
 import { parseSizingConfig, type SizingConfig } from '../sizing/config.js';
 import { cpuMillis, cpuPerThousandRps, nearestRank } from '../sizing/recommend.js';
@@ -105,7 +105,8 @@ export async function recommendationRows(opts: Omit<RecommendCliOptions, 'output
   const loaded = await loadOrgConfig(opts.orgConfig);
   const sizingRaw = deepMerge(loaded.raw.sizing, { source: 'prometheus', mode: 'apply', ...(opts.prometheusUrl ? { prometheus: { url: opts.prometheusUrl } } : {}) });
   const config = parseSizingConfig(sizingRaw);
-  const org = { ...loaded, raw: { ...loaded.raw, sizing: sizingRaw }, mutation: deepMerge(loaded.mutation, { sidecar: { templates: true } }) };
+  const withTemplates = withMutation(loaded, { sidecar: { templates: true } });
+  const org = { ...withTemplates, raw: { ...withTemplates.raw, sizing: sizingRaw } };
   const end = evaluationTime(opts.at);
   const refresher = new SizingRefresher({ config: () => config, metrics: new Metrics(false), log: pino({ level: 'silent' }), clock: () => end });
   if (!(await refresher.refresh())) throw new MeshguardError(ErrorCodes.SIZING_PROMETHEUS, refresher.error ?? 'refresh failed');
