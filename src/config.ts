@@ -29,6 +29,8 @@ export interface Config {
   readonly exemptionNamespace: string;
   /** Namespaces whose Secrets (metadata only) the cluster view watches; ['*'] = every namespace. */
   readonly secretNamespaces: readonly string[];
+  /** Istio's root namespace, where the mesh config ConfigMaps live. */
+  readonly istioRootNamespace: string;
   readonly connectionTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
   readonly headersTimeoutMs: number;
@@ -78,6 +80,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'shutdownGraceMs', kind: 'int', default: 5000, min: 0, max: 600000, doc: 'On SIGTERM: time readiness is false before listeners close.' },
   { key: 'exemptionNamespace', kind: 'namespace', default: DEFAULT_EXEMPTION_NAMESPACE, doc: 'The only namespace whose Exemption objects (policy.meshguard.io) are honoured and watched; the chart sets its own namespace.' },
   { key: 'secretNamespaces', kind: 'namespaces', default: 'istio-system', doc: 'Comma-separated namespaces where gateways live: the cluster view watches Secret metadata only there (* = every namespace). gw-credential-secret stays silent for gateways elsewhere.' },
+  { key: 'istioRootNamespace', kind: 'namespace', default: 'istio-system', doc: 'Istio\'s root namespace: the cluster view reads Istio\'s mesh config there (ConfigMaps istio and istio-sidecar-injector only), for rules and mutators that depend on it.' },
   { key: 'connectionTimeoutMs', kind: 'int', default: 30000, min: 100, max: 600000, doc: 'Both listeners: a connection with no traffic for this long (TLS handshake, a request or response stalled) is closed; idle keep-alive connections follow keepAliveTimeoutMs.' },
   { key: 'keepAliveTimeoutMs', kind: 'int', default: 100000, min: 100, max: 600000, doc: 'Both listeners: an idle keep-alive connection is closed after this long. Longer than the API server\'s 90 s idle timeout, so the client closes idle connections, not meshguard.' },
   { key: 'headersTimeoutMs', kind: 'int', default: 5000, min: 100, max: 600000, doc: 'Both listeners: a request whose headers have not all arrived after this long is answered 408 and its connection closed. At most requestTimeoutMs.' },

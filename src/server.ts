@@ -66,6 +66,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const policy = new PolicyService({
     bundlePath: config.policyBundle, orgConfigPath: config.orgConfig, memoryMiB: config.policyMemoryMiB,
     debounceMs: config.dataDebounceMs, watchIntervalMs: config.watchIntervalMs, inventory, metrics, readiness, log, events,
+    istioRootNamespace: config.istioRootNamespace,
     evaluation: { workers: config.evaluationWorkers, timeoutMs: config.evaluationTimeoutMs, queueLimit: config.evaluationQueueLimit },
   });
   await policy.start({ watch: !serverless });

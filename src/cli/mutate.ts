@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { mutationEnvOf } from '../admission/mutate.js';
 import { mutateManifests } from '../mutation/index.js';
+import { isMeshConfigSource, meshFactsFrom } from '../mesh/sources.js';
 import { loadOrgConfig, withMutation } from '../org-config.js';
 import { withNamespace } from '../policy/offline.js';
 import { readManifests } from './manifests.js';
@@ -23,7 +24,8 @@ export async function runMutate(paths: string[], opts: MutateCliOptions): Promis
   const loaded = await loadOrgConfig(opts.orgConfig);
   const org = opts.templates ? withMutation(loaded, { sidecar: { templates: true } }) : loaded;
   const objects = inputs.map((i) => ({ file: i.file, object: withNamespace(i.object, opts.namespace) }));
-  const outcomes = mutateManifests(objects, mutationEnvOf(org), { namespace: opts.namespace });
+  const meshConfig = meshFactsFrom(objects.map((o) => o.object).filter(isMeshConfigSource));
+  const outcomes = mutateManifests(objects, mutationEnvOf(org, undefined, meshConfig), { namespace: opts.namespace });
   const docs = outcomes.map((o, i) => ({ input: inputs[i]!, outcome: o }));
   for (const { input, outcome } of docs) {
     for (const note of outcome.notes) console.error(`${input.file}:${input.line} ${input.object.kind} ${input.object.metadata?.name ?? ''}: ${note}`);
