@@ -80,7 +80,6 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'shutdownGraceMs', kind: 'int', default: 5000, min: 0, max: 600000, doc: 'On SIGTERM: time readiness is false before listeners close.' },
   { key: 'exemptionNamespace', kind: 'namespace', default: DEFAULT_EXEMPTION_NAMESPACE, doc: 'The only namespace whose Exemption objects (policy.meshguard.io) are honoured and watched; the chart sets its own namespace.' },
   { key: 'secretNamespaces', kind: 'namespaces', default: 'istio-system', doc: 'Comma-separated namespaces where gateways live: the cluster view watches Secret metadata only there (* = every namespace). gw-credential-secret stays silent for gateways elsewhere.' },
-  { key: 'istioRootNamespace', kind: 'namespace', default: 'istio-system', doc: 'Istio\'s root namespace: the cluster view reads Istio\'s mesh config there (ConfigMaps istio and istio-sidecar-injector only), for rules and mutators that depend on it.' },
   { key: 'connectionTimeoutMs', kind: 'int', default: 30000, min: 100, max: 600000, doc: 'Both listeners: a connection with no traffic for this long (TLS handshake, a request or response stalled) is closed; idle keep-alive connections follow keepAliveTimeoutMs.' },
   { key: 'keepAliveTimeoutMs', kind: 'int', default: 100000, min: 100, max: 600000, doc: 'Both listeners: an idle keep-alive connection is closed after this long. Longer than the API server\'s 90 s idle timeout, so the client closes idle connections, not meshguard.' },
   { key: 'headersTimeoutMs', kind: 'int', default: 5000, min: 100, max: 600000, doc: 'Both listeners: a request whose headers have not all arrived after this long is answered 408 and its connection closed. At most requestTimeoutMs.' },
@@ -89,6 +88,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'evaluationWorkers', kind: 'int', default: Math.min(os.availableParallelism(), 64), min: 0, max: 64, doc: 'Worker threads that evaluate policies, each with its own Wasm instance and a copy of the policy data (default: the CPUs available, os.availableParallelism()). 0 evaluates on the event loop: unsafe, as one slow evaluation then stalls every request, the probes and shutdown, and no deadline applies.' },
   { key: 'evaluationTimeoutMs', kind: 'int', default: 2000, min: 10, max: 30000, doc: 'Deadline of one policy evaluation, queue wait included; past it the request is answered per failureMode and the worker is replaced. Keep it well below the webhook timeoutSeconds.' },
   { key: 'evaluationQueueLimit', kind: 'int', default: 256, min: 0, max: 100000, doc: 'Evaluations that may wait for a busy worker; one more is answered at once per failureMode (overloaded).' },
+  { key: 'istioRootNamespace', kind: 'namespace', default: 'istio-system', doc: 'Istio\'s root namespace: the cluster view reads Istio\'s mesh config there (ConfigMaps istio and istio-sidecar-injector only), for rules and mutators that depend on it.' },
 ];
 
 /** MESHGUARD_<SNAKE_CASE> for a setting key. */
