@@ -14,17 +14,11 @@ import data.meshguard.lib
 # -----------------------------------------------------------------------------------------------
 # Istio's mesh config
 
-default mesh_config := {}
-
-mesh_config := data.meshguard.meshConfig
-
 # config(key, default_value) is a fact of Istio's mesh config (rootNamespace, trustDomain,
 # enableAutoMtls, outboundTrafficPolicy, dnsCapture, dnsAutoAllocate, defaultProviders,
 # extensionProviders, injector, default*ExportTo), else the org config's mesh[key], else the
-# default.
-config(key, _) := mesh_config[key]
-
-config(key, default_value) := lib.mesh(key, default_value) if not has_key(mesh_config, key)
+# default (the same as lib.mesh).
+config(key, default_value) := lib.mesh(key, default_value)
 
 # -----------------------------------------------------------------------------------------------
 # Label selectors

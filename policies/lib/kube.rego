@@ -42,8 +42,19 @@ param(rule_id, key, default_value) := value if {
 	value := object.get(params, key, default_value)
 }
 
-# mesh(key, default_value) reads config.mesh[key] (mesh-wide settings), else the default.
-mesh(key, default_value) := object.get(object.get(config, "mesh", {}), key, default_value)
+default mesh_config := {}
+
+# mesh_config is Istio's mesh config as meshguard read it (src/mesh/facts.ts): from the istio and
+# istio-sidecar-injector ConfigMaps, or an IstioOperator given to check.
+mesh_config := data.meshguard.meshConfig
+
+# mesh(key, default_value) is a mesh-wide fact: Istio's mesh config (mesh_config[key]: e.g.
+# rootNamespace, trustDomain, enableAutoMtls, outboundTrafficPolicy, dnsCapture, dnsAutoAllocate,
+# defaultProviders, extensionProviders, injector), else the org config's mesh[key], else the
+# default. Also data.meshguard.lib.istio.config(key, default_value).
+mesh(key, default_value) := mesh_config[key] if {
+	_ = mesh_config[key]
+} else := object.get(object.get(config, "mesh", {}), key, default_value)
 
 default inventory := {}
 
