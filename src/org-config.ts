@@ -55,10 +55,14 @@ export async function loadOrgConfig(file?: string): Promise<OrgConfig> {
 
 /**
  * The validated `mutation:` section, with the top-level `mesh:` facts the mutators share with the
- * rules (clusterDomain, injectionLabels, meshLabels). A bad key fails here, at load, naming it.
+ * rules (clusterDomain, meshLabels). A bad key fails here, at load, naming it. The former
+ * `mesh.injectionLabels` fails too: injection follows Istio's injector, not a setting.
  */
 function mutationOf(raw: Record<string, unknown>, source: string): MutationConfig {
   const mesh = isRecord(raw.mesh) ? raw.mesh : {};
+  if (mesh.injectionLabels !== undefined) {
+    throw fail(source, 'mesh.injectionLabels', 'is no longer read: sidecar injection follows Istio\'s injector (namespace istio-injection=enabled or istio.io/rev, and the istio-sidecar-injector ConfigMap); remove it');
+  }
   const shared = Object.fromEntries(MUTATION_MESH_KEYS.filter((k) => mesh[k] !== undefined).map((k) => [k, mesh[k]]));
   const section = raw.mutation ?? {};
   if (!isRecord(section)) throw fail(source, 'mutation', 'must be a mapping');

@@ -21,7 +21,7 @@ const ROOT = 'mutation';
 const SECTIONS = ['maxPasses', 'mesh', 'sidecar', 'mtls', 'telemetry'];
 
 /** Keys of the org config's top-level `mesh:` that the mutators read (as `mutation.mesh`). */
-export const MUTATION_MESH_KEYS = ['clusterDomain', 'injectionLabels', 'meshLabels'];
+export const MUTATION_MESH_KEYS = ['clusterDomain', 'meshLabels'];
 
 /** The shipped `mutation:` section with the shipped top-level mesh facts: the defaults. */
 function shippedSection(): Record<string, unknown> {
@@ -170,12 +170,11 @@ function sidecar(path: string, v: unknown): SidecarConfig {
 }
 
 function mesh(path: string, v: unknown): MutationConfig['mesh'] {
-  const r = record(path, v, ['clusterDomain', 'injectionLabels', 'meshLabels']);
+  const r = record(path, v, ['clusterDomain', 'meshLabels']);
   const clusterDomain = str(`${path}.clusterDomain`, r.clusterDomain).replace(/^\.+|\.+$/g, '');
   if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(clusterDomain)) fail(`${path}.clusterDomain`, 'expected a DNS domain');
   return {
     clusterDomain,
-    injectionLabels: labels(`${path}.injectionLabels`, r.injectionLabels),
     meshLabels: labels(`${path}.meshLabels`, r.meshLabels),
   };
 }

@@ -65,8 +65,6 @@ export interface MutationConfig {
   readonly mesh: {
     /** Cluster DNS suffix of in-mesh services. */
     readonly clusterDomain: string;
-    /** Namespace labels that turn sidecar injection on (an `istio-injection` label with any other value turns it off). */
-    readonly injectionLabels: readonly LabelMatch[];
     /** Namespace labels that make a namespace part of the mesh (for DestinationRule hosts). */
     readonly meshLabels: readonly LabelMatch[];
   };

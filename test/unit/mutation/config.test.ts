@@ -50,7 +50,7 @@ describe('parseMutationConfig', () => {
     assert.deepEqual(parsed.sidecar.ceilings, { ...defaultMutationConfig().sidecar.ceilings, cpu: '2' });
     assert.deepEqual(Object.keys(parsed.sidecar.profiles), ['small', 'medium', 'large', 'tiny']);
     assert.deepEqual(parsed.mesh.meshLabels, [{ key: 'mesh', value: 'yes' }]);
-    assert.deepEqual(parsed.mesh.injectionLabels, defaultMutationConfig().mesh.injectionLabels);
+    assert.deepEqual(parsed.mesh.clusterDomain, defaultMutationConfig().mesh.clusterDomain);
     assert.deepEqual(defaultMutationConfig().sidecar.ratios.cpu, 0.1, 'defaults untouched');
   });
 
@@ -66,7 +66,7 @@ describe('parseMutationConfig', () => {
     rejects({ maxPasses: 1 }, 'mutation.maxPasses', /integer from 2 to 10/);
     rejects({ maxPasses: 2.5 }, 'mutation.maxPasses');
     rejects({ mesh: { clusterDomain: 'bad domain' } }, 'mutation.mesh.clusterDomain');
-    rejects({ mesh: { injectionLabels: 'istio-injection' } }, 'mutation.mesh.injectionLabels');
+    rejects({ mesh: { injectionLabels: [] } }, 'mutation.mesh.injectionLabels');
     rejects({ mesh: { meshLabels: [{ value: 'x' }] } }, 'mutation.mesh.meshLabels[0].key');
     rejects({ mesh: { meshLabels: [{ key: 'a', valu: 'x' }] } }, 'mutation.mesh.meshLabels[0].valu');
     rejects({ sidecar: { enabled: 'yes' } }, 'mutation.sidecar.enabled', /true or false/);
@@ -102,6 +102,8 @@ describe('the mutation section is validated when the org config loads', () => {
       assert.equal(err.message, `org config ${file}: mutation.sidecar.ratios.cpu: expected a number from 0 to 100`);
       return true;
     });
+    await writeFile(file, 'mesh:\n  injectionLabels: []\n');
+    await assert.rejects(loadOrgConfig(file), { message: `org config ${file}: mesh.injectionLabels is no longer read: sidecar injection follows Istio's injector (namespace istio-injection=enabled or istio.io/rev, and the istio-sidecar-injector ConfigMap); remove it` });
     await writeFile(file, 'mutation:\n  sidecar:\n    ratio: {}\n');
     await assert.rejects(loadOrgConfig(file), /mutation\.sidecar\.ratio: unknown setting/);
   });
