@@ -33,6 +33,8 @@ export interface MeshFacts {
 /** The ConfigMap names Istio uses (revisioned installs append `-<rev>`). */
 export const MESH_CONFIGMAP = 'istio';
 export const INJECTOR_CONFIGMAP = 'istio-sidecar-injector';
+/** Istio's default root namespace (setting istioRootNamespace). */
+export const DEFAULT_ISTIO_ROOT_NAMESPACE = 'istio-system';
 
 /** A mesh config that cannot be read; the message names the object and key. */
 export class MeshConfigError extends Error {}

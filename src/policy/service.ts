@@ -4,7 +4,7 @@ import { describeError, withoutPaths } from '../errors.js';
 import { watchSettled, type ReloadOutcome } from '../file-watch.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { Metrics } from '../metrics.js';
-import { MeshConfigError, type MeshFacts } from '../mesh/facts.js';
+import { DEFAULT_ISTIO_ROOT_NAMESPACE, MeshConfigError, type MeshFacts } from '../mesh/facts.js';
 import { meshFactsFrom } from '../mesh/sources.js';
 import { loadOrgConfig, type OrgConfig } from '../org-config.js';
 import type { Readiness } from '../readiness.js';
@@ -183,7 +183,7 @@ export class PolicyService {
    */
   private readMeshFacts(): MeshFacts {
     try {
-      this.mesh = meshFactsFrom(this.opts.inventory.list('ConfigMap'), this.opts.istioRootNamespace ?? 'istio-system');
+      this.mesh = meshFactsFrom(this.opts.inventory.list('ConfigMap'), this.opts.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE);
     } catch (err) {
       if (!(err instanceof MeshConfigError)) throw err;
       this.opts.log.error({ err: err.message }, 'cannot read Istio\'s mesh config; the previous one is kept');
