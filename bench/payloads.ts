@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import type { AdmissionReview } from '../src/admission/types.js';
-import type { KubeObject } from '../src/kube/objects.js';
+import type { KubeObject } from '../src/inventory/objects.js';
 
 /** The repository root (bench/ compiles to dist/bench/). */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -6,7 +6,7 @@
 import { cp, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { buildPolicyBundle } from '../src/policy/build.js';
-import type { KubeObject } from '../src/kube/objects.js';
+import type { KubeObject } from '../src/inventory/objects.js';
 import { repoRoot, sharedObject } from './payloads.js';
 
 /** Rule folders under policies/istio, sorted. */

@@ -10,7 +10,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Inventory } from '../src/kube/inventory.js';
+import { Inventory } from '../src/inventory/inventory.js';
 import { loadOrgConfig } from '../src/org-config.js';
 import { readBundle } from '../src/policy/bundle.js';
 import { OpaWasmEngine } from '../src/policy/engine.js';

@@ -1,3 +1,4 @@
+import { DEFAULT_ISTIO_ROOT_NAMESPACE } from './mesh/facts.js';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parse as parseYaml } from 'yaml';
@@ -29,6 +30,8 @@ export interface Config {
   readonly exemptionNamespace: string;
   /** Namespaces whose Secrets (metadata only) the cluster view watches; ['*'] = every namespace. */
   readonly secretNamespaces: readonly string[];
+  /** Istio's root namespace, where the mesh config ConfigMaps live. */
+  readonly istioRootNamespace: string;
   readonly connectionTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
   readonly headersTimeoutMs: number;
@@ -86,6 +89,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'evaluationWorkers', kind: 'int', default: Math.min(os.availableParallelism(), 64), min: 0, max: 64, doc: 'Worker threads that evaluate policies, each with its own Wasm instance and a copy of the policy data (default: the CPUs available, os.availableParallelism()). 0 evaluates on the event loop: unsafe, as one slow evaluation then stalls every request, the probes and shutdown, and no deadline applies.' },
   { key: 'evaluationTimeoutMs', kind: 'int', default: 2000, min: 10, max: 30000, doc: 'Deadline of one policy evaluation, queue wait included; past it the request is answered per failureMode and the worker is replaced. Keep it well below the webhook timeoutSeconds.' },
   { key: 'evaluationQueueLimit', kind: 'int', default: 256, min: 0, max: 100000, doc: 'Evaluations that may wait for a busy worker; one more is answered at once per failureMode (overloaded).' },
+  { key: 'istioRootNamespace', kind: 'namespace', default: DEFAULT_ISTIO_ROOT_NAMESPACE, doc: 'Istio\'s root namespace: the cluster view reads Istio\'s mesh config there (ConfigMaps istio and istio-sidecar-injector only), for rules and mutators that depend on it.' },
 ];
 
 /** MESHGUARD_<SNAKE_CASE> for a setting key. */

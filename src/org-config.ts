@@ -1,38 +1,13 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { ErrorCodes, MeshguardError, describeError } from './errors.js';
-import { isRecord } from './kube/objects.js';
+import { isRecord } from './inventory/objects.js';
 import type { ExemptionConfig, ExemptionEntry, Granters } from './policy/exemptions.js';
-import { packageRoot } from './policy/opa-binary.js';
+import { MUTATION_MESH_KEYS, parseMutationConfig } from './mutation/config-parse.js';
+import type { MutationConfig } from './mutation/config.js';
+import { DEFAULT_ORG_CONFIG, DEFAULT_ORG_CONFIG_CACHE, parseMapping, sha256, shippedDefaults } from './org-defaults.js';
 
-/** The shipped defaults every org config is merged over. */
-export const DEFAULT_ORG_CONFIG = path.join(packageRoot, 'config', 'org-config.yaml');
-
-/**
- * The defaults as JSON, written by `npm run build` with the hash of the YAML they came from.
- * Parsing the heavily commented YAML costs tens of milliseconds at every start; the cache is used
- * only while its hash matches the YAML, so an edited file is never shadowed by a stale cache.
- */
-export const DEFAULT_ORG_CONFIG_CACHE = path.join(packageRoot, 'dist', 'config', 'org-config.json');
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-async function readDefaults(): Promise<Record<string, unknown>> {
-  const text = await readFile(DEFAULT_ORG_CONFIG, 'utf8').catch((err: unknown) => {
-    throw new MeshguardError(ErrorCodes.ORG_CONFIG_INVALID, `cannot read org config ${DEFAULT_ORG_CONFIG}: ${describeError(err)}`);
-  });
-  try {
-    const cache = JSON.parse(await readFile(DEFAULT_ORG_CONFIG_CACHE, 'utf8')) as { sha256?: string; value?: unknown };
-    if (cache.sha256 === sha256(text) && isRecord(cache.value)) return cache.value;
-  } catch {
-    // No cache (not built yet) or an unreadable one: parse the YAML.
-  }
-  return parseMapping(text, DEFAULT_ORG_CONFIG);
-}
+export { DEFAULT_ORG_CONFIG, DEFAULT_ORG_CONFIG_CACHE } from './org-defaults.js';
 
 /** Writes the JSON cache of the defaults (run by `npm run build`). */
 export async function writeDefaultsCache(): Promise<void> {
@@ -46,8 +21,8 @@ export interface OrgConfig {
   /** The whole merged document: `data.meshguard.config` for the rules. */
   raw: Record<string, unknown>;
   exemptions: ExemptionConfig;
-  /** The `mutation:` section, validated by the mutation layer. */
-  mutation: unknown;
+  /** The `mutation:` section (with the top-level mesh facts), validated at load. */
+  mutation: MutationConfig;
   /** Where it came from, for logs. */
   source: string;
 }
@@ -70,24 +45,39 @@ async function readYamlMapping(file: string): Promise<Record<string, unknown>> {
   return parseMapping(text, file);
 }
 
-function parseMapping(text: string, file: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(text);
-  } catch (err) {
-    throw new MeshguardError(ErrorCodes.ORG_CONFIG_INVALID, `cannot read org config ${file}: ${describeError(err)}`);
-  }
-  if (parsed === null || parsed === undefined) return {};
-  if (!isRecord(parsed)) throw new MeshguardError(ErrorCodes.ORG_CONFIG_INVALID, `org config ${file} must be a YAML mapping`);
-  return parsed;
-}
-
 /** Loads the shipped defaults, merges the user's file over them, and validates the shared parts. */
 export async function loadOrgConfig(file?: string): Promise<OrgConfig> {
-  const defaults = await readDefaults();
+  const defaults = shippedDefaults();
   const raw = (file ? deepMerge(defaults, await readYamlMapping(file)) : defaults) as Record<string, unknown>;
   const source = file ?? 'built-in';
-  return { raw, exemptions: parseExemptions(raw, source), mutation: raw.mutation, source };
+  return { raw, exemptions: parseExemptions(raw, source), mutation: mutationOf(raw, source), source };
+}
+
+/**
+ * The validated `mutation:` section, with the top-level `mesh:` facts the mutators share with the
+ * rules (clusterDomain, meshLabels). A bad key fails here, at load, naming it. The former
+ * `mesh.injectionLabels` fails too: injection follows Istio's injector, not a setting.
+ */
+function mutationOf(raw: Record<string, unknown>, source: string): MutationConfig {
+  const mesh = isRecord(raw.mesh) ? raw.mesh : {};
+  if (mesh.injectionLabels !== undefined) {
+    throw fail(source, 'mesh.injectionLabels', 'is no longer read: sidecar injection follows Istio\'s injector (namespace istio-injection=enabled or istio.io/rev, and the istio-sidecar-injector ConfigMap); remove it');
+  }
+  const shared = Object.fromEntries(MUTATION_MESH_KEYS.filter((k) => mesh[k] !== undefined).map((k) => [k, mesh[k]]));
+  const section = raw.mutation ?? {};
+  if (!isRecord(section)) throw fail(source, 'mutation', 'must be a mapping');
+  try {
+    return parseMutationConfig({ ...section, mesh: shared });
+  } catch (err) {
+    if (err instanceof MeshguardError) throw new MeshguardError(err.code, err.message.replace(/^org config /, `org config ${source}: `));
+    throw err;
+  }
+}
+
+/** The org config with the mutation settings changed (the CLI's `--templates`), revalidated. */
+export function withMutation(org: OrgConfig, over: Record<string, unknown>): OrgConfig {
+  const raw = deepMerge(org.raw, { mutation: over }) as Record<string, unknown>;
+  return { ...org, raw, mutation: mutationOf(raw, org.source) };
 }
 
 function fail(source: string, where: string, what: string): MeshguardError {

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { registerJsonBody } from './admission/body.js';
 import type { AdmissionServices } from './admission/services.js';
 import type { Config } from './config.js';
-import { Inventory } from './kube/inventory.js';
+import { Inventory } from './inventory/inventory.js';
 import { Metrics } from './metrics.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { listenerTimeouts, registerHttpLimits } from './plugins/http-limits.js';
@@ -66,6 +66,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const policy = new PolicyService({
     bundlePath: config.policyBundle, orgConfigPath: config.orgConfig, memoryMiB: config.policyMemoryMiB,
     debounceMs: config.dataDebounceMs, watchIntervalMs: config.watchIntervalMs, inventory, metrics, readiness, log, events,
+    istioRootNamespace: config.istioRootNamespace,
     evaluation: { workers: config.evaluationWorkers, timeoutMs: config.evaluationTimeoutMs, queueLimit: config.evaluationQueueLimit },
   });
   await policy.start({ watch: !serverless });
@@ -115,7 +116,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
         // Loaded after the listeners are up: the Kubernetes client is slow to import and the
         // first AdmissionReview must not wait for it. Not ready until the informers have synced.
         readiness.set('kube', false, 'starting the cluster view');
-        const { startCluster } = await import('./kube/cluster.js');
+        const { startCluster } = await import('./cluster.js');
         const cluster = await startCluster({ config, inventory, metrics, readiness, log, policy, certificate: certificate as ServingCertificate });
         stops.push(() => cluster.stop());
       }

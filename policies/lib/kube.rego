@@ -3,6 +3,8 @@
 # description: Access to the admitted object, its namespace, the org config and the inventory.
 package meshguard.lib
 
+import data.meshguard.lib.istio
+
 # The object under admission (the new version on CREATE and UPDATE).
 obj := input.request.object
 
@@ -40,8 +42,19 @@ param(rule_id, key, default_value) := value if {
 	value := object.get(params, key, default_value)
 }
 
-# mesh(key, default_value) reads config.mesh[key] (mesh-wide settings), else the default.
-mesh(key, default_value) := object.get(object.get(config, "mesh", {}), key, default_value)
+default mesh_config := {}
+
+# mesh_config is Istio's mesh config as meshguard read it (src/mesh/facts.ts): from the istio and
+# istio-sidecar-injector ConfigMaps, or an IstioOperator given to check.
+mesh_config := data.meshguard.meshConfig
+
+# mesh(key, default_value) is a mesh-wide fact: Istio's mesh config (mesh_config[key]: e.g.
+# rootNamespace, trustDomain, enableAutoMtls, outboundTrafficPolicy, dnsCapture, dnsAutoAllocate,
+# defaultProviders, extensionProviders, injector), else the org config's mesh[key], else the
+# default. Also data.meshguard.lib.istio.config(key, default_value).
+mesh(key, default_value) := mesh_config[key] if {
+	_ = mesh_config[key]
+} else := object.get(object.get(config, "mesh", {}), key, default_value)
 
 default inventory := {}
 
@@ -131,16 +144,10 @@ namespace_known(ns) if inventory.Namespace[""][ns]
 # mesh_domain is the cluster DNS suffix, "cluster.local" by default.
 mesh_domain := mesh("clusterDomain", "cluster.local")
 
-# fqdn(host, ns) expands a short service name as Istio does: "reviews" -> "reviews.<ns>.svc.<domain>".
-fqdn(host, _) := host if contains(host, ".")
-
-fqdn(host, ns) := concat("", [host, ".", ns, ".svc.", mesh_domain]) if not contains(host, ".")
+# fqdn(host, ns) resolves a host as Istio does (data.meshguard.lib.istio.fqdn): a short name
+# "reviews" -> "reviews.<ns>.svc.<domain>"; names with a dot, "*" and IP addresses as written.
+fqdn(host, ns) := istio.fqdn(host, ns)
 
 # host_namespace(host, ns) is the namespace of a cluster-local service host, e.g.
 # "reviews.prod.svc.cluster.local" -> "prod"; undefined for hosts outside the cluster domain.
-host_namespace(host, ns) := parts[1] if {
-	full := fqdn(host, ns)
-	endswith(full, sprintf(".svc.%s", [mesh_domain]))
-	parts := split(full, ".")
-	count(parts) >= 3
-}
+host_namespace(host, ns) := istio.host_namespace(host, ns)

@@ -8,6 +8,7 @@
 package meshguard.lib.workloads
 
 import data.meshguard.lib
+import data.meshguard.lib.istio
 
 # Kinds whose pod template the pod rules judge.
 template_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"}
@@ -86,21 +87,9 @@ injection_decision(t) := "default" if {
 	lower(injection_setting(t).value) in {"y", "yes", "true", "on"}
 } else := "disabled"
 
-# injected(t, ns) holds when the pod template in namespace ns gets a sidecar: it does not opt
-# out, and it is in a mesh namespace or opts in itself (inject switch on, or an istio.io/rev
-# label). When namespace ns is not known, only the object's own labels and annotations decide.
-injected(t, ns) if {
-	injection_decision(t) != "disabled"
-	lib.namespace_known(ns)
-	lib.in_mesh_namespace(ns)
-}
-
-injected(t, _) if injection_decision(t) == "enabled"
-
-injected(t, _) if {
-	injection_decision(t) != "disabled"
-	has_key(labels_of(t), "istio.io/rev")
-}
+# injected(t, ns) holds when Istio injects a sidecar into pod template t in namespace ns
+# (data.meshguard.lib.istio.injected: the injector's webhooks, policy and selectors).
+injected(t, ns) if istio.injected(t, ns)
 
 as_string(x) := x if is_string(x)
 
@@ -120,35 +109,8 @@ matches_labels(want, lbls) if {
 }
 
 # matches_selector(sel, lbls) holds when lbls satisfy the Kubernetes LabelSelector sel
-# (matchLabels and matchExpressions with In, NotIn, Exists, DoesNotExist).
-matches_selector(sel, lbls) if {
-	matches_labels(as_object(object.get(sel, "matchLabels", {})), lbls)
-	every e in object.get(sel, "matchExpressions", []) {
-		expression_matches(e, lbls)
-	}
-}
-
-expression_matches(e, lbls) if {
-	e.operator == "In"
-	lbls[e.key] in object.get(e, "values", [])
-}
-
-expression_matches(e, lbls) if {
-	e.operator == "NotIn"
-	not value_in(lbls, e.key, object.get(e, "values", []))
-}
-
-value_in(lbls, key, values) if lbls[key] in values
-
-expression_matches(e, lbls) if {
-	e.operator == "Exists"
-	has_key(lbls, e.key)
-}
-
-expression_matches(e, lbls) if {
-	e.operator == "DoesNotExist"
-	not has_key(lbls, e.key)
-}
+# (data.meshguard.lib.istio.selects).
+matches_selector(sel, lbls) if istio.selects(sel, lbls)
 
 # True when the inventory carries at least one kind of workload a selector can match.
 selectable_known if {

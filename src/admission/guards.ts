@@ -1,5 +1,5 @@
 import { ErrorCodes, MeshguardError } from '../errors.js';
-import { isRecord } from '../kube/objects.js';
+import { isRecord } from '../inventory/objects.js';
 import { ADMISSION_API_VERSION, type AdmissionRequest, type AdmissionReview } from './types.js';
 
 const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);

@@ -1,7 +1,7 @@
 import { authorizeRequest } from '../policy/authorization.js';
 import { honouredExemptions, judge } from '../policy/decision.js';
 import { EXEMPTION_KIND, resourceGrants, type ResourceGrant } from '../policy/exemption-grants.js';
-import type { Inventory } from '../kube/inventory.js';
+import type { Inventory } from '../inventory/inventory.js';
 import type { JudgedViolation, RuleCatalog, Violation } from '../policy/types.js';
 import { requestFields } from './log-fields.js';
 import type { AdmissionServices } from './services.js';

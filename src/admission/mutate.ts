@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { sidecarBounds, type SidecarBounds } from '../mutation/bounds.js';
-import { builtinMutators, mutate, parseMutationConfig, type MutationConfig, type MutationEnv } from '../mutation/index.js';
+import { builtinMutators, mutate, type MutationConfig, type MutationEnv } from '../mutation/index.js';
+import type { MeshFacts } from '../mesh/facts.js';
 import type { OrgConfig } from '../org-config.js';
 import { kindLabel } from './label-values.js';
 import { recordAdmission, requestFields } from './log-fields.js';
@@ -9,22 +10,11 @@ import { allow, deny, failure, patch } from './responses.js';
 import type { AdmissionServices } from './services.js';
 import type { AdmissionRequest, AdmissionReview } from './types.js';
 
-const parsed = new WeakMap<OrgConfig, MutationConfig>();
 const bounds = new WeakMap<OrgConfig, SidecarBounds>();
 
-/**
- * The mutation settings of an org config, validated once per org-config load. The mutators share
- * the top-level `mesh:` facts (cluster domain, injection and mesh labels) with the rules.
- */
+/** The mutation settings of an org config (validated when it was loaded, src/org-config.ts). */
 export function mutationConfigOf(org: OrgConfig): MutationConfig {
-  let config = parsed.get(org);
-  if (!config) {
-    const mesh = (org.raw.mesh ?? {}) as Record<string, unknown>;
-    const shared = Object.fromEntries(['clusterDomain', 'injectionLabels', 'meshLabels'].filter((k) => mesh[k] !== undefined).map((k) => [k, mesh[k]]));
-    config = parseMutationConfig({ ...(org.mutation as Record<string, unknown> | undefined), mesh: shared });
-    parsed.set(org, config);
-  }
-  return config;
+  return org.mutation;
 }
 
 /**
@@ -41,8 +31,8 @@ export function sidecarBoundsOf(org: OrgConfig): SidecarBounds {
 }
 
 /** The environment the mutators of one request see. */
-export function mutationEnvOf(org: OrgConfig, inventory?: MutationEnv['inventory']): MutationEnv {
-  return { config: mutationConfigOf(org), bounds: sidecarBoundsOf(org), ...(inventory ? { inventory } : {}) };
+export function mutationEnvOf(org: OrgConfig, inventory?: MutationEnv['inventory'], meshConfig?: MeshFacts): MutationEnv {
+  return { config: mutationConfigOf(org), bounds: sidecarBoundsOf(org), ...(inventory ? { inventory } : {}), ...(meshConfig ? { meshConfig } : {}) };
 }
 
 /** Errors caused by what the object's author wrote: answered as a 422 denial, whatever failureMode says. */
@@ -63,7 +53,7 @@ export function mutateAdmission(s: AdmissionServices, request: AdmissionRequest)
     if (!request.object || request.operation === 'DELETE' || request.operation === 'CONNECT') {
       answer = allow(request.uid);
     } else {
-      const env = mutationEnvOf(s.policy.org, s.inventory);
+      const env = mutationEnvOf(s.policy.org, s.inventory, s.policy.meshFacts);
       if (s.sizing?.config.source === 'prometheus') env.observed = s.sizing;
       const outcome = mutate({
         operation: request.operation, kind: fields.kind, namespace: fields.namespace,

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
-import type { Inventory } from '../kube/inventory.js';
+import type { Inventory } from '../inventory/inventory.js';
 import type { Metrics } from '../metrics.js';
 import type { PolicyService } from '../policy/service.js';
 import type { Readiness } from '../readiness.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../kube/objects.js';
+import type { KubeObject } from '../inventory/objects.js';
 
 /** The only AdmissionReview version meshguard serves (admissionReviewVersions: ["v1"]). */
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';

@@ -1,7 +1,7 @@
 import { describeError, MeshguardError } from '../errors.js';
-import { auditObjects, readCluster } from '../kube/audit.js';
+import { auditObjects, readCluster } from '../audit/audit.js';
 import { KubeHttp, loadKubeConfig } from '../kube/client.js';
-import { buildPolicyReports, existingReportNamespaces, writePolicyReports, type ReportResult } from '../kube/policy-report.js';
+import { buildPolicyReports, existingReportNamespaces, writePolicyReports, type ReportResult } from '../audit/policy-report.js';
 import { loadOrgConfig } from '../org-config.js';
 import { offlineEngine } from './engine.js';
 import { EXIT, exitCodeFor, renderJson, renderText } from './output.js';

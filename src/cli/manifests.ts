@@ -2,7 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
-import { isRecord, type KubeObject } from '../kube/objects.js';
+import { isRecord, type KubeObject } from '../inventory/objects.js';
 
 /** One object read from a manifest, with where it came from. */
 export interface ManifestObject {

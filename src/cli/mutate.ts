@@ -1,7 +1,8 @@
 import { stringify } from 'yaml';
 import { mutationEnvOf } from '../admission/mutate.js';
 import { mutateManifests } from '../mutation/index.js';
-import { deepMerge, loadOrgConfig } from '../org-config.js';
+import { isMeshConfigSource, meshFactsFrom } from '../mesh/sources.js';
+import { loadOrgConfig, withMutation } from '../org-config.js';
 import { withNamespace } from '../policy/offline.js';
 import { readManifests } from './manifests.js';
 import { EXIT } from './output.js';
@@ -21,9 +22,10 @@ export interface MutateCliOptions {
 export async function runMutate(paths: string[], opts: MutateCliOptions): Promise<number> {
   const inputs = await readManifests(paths, (note) => console.error(note));
   const loaded = await loadOrgConfig(opts.orgConfig);
-  const org = opts.templates ? { ...loaded, mutation: deepMerge(loaded.mutation, { sidecar: { templates: true } }) } : loaded;
+  const org = opts.templates ? withMutation(loaded, { sidecar: { templates: true } }) : loaded;
   const objects = inputs.map((i) => ({ file: i.file, object: withNamespace(i.object, opts.namespace) }));
-  const outcomes = mutateManifests(objects, mutationEnvOf(org), { namespace: opts.namespace });
+  const meshConfig = meshFactsFrom(objects.map((o) => o.object).filter(isMeshConfigSource));
+  const outcomes = mutateManifests(objects, mutationEnvOf(org, undefined, meshConfig), { namespace: opts.namespace });
   const docs = outcomes.map((o, i) => ({ input: inputs[i]!, outcome: o }));
   for (const { input, outcome } of docs) {
     for (const note of outcome.notes) console.error(`${input.file}:${input.line} ${input.object.kind} ${input.object.metadata?.name ?? ''}: ${note}`);

@@ -1,6 +1,6 @@
 /** The rows `meshguard recommend` prints, and their table form. */
 import { PROXY_RESOURCE_ANNOTATIONS } from '../mutation/annotations.js';
-import type { ReportResult } from '../kube/policy-report.js';
+import type { ReportResult } from '../audit/policy-report.js';
 import { SIDECAR_KEYS, type SidecarKey } from '../mutation/config.js';
 
 /** One workload: current annotations, observed usage, recommendation and change per value. */

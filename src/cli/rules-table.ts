@@ -21,5 +21,24 @@ export function rulesMarkdown(catalog: RuleCatalog, configured: Record<string, u
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    ...meshConfigSection(catalog),
   ].join('\n');
+}
+
+/** Which rules read Istio's mesh config (METADATA `custom.meshConfig`), and which facts. */
+function meshConfigSection(catalog: RuleCatalog): string[] {
+  const readers = Object.values(catalog).filter((r) => (r.meshConfig ?? []).length > 0).sort((a, b) => a.id.localeCompare(b.id));
+  if (readers.length === 0) return [];
+  return [
+    '## Rules that read Istio\'s mesh config',
+    '',
+    'These facts come from the `istio` and `istio-sidecar-injector` ConfigMaps of the Istio root',
+    'namespace (setting `istioRootNamespace`), or from the ConfigMaps or `IstioOperator` given to',
+    '`meshguard check`; the org config\'s `mesh:` section is the fallback.',
+    '',
+    '| id | mesh config |',
+    '| --- | --- |',
+    ...readers.map((r) => `| \`${r.id}\` | ${(r.meshConfig ?? []).join(', ')} |`),
+    '',
+  ];
 }

@@ -3,7 +3,7 @@ import { describeError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Readiness } from '../readiness.js';
 import type { KubeHttp } from './client.js';
-import type { Inventory } from './inventory.js';
+import type { Inventory } from '../inventory/inventory.js';
 import { Reflector, type ReflectorOptions } from './reflector.js';
 import { collectionPath, INVENTORY_KINDS, RESOURCES, resolveResources, type ResourceSpec } from './resources.js';
 

@@ -1,7 +1,7 @@
 import { describeError } from '../errors.js';
 import { KubeApiError, METADATA_ACCEPT, METADATA_LIST_ACCEPT, type KubeHttp, type WatchEvent } from './client.js';
-import type { Inventory } from './inventory.js';
-import type { KubeObject } from './objects.js';
+import type { Inventory } from '../inventory/inventory.js';
+import type { KubeObject } from '../inventory/objects.js';
 import type { ServedResource } from './resources.js';
 import { stripObject } from './strip.js';
 
@@ -97,7 +97,7 @@ export class Reflector {
     const { kind, metadataOnly } = this.resource;
     const objects: KubeObject[] = [];
     const rv = await this.http.list(this.resource.path, (items) => {
-      for (const item of items) objects.push(stripObject(item, this.resource));
+      for (const item of items) if (this.wanted(item)) objects.push(stripObject(item, this.resource));
     }, { accept: metadataOnly ? METADATA_LIST_ACCEPT : undefined, signal: this.abort.signal });
     if (this.stopped) return;
     if (this.namespace === undefined) this.inventory.replaceKind(kind, objects);
@@ -118,6 +118,12 @@ export class Reflector {
     });
   }
 
+  /** Whether an object is one this reflector keeps (the spec's `names`, when it has them). */
+  private wanted(o: KubeObject): boolean {
+    const { names } = this.resource;
+    return names === undefined || names.includes(o.metadata?.name ?? '');
+  }
+
   private apply(event: WatchEvent): void {
     const { kind } = this.resource;
     if (event.type === 'ERROR') {
@@ -127,7 +133,7 @@ export class Reflector {
     }
     const meta = (event.object.metadata ?? {}) as { name?: string; namespace?: string; resourceVersion?: string };
     if (meta.resourceVersion) this.resourceVersion = meta.resourceVersion;
-    if (event.type === 'BOOKMARK' || !meta.name) return;
+    if (event.type === 'BOOKMARK' || !meta.name || !this.wanted(event.object)) return;
     if (event.type === 'DELETED') this.inventory.remove(kind, meta.namespace ?? '', meta.name);
     else this.inventory.upsert(stripObject(event.object, this.resource), kind);
     this.hooks.onChange(kind);

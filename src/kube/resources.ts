@@ -1,6 +1,7 @@
 import type { KubeHttp } from './client.js';
-import { EXEMPTION_GROUP, EXEMPTION_KIND } from '../policy/exemption-grants.js';
+import { EXEMPTION_GROUP, EXEMPTION_KIND } from '../inventory/kinds.js';
 import { KubeApiError } from './client.js';
+import { INJECTOR_CONFIGMAP, MESH_CONFIGMAP } from '../mesh/facts.js';
 
 /** Where a kind lives in the API: its group, candidate versions (preferred first) and plural. */
 export interface ResourceSpec {
@@ -12,6 +13,8 @@ export interface ResourceSpec {
   namespaced: boolean;
   /** Watch and list as PartialObjectMetadata: only metadata ever reaches meshguard. */
   metadataOnly?: boolean;
+  /** Keep only objects of these names (the rest of the kind is dropped as it arrives). */
+  names?: readonly string[];
 }
 
 /** A ResourceSpec with the version the server serves. */
@@ -33,6 +36,7 @@ export const RESOURCES: Readonly<Record<string, ResourceSpec>> = Object.fromEntr
   { kind: 'Namespace', group: '', versions: ['v1'], plural: 'namespaces', namespaced: false },
   { kind: 'Service', group: '', versions: ['v1'], plural: 'services', namespaced: true },
   { kind: 'Secret', group: '', versions: ['v1'], plural: 'secrets', namespaced: true, metadataOnly: true },
+  { kind: 'ConfigMap', group: '', versions: ['v1'], plural: 'configmaps', namespaced: true, names: [MESH_CONFIGMAP, INJECTOR_CONFIGMAP] },
   { kind: 'Pod', group: '', versions: ['v1'], plural: 'pods', namespaced: true },
   { kind: 'Deployment', group: 'apps', versions: ['v1'], plural: 'deployments', namespaced: true },
   { kind: 'StatefulSet', group: 'apps', versions: ['v1'], plural: 'statefulsets', namespaced: true },
@@ -61,7 +65,8 @@ export const RESOURCES: Readonly<Record<string, ResourceSpec>> = Object.fromEntr
  * The kinds the webhook keeps in its Inventory (informers): what cross-resource rules and
  * mesh-aware mutators read. Must match the reads granted in charts/meshguard/templates/rbac.yaml.
  * Secrets are watched only in the namespaces of the setting secretNamespaces, and Exemptions only
- * in meshguard's own namespace (see {@link watchScopes}).
+ * in meshguard's own namespace, and ConfigMaps only in the Istio root namespace and only the two
+ * that hold Istio's mesh config, `istio` and `istio-sidecar-injector` (see {@link watchScopes}).
  * Pods and ReplicaSets are left out on purpose: they are the most numerous objects of a cluster
  * and the rules that match selectors find the same labels in Deployment, StatefulSet and DaemonSet
  * pod templates.
@@ -70,14 +75,16 @@ export const INVENTORY_KINDS: readonly string[] = [
   'Namespace', 'Service', 'Secret', 'Deployment', 'StatefulSet', 'DaemonSet',
   'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'EnvoyFilter',
   'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication', 'Telemetry', EXEMPTION_KIND,
+  'ConfigMap',
 ];
 
 /**
  * Kinds the cluster view watches in some namespaces only: Secrets where gateways live
- * (`secretNamespaces`; `*` = every namespace) and Exemptions in `exemptionNamespace`.
+ * (`secretNamespaces`; `*` = every namespace), Exemptions in `exemptionNamespace`, and Istio's
+ * mesh config ConfigMaps in `istioRootNamespace`.
  */
-export function watchScopes(config: { secretNamespaces: readonly string[]; exemptionNamespace: string }): Record<string, readonly string[]> {
-  const scopes: Record<string, readonly string[]> = { [EXEMPTION_KIND]: [config.exemptionNamespace] };
+export function watchScopes(config: { secretNamespaces: readonly string[]; exemptionNamespace: string; istioRootNamespace: string }): Record<string, readonly string[]> {
+  const scopes: Record<string, readonly string[]> = { [EXEMPTION_KIND]: [config.exemptionNamespace], ConfigMap: [config.istioRootNamespace] };
   if (!config.secretNamespaces.includes('*')) scopes.Secret = config.secretNamespaces;
   return scopes;
 }

@@ -1,4 +1,4 @@
-import type { KubeObject, ObjectMeta } from './objects.js';
+import type { KubeObject, ObjectMeta } from '../inventory/objects.js';
 import type { ServedResource } from './resources.js';
 
 /** kubectl's client-side-apply record: a full copy of the object (for a Secret, its data too). */

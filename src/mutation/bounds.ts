@@ -7,7 +7,7 @@
  * what the rule denies. Values the user writes are kept as written and judged by the rule.
  */
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
-import { isRecord } from '../kube/objects.js';
+import { isRecord } from '../inventory/objects.js';
 import { ceilDiv, parseQuantity } from './quantity.js';
 
 /** The rule whose params bound the sidecar values. */

@@ -1,13 +1,13 @@
 /**
  * Validation of the org config's `mutation:` section. The section is deep-merged over
- * {@link defaultMutationConfig} (objects merge key by key; arrays and scalars replace), then every
+ * the shipped defaults ({@link defaultMutationConfig}; objects merge key by key; arrays and scalars replace), then every
  * key is checked. Unknown keys are errors, so a typo never silently does nothing.
  */
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
-import { isRecord } from '../kube/objects.js';
+import { isRecord } from '../inventory/objects.js';
+import { shippedDefaults } from '../org-defaults.js';
 import {
   SIDECAR_KEYS,
-  defaultMutationConfig,
   freezeConfig,
   type LabelMatch,
   type MutationConfig,
@@ -18,6 +18,29 @@ import {
 import { parseCpuMillis, parseMemoryBytes } from './quantity.js';
 
 const ROOT = 'mutation';
+const SECTIONS = ['maxPasses', 'mesh', 'sidecar', 'mtls', 'telemetry'];
+
+/** Keys of the org config's top-level `mesh:` that the mutators read (as `mutation.mesh`). */
+export const MUTATION_MESH_KEYS = ['clusterDomain', 'meshLabels'];
+
+/** The shipped `mutation:` section with the shipped top-level mesh facts: the defaults. */
+function shippedSection(): Record<string, unknown> {
+  const shipped = shippedDefaults();
+  const mesh = isRecord(shipped.mesh) ? shipped.mesh : {};
+  const mutation = isRecord(shipped.mutation) ? shipped.mutation : {};
+  return { ...mutation, mesh: Object.fromEntries(MUTATION_MESH_KEYS.filter((k) => mesh[k] !== undefined).map((k) => [k, mesh[k]])) };
+}
+
+let defaults: MutationConfig | undefined;
+
+/**
+ * The built-in mutation settings: the shipped `config/org-config.yaml` (its `mutation:` section
+ * and top-level `mesh:` facts), the one place they are written. Read and validated once.
+ */
+export function defaultMutationConfig(): MutationConfig {
+  defaults ??= parseMutationConfig(undefined);
+  return defaults;
+}
 
 function fail(path: string, message: string): never {
   throw new MeshguardError(ErrorCodes.ORG_CONFIG_INVALID, `org config ${path}: ${message}`);
@@ -116,7 +139,8 @@ function profile(path: string, v: unknown): SidecarProfile {
 }
 
 function sidecar(path: string, v: unknown): SidecarConfig {
-  const r = record(path, v, Object.keys(defaultMutationConfig.sidecar));
+  const shippedSidecar = shippedSection().sidecar;
+  const r = record(path, v, Object.keys(isRecord(shippedSidecar) ? shippedSidecar : {}));
   const ratios = record(`${path}.ratios`, r.ratios, SIDECAR_KEYS);
   const factors = record(`${path}.limitFactors`, r.limitFactors, ['cpu', 'memory']);
   const base = record(`${path}.base`, r.base, ['cpu', 'memory']);
@@ -146,12 +170,11 @@ function sidecar(path: string, v: unknown): SidecarConfig {
 }
 
 function mesh(path: string, v: unknown): MutationConfig['mesh'] {
-  const r = record(path, v, ['clusterDomain', 'injectionLabels', 'meshLabels']);
+  const r = record(path, v, ['clusterDomain', 'meshLabels']);
   const clusterDomain = str(`${path}.clusterDomain`, r.clusterDomain).replace(/^\.+|\.+$/g, '');
   if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(clusterDomain)) fail(`${path}.clusterDomain`, 'expected a DNS domain');
   return {
     clusterDomain,
-    injectionLabels: labels(`${path}.injectionLabels`, r.injectionLabels),
     meshLabels: labels(`${path}.meshLabels`, r.meshLabels),
   };
 }
@@ -166,14 +189,14 @@ function telemetry(path: string, v: unknown): MutationConfig['telemetry'] {
 }
 
 /**
- * Validates the org config's `mutation:` section, deep-merged over {@link defaultMutationConfig}.
+ * Validates the org config's `mutation:` section, deep-merged over the shipped defaults.
  * `undefined` or `null` yields the defaults. Quantities are kept as written (numbers become strings).
  * @returns a frozen config.
  * @throws MeshguardError ORG_CONFIG_INVALID naming the bad key path, e.g. `mutation.sidecar.ratios.cpu`.
  */
 export function parseMutationConfig(raw: unknown): MutationConfig {
   if (raw !== undefined && raw !== null && !isRecord(raw)) fail(ROOT, 'expected a mapping');
-  const merged = record(ROOT, deepMerge(defaultMutationConfig, raw ?? undefined), Object.keys(defaultMutationConfig));
+  const merged = record(ROOT, deepMerge(shippedSection(), raw ?? undefined), SECTIONS);
   const mtls = record(`${ROOT}.mtls`, merged.mtls, ['enabled']);
   return freezeConfig({
     maxPasses: num(`${ROOT}.maxPasses`, merged.maxPasses, 2, 10, true),

@@ -1,7 +1,6 @@
 /**
- * The `mutation:` section of the organisation config: its type and the built-in defaults.
- * `config/org-config.yaml` documents every setting and must agree with
- * {@link defaultMutationConfig} (a unit test checks it).
+ * The `mutation:` section of the organisation config: its type and the built-in defaults, which
+ * are the shipped `config/org-config.yaml` (documented there, written nowhere else).
  */
 
 /** A namespace (or pod) label test: `key` present, and equal to `value` when one is given. */
@@ -66,8 +65,6 @@ export interface MutationConfig {
   readonly mesh: {
     /** Cluster DNS suffix of in-mesh services. */
     readonly clusterDomain: string;
-    /** Namespace labels that turn sidecar injection on (an `istio-injection` label with any other value turns it off). */
-    readonly injectionLabels: readonly LabelMatch[];
     /** Namespace labels that make a namespace part of the mesh (for DestinationRule hosts). */
     readonly meshLabels: readonly LabelMatch[];
   };
@@ -94,43 +91,3 @@ function deepFreeze<T>(value: T): T {
 export function freezeConfig(config: MutationConfig): MutationConfig {
   return deepFreeze(config);
 }
-
-/** The built-in defaults; `config/org-config.yaml` documents them. */
-export const defaultMutationConfig: MutationConfig = freezeConfig({
-  maxPasses: 3,
-  mesh: {
-    clusterDomain: 'cluster.local',
-    injectionLabels: [{ key: 'istio-injection', value: 'enabled' }, { key: 'istio.io/rev' }],
-    meshLabels: [
-      { key: 'istio-injection', value: 'enabled' },
-      { key: 'istio.io/rev' },
-      { key: 'istio.io/dataplane-mode', value: 'ambient' },
-    ],
-  },
-  sidecar: {
-    enabled: true,
-    templates: false,
-    enforceComputed: false,
-    profileKey: 'meshguard.io/sidecar-profile',
-    defaultProfile: '',
-    ratios: { cpu: 0.1, cpuLimit: 0.25, memory: 0.1, memoryLimit: 0.25 },
-    limitFactors: { cpu: 5, memory: 2 },
-    base: { cpu: '100m', memory: '128Mi' },
-    floors: { cpu: '50m', cpuLimit: '250m', memory: '64Mi', memoryLimit: '256Mi' },
-    ceilings: { cpu: '1', cpuLimit: '2', memory: '1Gi', memoryLimit: '2Gi' },
-    profiles: {
-      small: { set: { cpu: '50m', cpuLimit: '250m', memory: '64Mi', memoryLimit: '256Mi' } },
-      medium: {
-        min: { cpu: '100m', cpuLimit: '500m', memory: '128Mi', memoryLimit: '512Mi' },
-        max: { cpu: '500m', cpuLimit: '1', memory: '512Mi', memoryLimit: '1Gi' },
-      },
-      large: { min: { cpu: '500m', cpuLimit: '2', memory: '512Mi', memoryLimit: '2Gi' } },
-    },
-  },
-  mtls: { enabled: true },
-  telemetry: {
-    enabled: true,
-    defaultSamplingPercentage: 1,
-    proxyConfigDefaults: { holdApplicationUntilProxyStarts: true },
-  },
-});

@@ -6,7 +6,6 @@
 export type { MutationEnv, MutationOutcome, MutationRequest, Mutator } from './types.js';
 export {
   SIDECAR_KEYS,
-  defaultMutationConfig,
   type LabelMatch,
   type MutationConfig,
   type SidecarConfig,
@@ -14,7 +13,7 @@ export {
   type SidecarProfile,
   type SidecarValues,
 } from './config.js';
-export { parseMutationConfig } from './config-parse.js';
+export { defaultMutationConfig, parseMutationConfig } from './config-parse.js';
 export { builtinMutators, mutate } from './runner.js';
 export { mutateManifests, type ManifestInput } from './offline.js';
 export * from './annotations.js';

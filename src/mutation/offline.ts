@@ -4,8 +4,8 @@
  * mutates every object as a CREATE.
  */
 import { MeshguardError, ErrorCodes, describeError } from '../errors.js';
-import { Inventory } from '../kube/inventory.js';
-import type { KubeObject } from '../kube/objects.js';
+import { Inventory } from '../inventory/inventory.js';
+import type { KubeObject } from '../inventory/objects.js';
 import { mutate } from './runner.js';
 import type { MutationEnv, MutationOutcome } from './types.js';
 

@@ -8,7 +8,7 @@
  * them is not a fight with the user.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { isRecord, type KubeObject } from '../kube/objects.js';
+import { isRecord, type KubeObject } from '../inventory/objects.js';
 import { MUTATIONS_ANNOTATION } from './annotations.js';
 import type { MutationRequest } from './types.js';
 

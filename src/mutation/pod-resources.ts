@@ -15,7 +15,7 @@
  * Containers Istio itself adds (`istio-proxy`, `istio-init`, `istio-validation`) are ignored.
  */
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
-import { isRecord } from '../kube/objects.js';
+import { isRecord } from '../inventory/objects.js';
 import { parseCpuMillis, parseMemoryBytes } from './quantity.js';
 
 /** Effective app resources: millicores and bytes; limits undefined when not all containers set one. */

@@ -2,7 +2,7 @@
  * Where the pod-level mutators write: the Pod itself, or the pod template of a workload.
  * Also small helpers to read and write metadata without creating empty maps needlessly.
  */
-import { isRecord, type KubeObject } from '../kube/objects.js';
+import { isRecord, type KubeObject } from '../inventory/objects.js';
 import type { MutationEnv, MutationRequest } from './types.js';
 
 /** Path from a workload to its pod template, by kind. */

@@ -7,7 +7,7 @@
  */
 import jsonpatch from 'fast-json-patch';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
-import type { KubeObject } from '../kube/objects.js';
+import type { KubeObject } from '../inventory/objects.js';
 import { MUTATIONS_ANNOTATION } from './annotations.js';
 import { mtlsDefaultsMutator } from './mutators/mtls-defaults.js';
 import { sidecarResourcesMutator } from './mutators/sidecar-resources.js';

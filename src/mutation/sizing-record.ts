@@ -10,7 +10,7 @@
  * `sizing.source: prometheus` the record ends with `source` and either `window` and `samples`
  * (sized from observed usage) or `fallback` (why it was sized statically).
  */
-import { isRecord } from '../kube/objects.js';
+import { isRecord } from '../inventory/objects.js';
 import { SIDECAR_KEYS, type SidecarConfig, type SidecarKey } from './config.js';
 import type { AppResources } from './pod-resources.js';
 import { formatCpu, formatMemory, formatMemoryExact } from './quantity.js';

@@ -1,8 +1,9 @@
 /** The contract between the admission layer and the mutation layer. */
 import type { Operation } from 'fast-json-patch';
-import type { Inventory } from '../kube/inventory.js';
-import type { KubeObject } from '../kube/objects.js';
+import type { Inventory } from '../inventory/inventory.js';
+import type { KubeObject } from '../inventory/objects.js';
 import type { ObservedSizing } from '../sizing/refresher.js';
+import type { MeshFacts } from '../mesh/facts.js';
 import type { SidecarBounds } from './bounds.js';
 import type { MutationConfig } from './config.js';
 
@@ -41,6 +42,8 @@ export interface MutationEnv {
   observed?: ObservedSizing;
   /** Bounds of the rule pod-proxy-resources-range; computed sidecar values are clamped into them. */
   bounds?: SidecarBounds;
+  /** Istio's mesh config (injector settings and more); undefined when none was read. */
+  meshConfig?: MeshFacts;
 }
 
 /**

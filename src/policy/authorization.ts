@@ -1,5 +1,5 @@
 import type { AdmissionRequest } from '../admission/types.js';
-import { isRecord, type KubeObject } from '../kube/objects.js';
+import { isRecord, type KubeObject } from '../inventory/objects.js';
 import {
   EXEMPTION_GROUP, grantProblems, isExemptionObject, parseAnnotationGrant, parseExemptionResource, type GrantLimits,
 } from './exemption-grants.js';

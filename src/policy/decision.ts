@@ -1,4 +1,4 @@
-import type { KubeObject } from '../kube/objects.js';
+import type { KubeObject } from '../inventory/objects.js';
 import { AUTHORIZATION_RULE_ID } from './authorization.js';
 import type { ResourceGrant } from './exemption-grants.js';
 import type { Exemptions } from './exemptions.js';

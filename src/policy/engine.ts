@@ -25,6 +25,8 @@ export interface EngineData {
   inventory: unknown;
   /** Kinds watched in some namespaces only (`data.meshguard.inventory_scopes`). */
   scopes?: Record<string, string[]>;
+  /** Istio's mesh config facts (`data.meshguard.meshConfig`, src/mesh/facts.ts). */
+  meshConfig?: unknown;
 }
 
 const PAGE = 64 * 1024;
@@ -117,7 +119,7 @@ export class OpaWasmEngine implements PolicyEngine {
 
   private compose(data: EngineData): ArrayBuffer {
     const own = (this.bundleData.meshguard ?? {}) as Record<string, unknown>;
-    const full = { ...this.bundleData, meshguard: { ...own, config: data.config, inventory: data.inventory, inventory_scopes: data.scopes ?? {} } };
+    const full = { ...this.bundleData, meshguard: { ...own, config: data.config, inventory: data.inventory, inventory_scopes: data.scopes ?? {}, meshConfig: data.meshConfig ?? {} } };
     const encoded = new TextEncoder().encode(JSON.stringify(full));
     return encoded.buffer.slice(encoded.byteOffset, encoded.byteOffset + encoded.byteLength) as ArrayBuffer;
   }

@@ -1,21 +1,16 @@
-import type { KubeObject } from '../kube/objects.js';
-import { isRecord } from '../kube/objects.js';
+import type { KubeObject } from '../inventory/objects.js';
+import { EXEMPTION_GROUP, EXEMPTION_KIND } from '../inventory/kinds.js';
+import { isRecord } from '../inventory/objects.js';
+import { selects, type LabelSelector } from '../mesh/selector.js';
 
-/** API group of meshguard's Exemption resource. */
-export const EXEMPTION_GROUP = 'policy.meshguard.io';
-/** Kind of meshguard's Exemption resource (namespaced, honoured only in meshguard's namespace). */
-export const EXEMPTION_KIND = 'Exemption';
+export { EXEMPTION_GROUP, EXEMPTION_KIND } from '../inventory/kinds.js';
 /** Namespace whose Exemption objects are honoured when the setting `exemptionNamespace` is not set. */
 export const DEFAULT_EXEMPTION_NAMESPACE = 'meshguard-system';
 
 /** Where an honoured exemption came from (the `source` label of meshguard_exemptions_honoured_total). */
 export type ExemptionSource = 'org-config' | 'annotation' | 'resource';
 
-/** A Kubernetes label selector (matchLabels and matchExpressions). */
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{ key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }>;
-}
+export type { LabelSelector } from '../mesh/selector.js';
 
 /** What an annotation or an Exemption object grants: rule ids, who owns it and until when. */
 export interface Grant {
@@ -48,20 +43,8 @@ export interface GrantLimits {
   knownRules?: ReadonlySet<string>;
 }
 
-/** True when the labels satisfy the selector (an empty selector matches everything). */
-export function selectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const value = labels[e.key];
-    const inValues = has && (e.values ?? []).includes(value as string);
-    if (e.operator === 'In' && !inValues) return false;
-    if (e.operator === 'NotIn' && inValues) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-  }
-  return true;
-}
+/** True when the labels satisfy the selector (the one mesh model's {@link selects}). */
+export const selectorMatches = selects;
 
 function parseGrantFields(value: Record<string, unknown>): Grant | string {
   const { rules, owner, expires, reason } = value;

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../kube/objects.js';
+import type { KubeObject } from '../inventory/objects.js';
 import {
   expiryProblem, matchesObject, parseAnnotationGrant, selectorMatches,
   type ExemptionSource, type LabelSelector, type ResourceGrant,

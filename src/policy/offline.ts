@@ -1,7 +1,9 @@
 import type { AdmissionReview } from '../admission/types.js';
-import { describeError } from '../errors.js';
-import { Inventory } from '../kube/inventory.js';
-import type { KubeObject } from '../kube/objects.js';
+import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
+import { Inventory } from '../inventory/inventory.js';
+import type { KubeObject } from '../inventory/objects.js';
+import { MeshConfigError, type MeshFacts } from '../mesh/facts.js';
+import { isMeshConfigSource, meshFactsFrom } from '../mesh/sources.js';
 import type { OrgConfig } from '../org-config.js';
 import { decide, judge } from './decision.js';
 import type { PolicyEngine } from './engine.js';
@@ -99,7 +101,8 @@ export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: Check
   for (const o of opts.inventory ? listAll(opts.inventory) : []) inventory.upsert(o);
   for (const o of objects) inventory.upsert(o);
   for (const [kind, namespaces] of Object.entries(opts.inventory?.scopes() ?? {})) inventory.scopeKind(kind, namespaces);
-  engine.setData({ config: org.raw, inventory: inventory.toJSON(), scopes: inventory.scopes() });
+  const meshConfig = offlineMeshFacts(listAll(inventory));
+  engine.setData({ config: org.raw, inventory: inventory.toJSON(), scopes: inventory.scopes(), meshConfig });
   const exemptions = new Exemptions(org.exemptions);
   const now = opts.now ?? new Date();
   const resources = resourceGrants(inventory.list(EXEMPTION_KIND, exemptionNamespace), exemptionNamespace);
@@ -119,6 +122,19 @@ export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: Check
     const judged = judge(found, { object, namespace, exemptions, catalog: engine.catalog, now, resources });
     return toResult(input, object, judged);
   });
+}
+
+/**
+ * Istio's mesh config from the given objects (the istio and istio-sidecar-injector ConfigMaps, an
+ * IstioOperator); a ConfigMap that cannot be read fails the check as unreadable input.
+ */
+function offlineMeshFacts(objects: KubeObject[]): MeshFacts {
+  try {
+    return meshFactsFrom(objects.filter(isMeshConfigSource));
+  } catch (err) {
+    if (err instanceof MeshConfigError) throw new MeshguardError(ErrorCodes.INPUT_UNREADABLE, `cannot read Istio's mesh config: ${err.message}`);
+    throw err;
+  }
 }
 
 function listAll(inventory: Inventory): KubeObject[] {

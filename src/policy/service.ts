@@ -2,8 +2,10 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { describeError, withoutPaths } from '../errors.js';
 import { watchSettled, type ReloadOutcome } from '../file-watch.js';
-import type { Inventory } from '../kube/inventory.js';
+import type { Inventory } from '../inventory/inventory.js';
 import type { Metrics } from '../metrics.js';
+import { DEFAULT_ISTIO_ROOT_NAMESPACE, MeshConfigError, type MeshFacts } from '../mesh/facts.js';
+import { meshFactsFrom } from '../mesh/sources.js';
 import { loadOrgConfig, type OrgConfig } from '../org-config.js';
 import type { Readiness } from '../readiness.js';
 import { ReloadEvents } from '../reload-events.js';
@@ -28,6 +30,8 @@ export interface PolicyServiceOptions {
   log: FastifyBaseLogger;
   /** Where finished reloads are announced (a private one when not given). */
   events?: ReloadEvents;
+  /** Istio's root namespace: its `istio` and `istio-sidecar-injector` ConfigMaps are the mesh config. */
+  istioRootNamespace?: string;
 }
 
 /**
@@ -42,6 +46,7 @@ export class PolicyService {
   org!: OrgConfig;
   exemptions!: Exemptions;
   private timer: NodeJS.Timeout | undefined;
+  private mesh: MeshFacts = {};
   /** The bundle version in the info metric. */
   private served: string | undefined;
   private readonly stops: Array<() => void> = [];
@@ -172,11 +177,31 @@ export class PolicyService {
     this.timer.unref();
   }
 
-  /** Pushes org config and inventory to the engine. */
+  /**
+   * Istio's mesh config from the inventory's ConfigMaps; one that cannot be read keeps the last
+   * good facts and is logged, like a bad org config on reload.
+   */
+  private readMeshFacts(): MeshFacts {
+    try {
+      this.mesh = meshFactsFrom(this.opts.inventory.list('ConfigMap'), this.opts.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE);
+    } catch (err) {
+      if (!(err instanceof MeshConfigError)) throw err;
+      this.opts.log.error({ err: err.message }, 'cannot read Istio\'s mesh config; the previous one is kept');
+    }
+    return this.mesh;
+  }
+
+  /** The last good facts of Istio's mesh config (for the mutators). */
+  get meshFacts(): MeshFacts {
+    return this.mesh;
+  }
+
+  /** Pushes org config, inventory and Istio's mesh config to the engine. */
   pushNow(): void {
     try {
       const { inventory, metrics } = this.opts;
-      this.holder.setData({ config: this.org.raw, inventory: inventory.toJSON(), scopes: inventory.scopes() });
+      const meshConfig = this.readMeshFacts();
+      this.holder.setData({ config: this.org.raw, inventory: inventory.toJSON(), scopes: inventory.scopes(), meshConfig });
       for (const kind of inventory.kinds()) metrics.dataObjects.set({ kind }, inventory.count(kind));
     } catch (err) {
       this.opts.log.error({ err: describeError(err) }, 'cannot push cluster data to the policy engine');

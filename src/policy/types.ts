@@ -8,6 +8,8 @@ export interface RuleInfo {
   severity: string;
   /** Default enforcement when the org config says nothing. */
   enforcement: string;
+  /** Istio mesh config facts the rule reads (METADATA `custom.meshConfig`). */
+  meshConfig?: string[];
   istioCode?: string;
   kinds?: string[];
   package: string;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
-import { isRecord, type KubeObject } from '../kube/objects.js';
+import { isRecord, type KubeObject } from '../inventory/objects.js';
 import { packageRoot } from '../policy/opa-binary.js';
 import type { Violation } from '../policy/types.js';
 

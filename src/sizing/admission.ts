@@ -5,7 +5,7 @@
  * a recommendation, `fallback` (why static sizing was used) otherwise, `recommended` in
  * `mode: recommend`. Reads only the in-memory cache.
  */
-import type { KubeObject } from '../kube/objects.js';
+import type { KubeObject } from '../inventory/objects.js';
 import { formatCpu, formatMemory } from '../mutation/quantity.js';
 import { formatDuration } from './config.js';
 import type { ObservedRequests } from './recommend.js';

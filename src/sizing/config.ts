@@ -5,7 +5,7 @@
  * the admission path). `config/org-config.yaml` documents every key.
  */
 import { ErrorCodes, MeshguardError } from '../errors.js';
-import { isRecord } from '../kube/objects.js';
+import { isRecord } from '../inventory/objects.js';
 
 /** The validated `sizing:` section; durations in seconds. */
 export interface SizingConfig {

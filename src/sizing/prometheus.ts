@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
-import { isRecord } from '../kube/objects.js';
+import { isRecord } from '../inventory/objects.js';
 import type { SizingConfig } from './config.js';
 
 /** One series: its labels and its `[unix seconds, value]` samples. */

@@ -4,7 +4,8 @@
  * admitted Pod or pod template belongs to (its owner reference or its own kind and name). Both
  * give the same {@link WorkloadRef}, so a recommendation computed from metrics finds its Pods.
  */
-import { isRecord, type KubeObject } from '../kube/objects.js';
+import { podOwner } from '../mesh/owner.js';
+import { isRecord, type KubeObject } from '../inventory/objects.js';
 
 /** A workload: namespace, controller kind and name. */
 export interface WorkloadRef {
@@ -61,30 +62,15 @@ export function podWorkload(namespace: string, pod: string, owners: OwnerMaps): 
   return { namespace, kind: 'Pod', name: pod };
 }
 
-function controllerOf(meta: Record<string, unknown>): { kind: string; name: string } | undefined {
-  const refs = Array.isArray(meta.ownerReferences) ? meta.ownerReferences : [];
-  const ref: unknown = refs.find((r: unknown) => isRecord(r) && r.controller === true) ?? refs[0];
-  if (!isRecord(ref) || typeof ref.kind !== 'string' || typeof ref.name !== 'string') return undefined;
-  return { kind: ref.kind, name: ref.name };
-}
-
 /**
- * The workload of an admitted object: a workload kind is itself; a Pod is its controller (a
- * ReplicaSet named `<deployment>-<pod-template-hash>` means that Deployment), or itself when it
- * has none. Undefined when the object has no name to go by.
+ * The workload of an admitted object: a workload kind is itself; a Pod is the workload that owns
+ * it as Istio names it ({@link podOwner}: a ReplicaSet named `<deployment>-<pod-template-hash>` is
+ * that Deployment, a Job named `<cronjob>-<digits>` that CronJob), or itself when it has no
+ * controller. Undefined when the object has no name to go by.
  */
 export function objectWorkload(obj: KubeObject, kind: string, namespace: string): WorkloadRef | undefined {
   const meta = isRecord(obj.metadata) ? obj.metadata : {};
   if (kind !== 'Pod') return typeof meta.name === 'string' && meta.name ? { namespace, kind, name: meta.name } : undefined;
-  const owner = controllerOf(meta);
-  if (owner?.kind === 'ReplicaSet') {
-    const labels = isRecord(meta.labels) ? meta.labels : {};
-    const hash = labels['pod-template-hash'];
-    if (typeof hash === 'string' && owner.name.endsWith(`-${hash}`)) {
-      return { namespace, kind: 'Deployment', name: owner.name.slice(0, -hash.length - 1) };
-    }
-    return { namespace, kind: 'ReplicaSet', name: owner.name };
-  }
-  if (owner) return { namespace, ...owner };
-  return typeof meta.name === 'string' && meta.name ? { namespace, kind: 'Pod', name: meta.name } : undefined;
+  const owner = podOwner(obj);
+  return owner.name ? { namespace, ...owner } : undefined;
 }

@@ -282,13 +282,22 @@ describe('chart: least privilege and no author-controlled bypass', { timeout: 40
     assert.deepEqual(grants(one(objects, 'ClusterRole'), 'secrets'), [], 'no cluster-wide Secret access by default');
     assert.deepEqual(grants(one(objects, 'ClusterRole'), 'exemptions'), []);
     assert.deepEqual(roles(objects), [
-      'Role/istio-system/meshguard-secrets', 'Role/meshguard-system/meshguard-exemptions',
-      'RoleBinding/istio-system/meshguard-secrets', 'RoleBinding/meshguard-system/meshguard-exemptions',
+      'Role/istio-system/meshguard-mesh-config', 'Role/istio-system/meshguard-secrets', 'Role/meshguard-system/meshguard-exemptions',
+      'RoleBinding/istio-system/meshguard-mesh-config', 'RoleBinding/istio-system/meshguard-secrets', 'RoleBinding/meshguard-system/meshguard-exemptions',
     ]);
     assert.deepEqual(rulesOf(one(objects, 'Role', 'meshguard-secrets')), [{ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] }]);
     assert.deepEqual(rulesOf(one(objects, 'Role', 'meshguard-exemptions')), [{ apiGroups: ['policy.meshguard.io'], resources: ['exemptions'], verbs: ['get', 'list', 'watch'] }]);
     const subjects = (one(objects, 'RoleBinding', 'meshguard-secrets') as unknown as { subjects: unknown }).subjects;
     assert.deepEqual(subjects, [{ kind: 'ServiceAccount', name: 'meshguard', namespace: 'meshguard-system' }]);
+  });
+
+  it("reads Istio's mesh config ConfigMaps only in the Istio root namespace, read-only", async () => {
+    const objects = await render({ values: { config: { istioRootNamespace: 'istio-config' } } });
+    assert.deepEqual(grants(one(objects, 'ClusterRole'), 'configmaps'), [], 'no cluster-wide ConfigMap access');
+    assert.deepEqual(roles(objects).filter((r) => r.includes('mesh-config')), ['Role/istio-config/meshguard-mesh-config', 'RoleBinding/istio-config/meshguard-mesh-config']);
+    assert.deepEqual(rulesOf(one(objects, 'Role', 'meshguard-mesh-config')), [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch'] }]);
+    const env = podSpec(one(objects, 'Deployment')).containers[0]?.env ?? [];
+    assert.deepEqual(env.find((e) => e.name === 'MESHGUARD_ISTIO_ROOT_NAMESPACE'), { name: 'MESHGUARD_ISTIO_ROOT_NAMESPACE', value: 'istio-config' });
   });
 
   it('grants a Role per listed namespace, and cluster-wide Secrets only when asked with "*"', async () => {

@@ -186,6 +186,7 @@ export const DEFAULT_ENV = [
   { name: 'MESHGUARD_EVALUATION_WORKERS', value: '2' },
   { name: 'MESHGUARD_EVALUATION_TIMEOUT_MS', value: '2000' },
   { name: 'MESHGUARD_EVALUATION_QUEUE_LIMIT', value: '256' },
+  { name: 'MESHGUARD_ISTIO_ROOT_NAMESPACE', value: 'istio-system' },
 ];
 
 /** Restricted pod security: the pod's securityContext. */

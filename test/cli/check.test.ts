@@ -165,3 +165,46 @@ describe('meshguard check', () => {
     assert.match(missing.stderr, /^meshguard: MG_ERR_INPUT_UNREADABLE: cannot read CRD file \/nonexistent.yaml/);
   });
 });
+
+describe("meshguard check reads Istio's mesh config from an IstioOperator", () => {
+  it('an IstioOperator given with the files supplies extensionProviders to ap-custom-provider', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'meshguard-iop-'));
+    await writeFile(path.join(dir, 'org.yaml'), 'rules:\n  ap-custom-provider:\n    params:\n      customProviders: [opa-authz]\n');
+    const iop = `apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata:
+  name: installed-state
+  namespace: istio-system
+spec:
+  meshConfig:
+    extensionProviders:
+      - name: ext-authz-grpc
+        envoyExtAuthzGrpc: {service: ext.authz.svc.cluster.local, port: 9191}
+`;
+    const ap = `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: ext
+  namespace: prod
+spec:
+  action: CUSTOM
+  provider:
+    name: opa-authz
+  rules:
+    - to:
+        - operation:
+            paths: ["/admin"]
+`;
+    await writeFile(path.join(dir, 'iop.yaml'), iop);
+    await writeFile(path.join(dir, 'ap.yaml'), ap);
+    const denied = cli(['check', '--org-config', path.join(dir, 'org.yaml'), '--output', 'json', path.join(dir, 'ap.yaml'), path.join(dir, 'iop.yaml')]);
+    assert.equal(denied.code, 1, denied.stderr);
+    const { results } = JSON.parse(denied.stdout) as { results: Array<{ kind: string; allowed: boolean; violations: Array<{ id: string; message: string }> }> };
+    assert.deepEqual(results.filter((r) => r.kind === 'AuthorizationPolicy').map((r) => ({ allowed: r.allowed, violations: r.violations.map((v) => [v.id, v.message]) })), [{
+      allowed: false,
+      violations: [['ap-custom-provider', 'AuthorizationPolicy prod/ext uses CUSTOM provider "opa-authz", which the mesh config does not define (extensionProviders ["ext-authz-grpc"])']],
+    }]);
+    const alone = cli(['check', '--org-config', path.join(dir, 'org.yaml'), path.join(dir, 'ap.yaml')]);
+    assert.equal(alone.code, 0, alone.stdout + alone.stderr);
+  });
+});

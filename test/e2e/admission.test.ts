@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AdmissionregistrationV1Api, CoreV1Api, CustomObjectsApi, type V1Pod, type V1Service } from '@kubernetes/client-node';
-import type { KubeObject } from '../../src/kube/objects.js';
+import type { KubeObject } from '../../src/inventory/objects.js';
 import { expectedMutation, expectedVerdict } from './expectations.js';
 import { NS, startHarness, type Harness } from './harness.js';
 import { createIstio, getIstio, istio, rejection, userView, warningTexts } from './kube-api.js';

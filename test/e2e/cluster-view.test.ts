@@ -7,9 +7,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { KubeHttp, loadKubeConfig } from '../../src/kube/client.js';
-import { startCluster } from '../../src/kube/cluster.js';
+import { startCluster } from '../../src/cluster.js';
 import { startInformers, type Informers } from '../../src/kube/informers.js';
-import { Inventory } from '../../src/kube/inventory.js';
+import { Inventory } from '../../src/inventory/inventory.js';
 import { INVENTORY_KINDS, watchScopes } from '../../src/kube/resources.js';
 import { runSelfCheck } from '../../src/kube/self-check.js';
 import { LAST_APPLIED } from '../../src/kube/strip.js';
@@ -50,7 +50,7 @@ describe('the cluster view against a real kube-apiserver', { timeout: 300_000 },
       await core().createNamespacedSecret({ namespace: NS.plain, body: { ...secret, metadata: { ...secret.metadata, annotations: { [LAST_APPLIED]: lastApplied(secret) } } } });
       await apply(h.kc, [istio('VirtualService', NS.plain, 'web', { hosts: ['web'], http: [{ route: [{ destination: { host: 'web' } }] }] }, { annotations: { [LAST_APPLIED]: '{"kind":"VirtualService"}', team: 'web' } }) as never]);
       // As the chart runs it: Secrets only where gateways live, Exemptions only in meshguard's namespace.
-      const namespaces = watchScopes({ secretNamespaces: SECRET_NAMESPACES, exemptionNamespace: NS.system });
+      const namespaces = watchScopes({ secretNamespaces: SECRET_NAMESPACES, exemptionNamespace: NS.system, istioRootNamespace: 'istio-system' });
       informers = startInformers({ http: new KubeHttp(loadKubeConfig(h.saKubeconfig)), inventory, metrics, readiness, log: silent, namespaces });
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([informers.synced, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`not synced: ${JSON.stringify(readiness.report())}`)), 30_000)))]);

@@ -1,8 +1,8 @@
 import { mutationConfigOf } from '../../src/admission/mutate.js';
 import { offlineEngine } from '../../src/cli/engine.js';
-import { Inventory } from '../../src/kube/inventory.js';
+import { Inventory } from '../../src/inventory/inventory.js';
 import { INVENTORY_KINDS } from '../../src/kube/resources.js';
-import type { KubeObject } from '../../src/kube/objects.js';
+import type { KubeObject } from '../../src/inventory/objects.js';
 import { mutateManifests } from '../../src/mutation/offline.js';
 import { loadOrgConfig } from '../../src/org-config.js';
 import { decide } from '../../src/policy/decision.js';

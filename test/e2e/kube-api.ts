@@ -1,5 +1,5 @@
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import type { KubeObject } from '../../src/kube/objects.js';
+import type { KubeObject } from '../../src/inventory/objects.js';
 import { FIELD_MANAGER } from './apiserver.js';
 
 /** A Kubernetes Status as the API server answers a rejected request. */

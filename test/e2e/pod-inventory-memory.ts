@@ -12,7 +12,7 @@
  *
  * Prints one JSON object. Not part of `npm run test:e2e` (numbers are reported, never asserted).
  */
-import { Inventory } from '../../src/kube/inventory.js';
+import { Inventory } from '../../src/inventory/inventory.js';
 import { stripObject } from '../../src/kube/strip.js';
 
 const count = Number(process.argv[2] ?? 10_000);

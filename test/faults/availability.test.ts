@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { before, describe, it } from 'node:test';
 import request from 'supertest';
-import type { KubeObject } from '../../src/kube/objects.js';
+import type { KubeObject } from '../../src/inventory/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { BOOM_RULE, LABEL_RULE, buildTestBundle } from '../support/bundles.js';
 import { admissionReview } from '../support/fixtures.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AdmissionReview } from '../../src/admission/types.js';
-import { Inventory } from '../../src/kube/inventory.js';
-import type { KubeObject } from '../../src/kube/objects.js';
+import { Inventory } from '../../src/inventory/inventory.js';
+import type { KubeObject } from '../../src/inventory/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { admissionReview } from '../support/fixtures.js';
 import { post, testServer } from '../support/server.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Inventory } from '../../src/kube/inventory.js';
+import { Inventory } from '../../src/inventory/inventory.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { REVIEWS_V1_RULE, admissionReview, bigVirtualService } from '../support/fixtures.js';
 import { post, testServer } from '../support/server.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Inventory } from '../../src/kube/inventory.js';
-import type { KubeObject } from '../../src/kube/objects.js';
+import { Inventory } from '../../src/inventory/inventory.js';
+import type { KubeObject } from '../../src/inventory/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { admissionReview } from '../support/fixtures.js';
 import { orgConfigFile, post, testServer } from '../support/server.js';

@@ -14,7 +14,7 @@ export async function buildTestBundle(rules: Record<string, string>): Promise<st
   const src = path.join(dir, 'policies');
   await cp(path.join(repoRoot, 'policies', 'main'), path.join(src, 'main'), { recursive: true });
   await mkdir(path.join(src, 'lib'));
-  await cp(path.join(repoRoot, 'policies', 'lib', 'kube.rego'), path.join(src, 'lib', 'kube.rego'));
+  for (const lib of ['kube.rego', 'istio.rego', 'istio_hosts.rego']) await cp(path.join(repoRoot, 'policies', 'lib', lib), path.join(src, 'lib', lib));
   for (const [file, text] of Object.entries(rules)) {
     await mkdir(path.dirname(path.join(src, 'rules', file)), { recursive: true });
     await writeFile(path.join(src, 'rules', file), text);

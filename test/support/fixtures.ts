@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { AdmissionReview } from '../../src/admission/types.js';
-import type { KubeObject } from '../../src/kube/objects.js';
+import type { KubeObject } from '../../src/inventory/objects.js';
 import { reviewFor, withNamespace } from '../../src/policy/offline.js';
 import { sharedData } from './paths.js';
 

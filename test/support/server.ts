@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import request from 'supertest';
 import { loadConfig } from '../../src/config.js';
-import type { Inventory } from '../../src/kube/inventory.js';
+import type { Inventory } from '../../src/inventory/inventory.js';
 import type { ReloadEvent, ReloadSource } from '../../src/reload-events.js';
 import { buildServer, type MeshguardServer, type ServerDeps } from '../../src/server.js';
 import { selfSignedCertificate, type ServingCertificate } from '../../src/tls/certificates.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import jsonpatch from 'fast-json-patch';
 import type { AdmissionReview } from '../../src/admission/types.js';
-import type { KubeObject } from '../../src/kube/objects.js';
+import type { KubeObject } from '../../src/inventory/objects.js';
 import { NAMESPACE } from './traffic-history.js';
 
 /** The `sizing:` section for the generated history (12h window, 5m step, 6h minimum, 1h staleness). */

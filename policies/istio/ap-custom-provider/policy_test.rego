@@ -43,3 +43,22 @@ test_other_actions_ignored if {
 test_delete_ignored if {
 	count(ap_custom_provider.violation) == 0 with input as {"request": {"kind": {"kind": "AuthorizationPolicy"}, "operation": "DELETE", "namespace": "prod", "object": null, "oldObject": {"spec": custom}}}
 }
+
+test_allowed_provider_must_be_defined_in_the_mesh_config if {
+	ap_custom_provider.violation == {{
+		"id": "ap-custom-provider",
+		"message": "AuthorizationPolicy prod/ext uses CUSTOM provider \"opa-authz\", which the mesh config does not define (extensionProviders [\"ext-authz-grpc\"])",
+		"details": {"field": "spec.provider.name", "provider": "opa-authz", "extensionProviders": ["ext-authz-grpc"]},
+	}} with input as review(custom)
+		with data.meshguard.config as config(["opa-authz"])
+		with data.meshguard.meshConfig as {"extensionProviders": ["ext-authz-grpc"]}
+}
+
+test_allowed_and_defined_provider_accepted if {
+	count(ap_custom_provider.violation) == 0 with input as review(custom)
+		with data.meshguard.config as config(["opa-authz"])
+		with data.meshguard.meshConfig as {"extensionProviders": ["opa-authz"]}
+	count(ap_custom_provider.violation) == 0 with input as review(custom)
+		with data.meshguard.config as config(["opa-authz"])
+		with data.meshguard.meshConfig as {}
+}

@@ -10,10 +10,10 @@
 #   the Pods of every other controller, which meshguard reports earlier on their pod templates
 #   (StatefulSet, DaemonSet, ReplicaSet, Job, CronJob). istioctl rates IST0144 a Warning; the
 #   default here is deny because the org config locks this rule as part of the mesh's security
-#   boundary. Judged only for pods that get a sidecar: a mesh
-#   namespace without an opt-out, or the object's own opt-in (sidecar.istio.io/inject true,
-#   istio.io/rev label); when the namespace is not in the inventory only the object's own labels
-#   and annotations decide.
+#   boundary. Judged only for pods that get a sidecar as Istio's injector decides
+#   (data.meshguard.lib.istio.injected: an injection namespace without an opt-out, or the pod's own
+#   sidecar.istio.io/inject=true or istio.io/rev label); a namespace not in the inventory counts as
+#   unlabelled.
 # custom:
 #   id: pod-uid-1337
 #   severity: high

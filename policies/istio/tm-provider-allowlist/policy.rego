@@ -6,16 +6,20 @@
 #   unapproved collector means telemetry quietly goes missing or goes somewhere unvetted. The
 #   shipped default lists Istio's built-in providers (prometheus, stackdriver, envoy) and the
 #   extension-provider names Istio's own docs configure (otel, otel-tracing, zipkin); set it to
-#   your meshConfig.extensionProviders names. An empty list accepts any provider. Needs no
-#   inventory.
+#   your meshConfig.extensionProviders names. An empty list accepts any provider. When Istio's
+#   mesh config is known (the istio ConfigMap, or an IstioOperator given to check), a provider
+#   must also be one of Istio's built-in providers (prometheus, stackdriver, envoy) or defined in
+#   its extensionProviders. Needs no inventory.
 # custom:
 #   id: tm-provider-allowlist
 #   severity: medium
 #   enforcement: deny
 #   kinds: [Telemetry]
+#   meshConfig: [extensionProviders]
 package meshguard.rules.tm_provider_allowlist
 
 import data.meshguard.lib
+import data.meshguard.lib.istio
 
 default_providers := ["prometheus", "stackdriver", "envoy", "otel", "otel-tracing", "zipkin"]
 
@@ -33,4 +37,23 @@ violation contains {
 	some j, p in object.get(entry, "providers", [])
 	provider := object.get(p, "name", "")
 	not provider in allowed
+}
+
+# Providers Istio knows without an extensionProviders entry.
+builtin_providers := ["prometheus", "stackdriver", "envoy"]
+
+violation contains {
+	"id": "tm-provider-allowlist",
+	"message": sprintf("Telemetry %s/%s uses provider \"%s\" in %s[%d], which the mesh config does not define (extensionProviders %s)", [lib.namespace, lib.name, provider, section, i, json.marshal(defined)]),
+	"details": {"field": sprintf("spec.%s[%d].providers[%d].name", [section, i, j]), "provider": provider, "extensionProviders": defined},
+} if {
+	lib.is_kind("Telemetry")
+	defined := istio.config("extensionProviders", null)
+	is_array(defined)
+	some section in ["tracing", "metrics", "accessLogging"]
+	some i, entry in object.get(lib.obj.spec, section, [])
+	some j, p in object.get(entry, "providers", [])
+	provider := object.get(p, "name", "")
+	not provider in builtin_providers
+	not provider in defined
 }

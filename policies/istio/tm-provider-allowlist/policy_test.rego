@@ -43,3 +43,22 @@ test_no_providers_allowed if {
 test_delete_ignored if {
 	count(tm_provider_allowlist.violation) == 0 with input as {"request": {"kind": {"kind": "Telemetry"}, "operation": "DELETE", "namespace": "prod", "object": null}}
 }
+
+test_provider_must_be_builtin_or_defined_in_the_mesh_config if {
+	tm_provider_allowlist.violation == {{
+		"id": "tm-provider-allowlist",
+		"message": "Telemetry prod/t uses provider \"otel\" in tracing[0], which the mesh config does not define (extensionProviders [\"zipkin\"])",
+		"details": {"field": "spec.tracing[0].providers[0].name", "provider": "otel", "extensionProviders": ["zipkin"]},
+	}} with input as review({
+		"metrics": [{"providers": [{"name": "prometheus"}]}],
+		"tracing": [{"providers": [{"name": "otel"}, {"name": "zipkin"}]}],
+	})
+		with data.meshguard.config as config(["prometheus", "otel", "zipkin"])
+		with data.meshguard.meshConfig as {"extensionProviders": ["zipkin"]}
+}
+
+test_no_mesh_config_no_extension_provider_check if {
+	count(tm_provider_allowlist.violation) == 0 with input as review({"tracing": [{"providers": [{"name": "otel"}]}]})
+		with data.meshguard.config as config(["otel"])
+		with data.meshguard.meshConfig as {}
+}

@@ -11,7 +11,7 @@
  *   unknown namespace, with a note.
  * On UPDATE a value the user removed is not filled back (see `ownership.ts`).
  */
-import { isRecord, type KubeObject } from '../../kube/objects.js';
+import { isRecord, type KubeObject } from '../../inventory/objects.js';
 import { classifyHost, findServiceEntry, namespaceMembership } from '../mesh.js';
 import { dig } from '../pod-targets.js';
 import { removedByUser } from '../ownership.js';

@@ -18,7 +18,7 @@
  * throws a 422 error (ANNOTATION_INVALID) naming the annotation, its value and why.
  */
 import { ErrorCodes, MeshguardError, describeError } from '../../errors.js';
-import { isRecord, type KubeObject } from '../../kube/objects.js';
+import { isRecord, type KubeObject } from '../../inventory/objects.js';
 import { PROXY_RESOURCE_ANNOTATIONS, SIDECAR_SIZING_ANNOTATION } from '../annotations.js';
 import { SIDECAR_KEYS, type SidecarKey, type SidecarProfile } from '../config.js';
 import { injectionDecision } from '../mesh.js';

@@ -13,7 +13,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { describeError } from '../../errors.js';
-import { isRecord, type KubeObject } from '../../kube/objects.js';
+import { isRecord, type KubeObject } from '../../inventory/objects.js';
 import { PROXY_CONFIG_ANNOTATION } from '../annotations.js';
 import { injectionDecision } from '../mesh.js';
 import { removedByUser } from '../ownership.js';

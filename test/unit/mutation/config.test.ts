@@ -25,18 +25,18 @@ function rejects(raw: unknown, path: string, detail?: RegExp): void {
 
 describe('parseMutationConfig', () => {
   it('gives the defaults for an absent section, frozen', () => {
-    assert.deepEqual(parseMutationConfig(undefined), defaultMutationConfig);
-    assert.deepEqual(parseMutationConfig(null), defaultMutationConfig);
-    assert.deepEqual(parseMutationConfig({}), defaultMutationConfig);
+    assert.deepEqual(parseMutationConfig(undefined), defaultMutationConfig());
+    assert.deepEqual(parseMutationConfig(null), defaultMutationConfig());
+    assert.deepEqual(parseMutationConfig({}), defaultMutationConfig());
     const parsed = parseMutationConfig({});
     assert.ok(Object.isFrozen(parsed) && Object.isFrozen(parsed.sidecar.ratios) && Object.isFrozen(parsed.mesh.meshLabels));
   });
 
-  it('config/org-config.yaml documents exactly the built-in defaults (mesh facts from its top-level mesh section)', async () => {
+  it('the built-in defaults are the shipped config/org-config.yaml, unchanged by validation (mesh facts from its top-level mesh section)', async () => {
     const org = parse(readFileSync(ORG_CONFIG, 'utf8')) as { mutation?: unknown };
     assert.ok(org.mutation, 'org-config.yaml has a mutation section');
-    assert.deepEqual(mutationConfigOf(await loadOrgConfig()), defaultMutationConfig);
-    const { mesh, ...rest } = JSON.parse(JSON.stringify(defaultMutationConfig)) as Record<string, unknown>;
+    assert.deepEqual(mutationConfigOf(await loadOrgConfig()), defaultMutationConfig());
+    const { mesh, ...rest } = JSON.parse(JSON.stringify(defaultMutationConfig())) as Record<string, unknown>;
     assert.deepEqual(org.mutation, rest);
     assert.ok(mesh);
   });
@@ -46,12 +46,12 @@ describe('parseMutationConfig', () => {
       sidecar: { ratios: { cpu: 0.2 }, ceilings: { cpu: 2 }, profiles: { tiny: { set: { cpu: '10m' } } } },
       mesh: { meshLabels: [{ key: 'mesh', value: 'yes' }] },
     });
-    assert.deepEqual(parsed.sidecar.ratios, { ...defaultMutationConfig.sidecar.ratios, cpu: 0.2 });
-    assert.deepEqual(parsed.sidecar.ceilings, { ...defaultMutationConfig.sidecar.ceilings, cpu: '2' });
+    assert.deepEqual(parsed.sidecar.ratios, { ...defaultMutationConfig().sidecar.ratios, cpu: 0.2 });
+    assert.deepEqual(parsed.sidecar.ceilings, { ...defaultMutationConfig().sidecar.ceilings, cpu: '2' });
     assert.deepEqual(Object.keys(parsed.sidecar.profiles), ['small', 'medium', 'large', 'tiny']);
     assert.deepEqual(parsed.mesh.meshLabels, [{ key: 'mesh', value: 'yes' }]);
-    assert.deepEqual(parsed.mesh.injectionLabels, defaultMutationConfig.mesh.injectionLabels);
-    assert.deepEqual(defaultMutationConfig.sidecar.ratios.cpu, 0.1, 'defaults untouched');
+    assert.deepEqual(parsed.mesh.clusterDomain, defaultMutationConfig().mesh.clusterDomain);
+    assert.deepEqual(defaultMutationConfig().sidecar.ratios.cpu, 0.1, 'defaults untouched');
   });
 
   it('normalises the cluster domain and accepts a custom profile as default', () => {
@@ -66,7 +66,7 @@ describe('parseMutationConfig', () => {
     rejects({ maxPasses: 1 }, 'mutation.maxPasses', /integer from 2 to 10/);
     rejects({ maxPasses: 2.5 }, 'mutation.maxPasses');
     rejects({ mesh: { clusterDomain: 'bad domain' } }, 'mutation.mesh.clusterDomain');
-    rejects({ mesh: { injectionLabels: 'istio-injection' } }, 'mutation.mesh.injectionLabels');
+    rejects({ mesh: { injectionLabels: [] } }, 'mutation.mesh.injectionLabels');
     rejects({ mesh: { meshLabels: [{ value: 'x' }] } }, 'mutation.mesh.meshLabels[0].key');
     rejects({ mesh: { meshLabels: [{ key: 'a', valu: 'x' }] } }, 'mutation.mesh.meshLabels[0].valu');
     rejects({ sidecar: { enabled: 'yes' } }, 'mutation.sidecar.enabled', /true or false/);
@@ -87,5 +87,24 @@ describe('parseMutationConfig', () => {
     rejects({ mtls: { mode: 'STRICT' } }, 'mutation.mtls.mode');
     rejects({ telemetry: { defaultSamplingPercentage: 101 } }, 'mutation.telemetry.defaultSamplingPercentage');
     rejects({ telemetry: { proxyConfigDefaults: ['x'] } }, 'mutation.telemetry.proxyConfigDefaults');
+  });
+});
+
+describe('the mutation section is validated when the org config loads', () => {
+  it('a bad key fails loadOrgConfig naming the file and the key, before any request', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'meshguard-org-'));
+    const file = path.join(dir, 'org.yaml');
+    await writeFile(file, 'mutation:\n  sidecar:\n    ratios:\n      cpu: lots\n');
+    await assert.rejects(loadOrgConfig(file), (err: Error) => {
+      assert.equal(err.message, `org config ${file}: mutation.sidecar.ratios.cpu: expected a number from 0 to 100`);
+      return true;
+    });
+    await writeFile(file, 'mesh:\n  injectionLabels: []\n');
+    await assert.rejects(loadOrgConfig(file), { message: `org config ${file}: mesh.injectionLabels is no longer read: sidecar injection follows Istio's injector (namespace istio-injection=enabled or istio.io/rev, and the istio-sidecar-injector ConfigMap); remove it` });
+    await writeFile(file, 'mutation:\n  sidecar:\n    ratio: {}\n');
+    await assert.rejects(loadOrgConfig(file), /mutation\.sidecar\.ratio: unknown setting/);
   });
 });

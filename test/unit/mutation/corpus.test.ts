@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import jsonpatch from 'fast-json-patch';
 import { parseAllDocuments } from 'yaml';
-import type { KubeObject } from '../../../src/kube/objects.js';
+import type { KubeObject } from '../../../src/inventory/objects.js';
 import { mutate, mutateManifests, type MutationEnv } from '../../../src/mutation/index.js';
 import { config, inventory, proxyAnnotations, sizingRecord } from './helpers.js';
 

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import jsonpatch from 'fast-json-patch';
-import { Inventory } from '../../../src/kube/inventory.js';
-import type { KubeObject } from '../../../src/kube/objects.js';
+import { Inventory } from '../../../src/inventory/inventory.js';
+import type { KubeObject } from '../../../src/inventory/objects.js';
 import {
   mutate,
   parseMutationConfig,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../../src/kube/objects.js';
+import type { KubeObject } from '../../../src/inventory/objects.js';
 import type { MutationEnv } from '../../../src/mutation/index.js';
 import { cluster, config, request, run } from './helpers.js';
 
@@ -78,9 +78,10 @@ describe('mtls-defaults: DestinationRule to in-mesh services', () => {
     expectTlsAdded(dr({ host: 'reviews' }));
   });
 
-  it('a namespace-qualified name resolves to that namespace', () => {
-    expectTlsAdded(dr({ host: 'reviews.prod' }, 'plain'));
-    expectTlsAdded(dr({ host: 'reviews.prod.svc' }, 'plain'));
+  it('a name with a dot is taken as written, as Istio resolves hosts (reviews.prod is not reviews.prod.svc.<domain>)', () => {
+    expectLeft(dr({ host: 'reviews.prod' }, 'plain'), ['mtls-defaults: host reviews.prod is not a cluster-local service; left unchanged']);
+    expectLeft(dr({ host: 'reviews.prod.svc' }, 'plain'), ['mtls-defaults: host reviews.prod.svc is not a cluster-local service; left unchanged']);
+    expectTlsAdded(dr({ host: 'reviews.prod.svc.cluster.local' }, 'plain'));
   });
 
   it('a cluster-local FQDN, keeping the other traffic policy settings and subsets', () => {
@@ -93,7 +94,7 @@ describe('mtls-defaults: DestinationRule to in-mesh services', () => {
 
   it('revision-labelled and ambient namespaces are in the mesh', () => {
     expectTlsAdded(dr({ host: 'ratings.rev.svc.cluster.local' }));
-    expectTlsAdded(dr({ host: 'ratings.ambient' }));
+    expectTlsAdded(dr({ host: 'ratings.ambient.svc.cluster.local' }));
   });
 
   it('honours a custom cluster domain', () => {
@@ -117,13 +118,13 @@ describe('mtls-defaults: DestinationRules left alone', () => {
   });
 
   it('ServiceEntry hosts, including wildcard ServiceEntry hosts', () => {
-    expectLeft(dr({ host: 'legacy.prod' }), ['mtls-defaults: host legacy.prod is declared by ServiceEntry plain/legacy; left unchanged']);
+    expectLeft(dr({ host: 'legacy.prod.svc.cluster.local' }), ['mtls-defaults: host legacy.prod.svc.cluster.local is declared by ServiceEntry plain/legacy; left unchanged']);
     expectLeft(dr({ host: 'db.vm.svc.cluster.local' }), ['mtls-defaults: host db.vm.svc.cluster.local is declared by ServiceEntry mesh/vms; left unchanged']);
   });
 
   it('hosts in namespaces outside the mesh', () => {
     expectLeft(dr({ host: 'reviews.plain.svc.cluster.local' }), ['mtls-defaults: host reviews.plain.svc.cluster.local is in namespace plain, which is not in the mesh; left unchanged']);
-    expectLeft(dr({ host: 'reviews.off' }), ['mtls-defaults: host reviews.off is in namespace off, which is not in the mesh; left unchanged']);
+    expectLeft(dr({ host: 'reviews.off.svc.cluster.local' }), ['mtls-defaults: host reviews.off.svc.cluster.local is in namespace off, which is not in the mesh; left unchanged']);
   });
 
   it('wildcard hosts', () => {
@@ -132,8 +133,8 @@ describe('mtls-defaults: DestinationRules left alone', () => {
   });
 
   it('unknown namespace membership, with a note saying why', () => {
-    expectLeft(dr({ host: 'reviews.prod' }), ['mtls-defaults: namespace membership of host reviews.prod unknown; left unchanged'], { config: config() });
-    expectLeft(dr({ host: 'reviews.ghost' }), ['mtls-defaults: namespace membership of host reviews.ghost unknown; left unchanged']);
+    expectLeft(dr({ host: 'reviews.prod.svc.cluster.local' }), ['mtls-defaults: namespace membership of host reviews.prod.svc.cluster.local unknown; left unchanged'], { config: config() });
+    expectLeft(dr({ host: 'reviews.ghost.svc.cluster.local' }), ['mtls-defaults: namespace membership of host reviews.ghost.svc.cluster.local unknown; left unchanged']);
   });
 
   it('no host', () => {

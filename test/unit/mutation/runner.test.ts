@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import jsonpatch from 'fast-json-patch';
 import { MeshguardError } from '../../../src/errors.js';
-import type { KubeObject } from '../../../src/kube/objects.js';
+import type { KubeObject } from '../../../src/inventory/objects.js';
 import { builtinMutators, mutate, type MutationEnv, type Mutator } from '../../../src/mutation/index.js';
 import { config, freeze, request, run } from './helpers.js';
 

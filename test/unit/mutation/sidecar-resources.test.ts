@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MeshguardError } from '../../../src/errors.js';
-import type { KubeObject } from '../../../src/kube/objects.js';
+import type { KubeObject } from '../../../src/inventory/objects.js';
 import type { MutationEnv } from '../../../src/mutation/index.js';
 import { cluster, config, container, pod, proxyAnnotations, request, run, sizingRecord } from './helpers.js';
 
@@ -291,10 +291,12 @@ describe('sidecar-resources: which pods', () => {
     expectSized(pod([APP], { labels: inject('true'), annotations: inject('false') }), APP_VALUES, record, { namespace: 'plain', existing: inject('false') });
   });
 
-  it('a pod annotation alone opts out in a mesh namespace and in in a plain one', () => {
+  it('a pod annotation alone opts out in a mesh namespace; in a plain one only the label "true" opts in, as Istio\'s object webhook selects', () => {
     expectUntouched(pod([APP], { annotations: inject('false') }), 'sidecar-resources: Pod: the pod opts out with sidecar.istio.io/inject; left unchanged');
-    expectSized(pod([APP], { annotations: inject('true') }), APP_VALUES, record, { namespace: 'plain', existing: inject('true') });
-    expectSized(pod([APP], { labels: inject('y') }), APP_VALUES, record, { namespace: 'plain' });
+    expectUntouched(pod([APP], { annotations: inject('true') }), 'sidecar-resources: Pod: namespace plain is not in the mesh; left unchanged', { namespace: 'plain' });
+    expectUntouched(pod([APP], { labels: inject('y') }), 'sidecar-resources: Pod: namespace plain is not in the mesh; left unchanged', { namespace: 'plain' });
+    expectSized(pod([APP], { labels: inject('true') }), APP_VALUES, record, { namespace: 'plain' });
+    expectSized(pod([APP], { labels: inject('y') }), APP_VALUES, record);
   });
 
   it('a pod istio.io/rev label opts in', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../../src/kube/objects.js';
+import type { KubeObject } from '../../../src/inventory/objects.js';
 import type { MutationEnv } from '../../../src/mutation/index.js';
 import { cluster, config, container, pod, request, run } from './helpers.js';
 

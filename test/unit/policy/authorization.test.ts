@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AdmissionRequest } from '../../../src/admission/types.js';
-import type { KubeObject } from '../../../src/kube/objects.js';
+import type { KubeObject } from '../../../src/inventory/objects.js';
 import { AUTHORIZATION_RULE_ID, authorizeRequest, exemptionObjectViolations, mayGrant, type AuthorizationContext } from '../../../src/policy/authorization.js';
 import { grantProblems, matchesObject, parseExemptionResource, resourceGrants } from '../../../src/policy/exemption-grants.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decide, judge } from '../../../src/policy/decision.js';
-import type { KubeObject } from '../../../src/kube/objects.js';
+import type { KubeObject } from '../../../src/inventory/objects.js';
 import { Exemptions, selectorMatches, type VerdictTarget } from '../../../src/policy/exemptions.js';
 import type { Violation } from '../../../src/policy/types.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Inventory } from '../../../src/kube/inventory.js';
+import { Inventory } from '../../../src/inventory/inventory.js';
 import type { EngineData, PolicyEngine } from '../../../src/policy/engine.js';
 import { checkObjects, OFFLINE_KNOWN_KINDS } from '../../../src/policy/offline.js';
 import { loadOrgConfig } from '../../../src/org-config.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Worker } from 'node:worker_threads';
-import type { KubeObject } from '../../../src/kube/objects.js';
+import type { KubeObject } from '../../../src/inventory/objects.js';
 import { readBundle } from '../../../src/policy/bundle.js';
 import { OpaWasmEngine, type EngineData } from '../../../src/policy/engine.js';
 import { PolicyHolder } from '../../../src/policy/holder.js';

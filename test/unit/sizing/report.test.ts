@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sizingReportResults, type RecommendRow } from '../../../src/cli/recommend-output.js';
-import { buildPolicyReports } from '../../../src/kube/policy-report.js';
+import { buildPolicyReports } from '../../../src/audit/policy-report.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const observed = { pods: 2, samples: 288, cpu: '50m', memoryPeak: '60Mi', requestsPerSecond: 100, cpuPerThousandRps: 1000 };

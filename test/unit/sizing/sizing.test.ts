@@ -68,14 +68,15 @@ describe('workload identity', () => {
     assert.deepEqual(podWorkload('ns', 'standalone', noOwners), { namespace: 'ns', kind: 'Pod', name: 'standalone' });
   });
 
-  it('admitted objects: a Pod by its controller (ReplicaSet + pod-template-hash = Deployment), a template by its workload', () => {
+  it('admitted objects: a Pod by its controller as Istio names it (ReplicaSet + pod-template-hash = Deployment, Job + timestamp = CronJob), a template by its workload', () => {
     const pod = (labels: Record<string, string>, owner?: { kind: string; name: string }) => ({
-      kind: 'Pod', metadata: { name: 'p-1', labels, ...(owner ? { ownerReferences: [{ ...owner, controller: true }] } : {}) },
+      kind: 'Pod', metadata: { name: 'p-1', generateName: 'p-', labels, ...(owner ? { ownerReferences: [{ ...owner, controller: true }] } : {}) },
     });
     assert.deepEqual(objectWorkload(pod({ 'pod-template-hash': 'abc12' }, { kind: 'ReplicaSet', name: 'web-abc12' }), 'Pod', 'ns'), { namespace: 'ns', kind: 'Deployment', name: 'web' });
     assert.deepEqual(objectWorkload(pod({}, { kind: 'ReplicaSet', name: 'web-abc12' }), 'Pod', 'ns'), { namespace: 'ns', kind: 'ReplicaSet', name: 'web-abc12' });
     assert.deepEqual(objectWorkload(pod({}, { kind: 'StatefulSet', name: 'db' }), 'Pod', 'ns'), { namespace: 'ns', kind: 'StatefulSet', name: 'db' });
     assert.deepEqual(objectWorkload(pod({}), 'Pod', 'ns'), { namespace: 'ns', kind: 'Pod', name: 'p-1' });
+    assert.deepEqual(objectWorkload(pod({}, { kind: 'Job', name: 'backup-28934560' }), 'Pod', 'ns'), { namespace: 'ns', kind: 'CronJob', name: 'backup' });
     assert.deepEqual(objectWorkload({ kind: 'Deployment', metadata: { name: 'web' } }, 'Deployment', 'ns'), { namespace: 'ns', kind: 'Deployment', name: 'web' });
     assert.equal(objectWorkload({ kind: 'Pod', metadata: { generateName: 'x-' } }, 'Pod', 'ns'), undefined);
   });

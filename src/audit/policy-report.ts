@@ -1,7 +1,7 @@
 import type { CheckResult } from '../policy/offline.js';
 import type { RuleCatalog } from '../policy/types.js';
-import { KubeApiError, type KubeHttp } from './client.js';
-import { resolveResources } from './resources.js';
+import { KubeApiError, type KubeHttp } from '../kube/client.js';
+import { resolveResources } from '../kube/resources.js';
 
 /** The PolicyReport API meshguard writes (the wg-policy prototype CRDs, as Kyverno installs them). */
 export const POLICY_REPORT_API = 'wgpolicyk8s.io/v1alpha2';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Inventory } from '../../../src/kube/inventory.js';
+import { Inventory } from '../../../src/inventory/inventory.js';
 
 describe('Inventory.replaceKind and count', () => {
   it('replaces every object of a kind with one change, declaring it even when empty', () => {

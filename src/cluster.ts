@@ -1,16 +1,16 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from '../config.js';
-import { describeError } from '../errors.js';
-import type { Metrics } from '../metrics.js';
-import type { PolicyService } from '../policy/service.js';
-import type { Readiness } from '../readiness.js';
-import type { ServingCertificate } from '../tls/certificates.js';
-import { KubeHttp, loadKubeConfig } from './client.js';
-import { KUBE_READINESS, startInformers } from './informers.js';
-import type { Inventory } from './inventory.js';
-import { startPeriodicAudit } from './periodic-audit.js';
-import { watchScopes } from './resources.js';
-import { runSelfCheck, SELF_CHECK_READINESS } from './self-check.js';
+import type { Config } from './config.js';
+import { describeError } from './errors.js';
+import type { Metrics } from './metrics.js';
+import type { PolicyService } from './policy/service.js';
+import type { Readiness } from './readiness.js';
+import type { ServingCertificate } from './tls/certificates.js';
+import { KubeHttp, loadKubeConfig } from './kube/client.js';
+import { KUBE_READINESS, startInformers } from './kube/informers.js';
+import type { Inventory } from './inventory/inventory.js';
+import { startPeriodicAudit } from './audit/periodic-audit.js';
+import { watchScopes } from './kube/resources.js';
+import { runSelfCheck, SELF_CHECK_READINESS } from './kube/self-check.js';
 
 /** What `buildServer` hands the cluster view. */
 export interface ClusterDeps {

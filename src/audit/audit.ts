@@ -1,13 +1,14 @@
+import { DEFAULT_ISTIO_ROOT_NAMESPACE } from '../mesh/facts.js';
 import type { OrgConfig } from '../org-config.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import { DEFAULT_EXEMPTION_NAMESPACE, EXEMPTION_KIND } from '../policy/exemption-grants.js';
 import { checkObjects, type CheckResult } from '../policy/offline.js';
 import type { RuleCatalog } from '../policy/types.js';
-import { KubeApiError, METADATA_LIST_ACCEPT, type KubeHttp } from './client.js';
-import { Inventory } from './inventory.js';
-import type { KubeObject } from './objects.js';
-import { collectionPath, INVENTORY_KINDS, RESOURCES, resolveResources, type ResourceSpec, type ServedResource } from './resources.js';
-import { stripObject } from './strip.js';
+import { KubeApiError, METADATA_LIST_ACCEPT, type KubeHttp } from '../kube/client.js';
+import { Inventory } from '../inventory/inventory.js';
+import type { KubeObject } from '../inventory/objects.js';
+import { collectionPath, INVENTORY_KINDS, RESOURCES, resolveResources, type ResourceSpec, type ServedResource } from '../kube/resources.js';
+import { stripObject } from '../kube/strip.js';
 
 /** The `file` of a result that came from the cluster (text output prints it in parentheses). */
 export const CLUSTER_SOURCE = 'cluster';
@@ -32,10 +33,11 @@ export interface ClusterSnapshot {
 /**
  * Reads what an audit needs: the objects of every judged kind (in `namespace` when given) and the
  * inventory kinds cluster-wide (falling back to `namespace` when the caller may only read that
- * one), and the Exemption objects of `exemptionNamespace`. Secrets are read as metadata only. A kind the server does not serve, or the caller may not
+ * one), the Exemption objects of `exemptionNamespace`, and Istio's mesh config ConfigMaps of
+ * `istioRootNamespace`. Secrets are read as metadata only. A kind the server does not serve, or the caller may not
  * list, is noted and skipped; an unreachable API server throws MG_ERR_KUBE_UNREACHABLE.
  */
-export async function readCluster(http: KubeHttp, catalog: RuleCatalog, opts: { namespace?: string; exemptionNamespace?: string } = {}): Promise<ClusterSnapshot> {
+export async function readCluster(http: KubeHttp, catalog: RuleCatalog, opts: { namespace?: string; exemptionNamespace?: string; istioRootNamespace?: string } = {}): Promise<ClusterSnapshot> {
   const judged = new Set(judgedKinds(catalog));
   const notes: string[] = [];
   const specs: ResourceSpec[] = [];
@@ -52,7 +54,9 @@ export async function readCluster(http: KubeHttp, catalog: RuleCatalog, opts: { 
     const clusterWide = !judged.has(r.kind) || !opts.namespace;
     const objects = r.kind === EXEMPTION_KIND
       ? await listKind(http, r, opts.exemptionNamespace ?? DEFAULT_EXEMPTION_NAMESPACE, undefined, notes)
-      : await listKind(http, r, clusterWide ? undefined : opts.namespace, opts.namespace, notes);
+      : r.names
+        ? (await listKind(http, r, opts.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE, undefined, notes))?.filter((o) => r.names?.includes(o.metadata?.name ?? ''))
+        : await listKind(http, r, clusterWide ? undefined : opts.namespace, opts.namespace, notes);
     if (!objects) continue;
     inventory.replaceKind(r.kind, objects);
     if (judged.has(r.kind)) out.push(...objects.filter((o) => inScope(o, r, opts.namespace)));

@@ -5,7 +5,7 @@ import { readBundle } from '../policy/bundle.js';
 import { OpaWasmEngine } from '../policy/engine.js';
 import type { PolicyService } from '../policy/service.js';
 import { auditObjects, countViolations, judgedFromInventory } from './audit.js';
-import type { Inventory } from './inventory.js';
+import type { Inventory } from '../inventory/inventory.js';
 
 export interface PeriodicAuditDeps {
   intervalSeconds: number;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countViolations, judgedKinds } from '../../../src/kube/audit.js';
-import { buildPolicyReports } from '../../../src/kube/policy-report.js';
+import { countViolations, judgedKinds } from '../../../src/audit/audit.js';
+import { buildPolicyReports } from '../../../src/audit/policy-report.js';
 import type { CheckResult } from '../../../src/policy/offline.js';
 import type { RuleCatalog } from '../../../src/policy/types.js';
 
