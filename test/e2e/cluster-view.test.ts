@@ -65,7 +65,7 @@ describe('the cluster view against a real kube-apiserver', { timeout: 300_000 },
       assert.deepEqual(informers.status(), { watching: [...INVENTORY_KINDS], notServed: [], pending: [], errors: {} });
       // One informer per kind, and one per namespace for Secrets (two namespaces).
       assert.deepEqual(readiness.report().checks.kube, { ok: true, detail: `${INVENTORY_KINDS.length + 1} informers synced with ${h.cluster.server}` });
-      assert.deepEqual(inventory.scopes(), { Exemption: [NS.system], Secret: SECRET_NAMESPACES });
+      assert.deepEqual(inventory.scopes(), { ConfigMap: ['istio-system'], Exemption: [NS.system], Secret: SECRET_NAMESPACES });
       for (const kind of INVENTORY_KINDS) assert.equal(inventory.knows(kind), true, kind);
       assert.deepEqual(inventory.namespaceLabels(NS.mesh), { 'istio-injection': 'enabled', 'kubernetes.io/metadata.name': NS.mesh });
       const text = await metrics.registry.getSingleMetricAsString('meshguard_inventory_objects');

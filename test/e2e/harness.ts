@@ -102,6 +102,8 @@ export async function startHarness(opts: { meshguard?: boolean; webhooks?: boole
     await phase('meshguard CRDs', () => installCrds(kc, MESHGUARD_CRDS));
     await phase('namespaces', () => apply(kc, [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.system } },
+      // Istio's root namespace: the chart's mesh-config Role lives there (config.istioRootNamespace).
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.mesh, labels: { 'istio-injection': 'enabled' } } },
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.plain } },
     ] as KubernetesObject[]));

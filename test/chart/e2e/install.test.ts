@@ -51,7 +51,8 @@ describe('chart against a real kube-apiserver', { timeout: 90 * 60_000 }, () => 
   }
 
   it('installs, and the API server accepts every object', async () => {
-    // Where Istio's gateways live (config.secretNamespaces): the chart grants Secret reads there with a Role.
+    // Istio's root namespace, where gateways live (config.secretNamespaces) and the mesh config is
+    // read (config.istioRootNamespace): the chart grants both there with Roles.
     await (cluster as KubeCluster).kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: 'istio-system' } } });
     const result = await helmIn(['install', 'meshguard', CHART, '--create-namespace', '--set', 'networkPolicy.enabled=true']);
     assert.equal(result.code, 0, result.stderr);
@@ -59,7 +60,7 @@ describe('chart against a real kube-apiserver', { timeout: 90 * 60_000 }, () => 
     const kinds = [...listed.stdout.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]).sort();
     assert.deepEqual(kinds, [
       'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'MutatingWebhookConfiguration', 'NetworkPolicy',
-      'PodDisruptionBudget', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount', 'ValidatingWebhookConfiguration',
+      'PodDisruptionBudget', 'Role', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount', 'ValidatingWebhookConfiguration',
     ]);
     const crd = await (cluster as KubeCluster).kc.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: 'exemptions.policy.meshguard.io' });
     assert.equal(crd.spec.names.kind, 'Exemption', 'Helm installs the Exemption CRD from the chart\'s crds/');
