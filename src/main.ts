@@ -7,7 +7,15 @@ import { buildServer, flushLogs } from './server.js';
  */
 export async function main(config: Config): Promise<void> {
   const server = await buildServer(config);
-  const { port, probePort } = await server.listen();
+  let ports: { port: number; probePort: number };
+  try {
+    ports = await server.listen();
+  } catch (err) {
+    // A port in use or a failed cluster view: stop the policy workers and watchers so the process exits.
+    await server.close().catch(() => undefined);
+    throw err;
+  }
+  const { port, probePort } = ports;
   server.app.log.info({ port, probePort, policyVersion: server.services.policy.holder.status.version ?? null }, 'meshguard listening');
   let stopping = false;
   const stop = (signal: string): void => {

@@ -12,20 +12,37 @@ import { loops, makeCert, postJson, signal } from './clients.js';
 
 const WORKERS = 6;
 
-describe('SIGTERM under load (the real `meshguard serve` process)', () => {
-  it('answers every in-flight request, sends Connection: close while draining, and exits 0', { timeout: 120_000 }, async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'meshguard-sigterm-'));
-    const { cert, key } = makeCert(dir, 'sigterm');
+/**
+ * Starts `meshguard serve` on free ports and waits until it is ready. A port another process took
+ * between freePort() and the bind (EADDRINUSE, the process exits) is retried on new ports.
+ */
+async function startServing(dir: string, cert: string, key: string): Promise<{ proc: ReturnType<typeof startProcess>; port: number }> {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('MESHGUARD_') || k === 'KUBECONFIG') delete env[k];
+  for (let attempt = 1; ; attempt++) {
     const [port, probePort] = [await freePort(), await freePort()];
-    const env = { ...process.env };
-    for (const k of Object.keys(env)) if (k.startsWith('MESHGUARD_') || k === 'KUBECONFIG') delete env[k];
     const proc = startProcess('meshguard', process.execPath, [cliPath, 'serve', '--host', '127.0.0.1', '--port', String(port), '--probe-port', String(probePort),
-      '--tls-cert-file', cert, '--tls-key-file', key, '--kube', 'off', '--log-level', 'warn', '--shutdown-grace-ms', '5000'], { logFile: path.join(dir, 'meshguard.log'), env });
-    const agent = new https.Agent({ keepAlive: true, maxSockets: WORKERS, ca: await readFile(cert, 'utf8') });
+      '--tls-cert-file', cert, '--tls-key-file', key, '--kube', 'off', '--log-level', 'warn', '--shutdown-grace-ms', '5000'], { logFile: path.join(dir, `meshguard-${attempt}.log`), env });
     try {
       await waitFor('meshguard /readyz', async () => ((await fetch(`http://127.0.0.1:${probePort}/readyz`)).status === 200 ? true : undefined), {
         timeoutMs: 60_000, abortIf: () => (alive(proc) ? undefined : `meshguard exited:\n${proc.tail()}`),
       });
+      return { proc, port };
+    } catch (err) {
+      await proc.stop();
+      if (attempt < 3 && proc.tail().includes('EADDRINUSE')) continue;
+      throw err;
+    }
+  }
+}
+
+describe('SIGTERM under load (the real `meshguard serve` process)', () => {
+  it('answers every in-flight request, sends Connection: close while draining, and exits 0', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'meshguard-sigterm-'));
+    const { cert, key } = makeCert(dir, 'sigterm');
+    const { proc, port } = await startServing(dir, cert, key);
+    const agent = new https.Agent({ keepAlive: true, maxSockets: WORKERS, ca: await readFile(cert, 'utf8') });
+    try {
       const exited = once(proc.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
       const warmed = signal();
       let answered = 0;
