@@ -65,20 +65,30 @@ wildcards_overlap(x, y) if endswith(y, x)
 # exportTo
 
 # visible(o, from_ns) holds when object o (Service, ServiceEntry, VirtualService,
-# DestinationRule) is exported to namespace from_ns.
+# DestinationRule) is exported to namespace from_ns; visible(o, "*") holds when o is exported to
+# every namespace.
 visible(o, from_ns) if {
-	own := object.get(as_object(object.get(o, "metadata", {})), "namespace", "")
-	some entry in export_list(o)
-	exported_to(entry, own, from_ns)
+	some scope in export_scopes(o)
+	scope in {"*", from_ns}
 }
 
-exported_to("*", _, _)
+# export_scopes(o) is the set of scopes object o is exported to, as istioctl keys its host maps:
+# "*" (every namespace) or namespace names ("." resolved to o's own namespace; "~" is no scope).
+export_scopes(o) := {scope |
+	own := object.get(as_object(object.get(o, "metadata", {})), "namespace", "")
+	some entry in export_list(o)
+	entry != "~"
+	scope := own_scope(entry, own)
+}
 
-exported_to(".", own, from_ns) if own == from_ns
+own_scope(".", own) := own
 
-exported_to(entry, _, from_ns) if {
-	not entry in {"*", ".", "~"}
-	entry == from_ns
+own_scope(entry, _) := entry if entry != "."
+
+# visible_in(o, scopes) holds when o is exported to one of scopes ("*" or namespace names).
+visible_in(o, scopes) if {
+	some scope in scopes
+	visible(o, scope)
 }
 
 export_list(o) := list if {

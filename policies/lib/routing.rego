@@ -7,12 +7,14 @@
 #   to every namespace, then to the VirtualService's exportTo namespaces (its own namespace when it
 #   has none), and last through a wildcard ServiceEntry host visible to every namespace or to the
 #   VirtualService's namespace. A Service is visible where its networking.istio.io/exportTo
-#   annotation says (everywhere without one), a ServiceEntry where its exportTo says. Each distinct
+#   annotation says (everywhere without one), a ServiceEntry where its exportTo says, both as
+#   data.meshguard.lib.istio.visible decides. Each distinct
 #   destination host is resolved once per evaluation. A DestinationRule's host resolves the same
 #   way (istioctl's destinationrule.SubsetSelectPodAnalyzer uses the same lookup).
 package meshguard.lib.routing
 
 import data.meshguard.lib
+import data.meshguard.lib.istio
 import data.meshguard.lib.networking
 import data.meshguard.lib.workloads
 
@@ -65,7 +67,7 @@ resolve(full) := t if {
 } else := first({e.target |
 	some e in service_entries
 	startswith(e.host, "*")
-	visible(e.scopes, {"*", lib.namespace})
+	istio.visible_in(e.source, {"*", lib.namespace})
 	endswith(trim_prefix(full, "*"), trim_prefix(e.host, "*"))
 })
 
@@ -75,25 +77,18 @@ exact(full, scopes) := t if {
 } else := first({e.target |
 	some e in service_entries
 	e.host == full
-	visible(e.scopes, scopes)
+	istio.visible_in(e.source, scopes)
 })
 
 # first(targets) picks one of several ServiceEntries that declare the same host (istioctl keeps
 # one of them too), the first by source name so that the answer is stable; undefined when none.
 first(targets) := sort(targets)[0]
 
-visible(have, want) if count(have & want) > 0
-
 # The namespaces istioctl looks a host up for: the admitted VirtualService's or DestinationRule's
-# exportTo ("." is its own namespace), or its own namespace when it has none.
-vs_scopes := {scope_of(e, lib.namespace) | some e in exports} if {
-	exports := object.get(lib.obj.spec, "exportTo", [])
-	count(exports) > 0
+# exportTo scopes, or its own namespace when it has no exportTo.
+vs_scopes := istio.export_scopes(lib.obj) if {
+	count(object.get(lib.obj.spec, "exportTo", [])) > 0
 } else := {lib.namespace}
-
-scope_of(".", ns) := ns
-
-scope_of(e, _) := e if e != "."
 
 service_target(full, scopes) := {"source": concat("", ["Service ", parts[1], "/", parts[0]]), "ports": ports, "selector": {}} if {
 	suffix := networking.cluster_suffix
@@ -101,25 +96,18 @@ service_target(full, scopes) := {"source": concat("", ["Service ", parts[1], "/"
 	parts := split(trim_suffix(full, suffix), ".")
 	count(parts) == 2
 	svc := lib.inventory.Service[parts[1]][parts[0]]
-	visible(service_scopes(svc, parts[1]), scopes)
+	istio.visible_in(object.union(svc, {"kind": "Service", "metadata": {"namespace": parts[1]}}), scopes)
 	ports := [p.port | some p in object.get(object.get(svc, "spec", {}), "ports", [])]
 }
 
-# service_scopes(svc, ns) is where a Service is visible: its networking.istio.io/exportTo
-# annotation (comma-separated, "." its own namespace), everywhere ("*") without one.
-service_scopes(svc, ns) := {scope_of(trim_space(e), ns) | some e in split(anno, ",")} if {
-	anno := object.get(object.get(svc.metadata, "annotations", {}), "networking.istio.io/exportTo", "")
-	anno != ""
-} else := {"*"}
-
 # service_entries lists every ServiceEntry host as {"host" (expanded in the ServiceEntry's
-# namespace), "scopes" (its exportTo, "*" without one), "target"}.
-service_entries := [{"host": networking.fqdn(h, ns), "scopes": scopes, "target": target} |
+# namespace), "source" (the ServiceEntry, for istio.visible), "target"}.
+service_entries := [{"host": networking.fqdn(h, ns), "source": source, "target": target} |
 	resolvable
 	some se in lib.items("ServiceEntry")
 	ns := object.get(se.metadata, "namespace", "")
 	spec := object.get(se, "spec", {})
-	scopes := se_scopes(object.get(spec, "exportTo", []), ns)
+	source := object.union(se, {"kind": "ServiceEntry", "metadata": {"namespace": ns}})
 	target := {
 		"source": concat("", ["ServiceEntry ", ns, "/", object.get(se.metadata, "name", "")]),
 		"ports": [p.number | some p in object.get(spec, "ports", [])],
@@ -127,10 +115,6 @@ service_entries := [{"host": networking.fqdn(h, ns), "scopes": scopes, "target":
 	}
 	some h in object.get(spec, "hosts", [])
 ]
-
-se_scopes(exports, _) := {"*"} if count(exports) == 0
-
-se_scopes(exports, ns) := {scope_of(e, ns) | some e in exports} if count(exports) > 0
 
 # port_list(ports) prints port numbers as Go prints an []int: "[80 9080]".
 port_list(ports) := concat("", ["[", concat(" ", [format_int(p, 10) | some p in ports]), "]"])

@@ -6,6 +6,7 @@
 #   StatefulSets, DaemonSets, ReplicaSets).
 package meshguard.lib.security
 
+import data.meshguard.lib.istio
 import data.meshguard.lib.workloads
 
 # selects_nothing(match_labels, ns) holds when a non-empty label set matches none of the workloads
@@ -22,7 +23,7 @@ selects_nothing(match_labels, ns) if {
 
 any_match(match_labels, candidates) if {
 	some w in candidates
-	workloads.matches_labels(match_labels, w.labels)
+	istio.selects({"matchLabels": match_labels}, w.labels)
 }
 
 # selector_string(match_labels) renders labels as Kubernetes does: "k1=v1,k2=v2", keys sorted.

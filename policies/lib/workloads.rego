@@ -101,12 +101,9 @@ has_key(o, k) if _ = o[k]
 # Label selectors
 
 # matches_labels(want, lbls) holds when every key/value of want is in lbls (an Istio
-# workloadSelector.labels map or a matchLabels map). An empty map matches everything.
-matches_labels(want, lbls) if {
-	every k, v in want {
-		lbls[k] == v
-	}
-}
+# workloadSelector.labels map or a matchLabels map). An empty map matches everything
+# (data.meshguard.lib.istio.selects with matchLabels only).
+matches_labels(want, lbls) if istio.selects({"matchLabels": want}, lbls)
 
 # matches_selector(sel, lbls) holds when lbls satisfy the Kubernetes LabelSelector sel
 # (data.meshguard.lib.istio.selects).

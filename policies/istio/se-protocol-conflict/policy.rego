@@ -18,6 +18,7 @@
 package meshguard.rules.se_protocol_conflict
 
 import data.meshguard.lib
+import data.meshguard.lib.istio
 
 violation contains {
 	"id": "se-protocol-conflict",
@@ -44,7 +45,7 @@ violation contains {
 entries(o) := [e |
 	spec := object.get(o, "spec", {})
 	ns := object.get(o.metadata, "namespace", lib.namespace)
-	some scope in scopes(object.get(spec, "exportTo", []), ns)
+	some scope in scopes(o, ns)
 	some host in object.get(spec, "hosts", [])
 	some port in object.get(spec, "ports", [])
 	e := {
@@ -56,18 +57,13 @@ entries(o) := [e |
 	}
 ]
 
-scopes(export_to, _) := {"*"} if count(export_to) == 0
+# scopes(o, ns) is the export scope of ServiceEntry o in namespace ns as istioctl keys it: {"*"}
+# when exported to every namespace, else its scopes (data.meshguard.lib.istio.export_scopes).
+scopes(o, ns) := {"*"} if {
+	"*" in istio.export_scopes(as_entry(o, ns))
+} else := istio.export_scopes(as_entry(o, ns))
 
-scopes(export_to, _) := {"*"} if "*" in export_to
-
-scopes(export_to, ns) := {scope_of(e, ns) | some e in export_to} if {
-	count(export_to) > 0
-	not "*" in export_to
-}
-
-scope_of(".", ns) := ns
-
-scope_of(e, _) := e if e != "."
+as_entry(o, ns) := object.union(o, {"kind": "ServiceEntry", "metadata": {"namespace": ns}})
 
 overlaps(a, a)
 

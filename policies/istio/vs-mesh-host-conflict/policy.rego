@@ -18,6 +18,7 @@
 package meshguard.rules.vs_mesh_host_conflict
 
 import data.meshguard.lib
+import data.meshguard.lib.istio
 import data.meshguard.lib.networking
 
 violation contains {
@@ -47,19 +48,10 @@ conflict(a, scopes_a, b, scopes_b) if {
 	networking.host_matches(a, b)
 }
 
-# scopes(vs, ns) is the export scope of a VirtualService as istioctl keys it: {"*"} when exported
-# to every namespace, else the namespaces it lists ("." = its own).
-scopes(vs, _) := {"*"} if {
-	export := object.get(vs.spec, "exportTo", [])
-	all_namespaces(export)
-}
+# scopes(vs, ns) is the export scope of a VirtualService in namespace ns as istioctl keys it:
+# {"*"} when exported to every namespace, else its scopes (data.meshguard.lib.istio.export_scopes).
+scopes(vs, ns) := istio_scopes(object.union(vs, {"kind": "VirtualService", "metadata": {"namespace": ns}}))
 
-scopes(vs, ns) := {scope_of(e, ns) | some e in vs.spec.exportTo} if not all_namespaces(vs.spec.exportTo)
-
-all_namespaces(export) if count(export) == 0
-
-all_namespaces(export) if "*" in export
-
-scope_of(".", ns) := ns
-
-scope_of(e, _) := e if e != "."
+istio_scopes(o) := {"*"} if {
+	"*" in istio.export_scopes(o)
+} else := istio.export_scopes(o)
