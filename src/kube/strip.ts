@@ -1,8 +1,8 @@
 import type { KubeObject, ObjectMeta } from '../inventory/objects.js';
+import { stripMetadata } from '../inventory/strip-metadata.js';
 import type { ServedResource } from './resources.js';
 
-/** kubectl's client-side-apply record: a full copy of the object (for a Secret, its data too). */
-export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+export { LAST_APPLIED, stripMetadata } from '../inventory/strip-metadata.js';
 
 /**
  * The copy of an API object the Inventory keeps. What is dropped, and why:
@@ -20,15 +20,4 @@ export function stripObject(raw: Record<string, unknown>, resource: Pick<ServedR
   const out: KubeObject = { ...raw, apiVersion: resource.apiVersion, kind: resource.kind, metadata };
   delete out.status;
   return out;
-}
-
-/** Metadata without managedFields and without the last-applied-configuration annotation. */
-export function stripMetadata(metadata: ObjectMeta): ObjectMeta {
-  const { managedFields: _managed, ...rest } = metadata;
-  if (rest.annotations && LAST_APPLIED in rest.annotations) {
-    const { [LAST_APPLIED]: _lastApplied, ...annotations } = rest.annotations;
-    if (Object.keys(annotations).length > 0) rest.annotations = annotations;
-    else delete rest.annotations;
-  }
-  return rest;
 }

@@ -2,6 +2,7 @@ import type { AdmissionReview } from '../admission/types.js';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { Inventory } from '../inventory/inventory.js';
 import type { KubeObject } from '../inventory/objects.js';
+import { secretForInventory } from '../inventory/tls-facts.js';
 import { MeshConfigError, type MeshFacts } from '../mesh/facts.js';
 import { isMeshConfigSource, meshFactsFrom } from '../mesh/sources.js';
 import type { OrgConfig } from '../org-config.js';
@@ -90,7 +91,8 @@ export function reviewFor(object: KubeObject, uid: string, operation: 'CREATE' |
 
 /**
  * Evaluates manifests with the same engine and decision mapping as the webhook. The objects given
- * together are the inventory for cross-resource rules (like `istioctl analyze --use-kube=false`).
+ * together are the inventory for cross-resource rules (like `istioctl analyze --use-kube=false`);
+ * a given Secret enters it as metadata plus its TLS facts at `now` (never its data).
  */
 export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: CheckInput[], opts: CheckOptions): CheckResult[] {
   const exemptionNamespace = opts.exemptionNamespace ?? DEFAULT_EXEMPTION_NAMESPACE;
@@ -99,12 +101,12 @@ export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: Check
   for (const kind of opts.knownKinds ?? OFFLINE_KNOWN_KINDS) inventory.declareKind(kind);
   for (const kind of opts.inventory?.kinds() ?? []) inventory.declareKind(kind);
   for (const o of opts.inventory ? listAll(opts.inventory) : []) inventory.upsert(o);
-  for (const o of objects) inventory.upsert(o);
+  const now = opts.now ?? new Date();
+  for (const o of objects) inventory.upsert(o.kind === 'Secret' ? secretForInventory(o, now) : o);
   for (const [kind, namespaces] of Object.entries(opts.inventory?.scopes() ?? {})) inventory.scopeKind(kind, namespaces);
   const meshConfig = offlineMeshFacts(listAll(inventory));
   engine.setData({ config: org.raw, inventory: inventory.toJSON(), scopes: inventory.scopes(), meshConfig });
   const exemptions = new Exemptions(org.exemptions);
-  const now = opts.now ?? new Date();
   const resources = resourceGrants(inventory.list(EXEMPTION_KIND, exemptionNamespace), exemptionNamespace);
   const authz = { exemptions: org.exemptions, exemptionNamespace, knownRules: new Set(Object.keys(engine.catalog)), now };
   return objects.map((object, i) => {

@@ -34,4 +34,18 @@ describe('checkObjects inventory', () => {
     checkObjects(engine, await loadOrgConfig(), inputs, { namespace: 'prod', knownKinds: [] });
     assert.deepEqual(Object.keys(engine.data?.inventory as object), ['VirtualService']);
   });
+
+  it('hands a given Secret to the engine as metadata and TLS facts, never its data', async () => {
+    const engine = new RecordingEngine();
+    const secret = {
+      apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'cert', namespace: 'gw' },
+      data: { 'tls.crt': Buffer.from('not a certificate').toString('base64'), 'tls.key': Buffer.from('secret key').toString('base64') },
+    };
+    checkObjects(engine, await loadOrgConfig(), [{ file: 'f.yaml', line: 1, object: secret }], { namespace: 'prod', now: new Date('2027-01-01T00:00:00Z') });
+    const inv = engine.data?.inventory as Record<string, Record<string, Record<string, unknown>>>;
+    assert.deepEqual(inv.Secret, { gw: { cert: {
+      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cert', namespace: 'gw' },
+      tlsFacts: { valid: false, problem: 'the certificate is not PEM' },
+    } } });
+  });
 });
