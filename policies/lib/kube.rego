@@ -141,6 +141,17 @@ label_matches(lbls, rule) if {
 # namespace_known(ns) holds when the inventory has Namespace ns.
 namespace_known(ns) if inventory.Namespace[""][ns]
 
+# covers(ns, kinds) holds when the inventory can say that an object of one of kinds is absent from
+# namespace ns: it has Namespace ns (the cluster view knows every namespace), or an object of one
+# of kinds in ns (the files given to `meshguard check` cover that namespace). Like istioctl
+# analyze, which reports "not found" only against what it loaded.
+covers(ns, _) if namespace_known(ns)
+
+covers(ns, kinds) if {
+	some k in kinds
+	count(object.get(inventory, [k, ns], {})) > 0
+}
+
 # mesh_domain is the cluster DNS suffix, "cluster.local" by default.
 mesh_domain := mesh("clusterDomain", "cluster.local")
 

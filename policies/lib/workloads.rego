@@ -123,6 +123,10 @@ workloads_in(ns) := [w |
 	w := workload_entry(k, o)
 ]
 
+# covers(ns) holds when the inventory can say that namespace ns runs no workload with given
+# labels: data.meshguard.lib.covers for the selectable kinds.
+covers(ns) if lib.covers(ns, selectable_kinds)
+
 # all_workloads lists the selectable workloads of every namespace.
 all_workloads := [w |
 	some k in selectable_kinds

@@ -9,7 +9,9 @@
 #   ReplicaSets (the webhook watches the workload kinds, not Pods), without the topology labels
 #   Istio adds to Pods from their Node. DestinationRules whose host resolves nowhere are
 #   dr-host-exists' finding. Inventory: needs Service and a workload kind holding at least one
-#   workload; otherwise silent.
+#   workload; otherwise silent. Reported only when the inventory covers the namespace of the host
+#   (of a cluster-local service host, else the DestinationRule's): the Namespace is known, or a
+#   workload of that namespace was given; always in a cluster, offline only where files speak.
 # custom:
 #   id: dr-subset-pods
 #   severity: high
@@ -19,6 +21,7 @@
 package meshguard.rules.dr_subset_pods
 
 import data.meshguard.lib
+import data.meshguard.lib.istio
 import data.meshguard.lib.networking
 import data.meshguard.lib.routing
 import data.meshguard.lib.workloads
@@ -35,12 +38,18 @@ violation contains {
 	routing.resolvable
 	workloads.selectable_known
 	count(workloads.all_workloads) > 0
+	workloads.covers(judged_namespace)
 	target := routing.resolve(networking.fqdn(object.get(lib.obj.spec, "host", ""), lib.namespace))
 	some i, subset in object.get(lib.obj.spec, "subsets", [])
 	name := object.get(subset, "name", "")
 	selector := object.union(target.selector, object.get(subset, "labels", {}))
 	not selects_one(selector)
 }
+
+# judged_namespace is the namespace of a cluster-local service host, else the DestinationRule's.
+judged_namespace := ns if {
+	ns := istio.host_namespace(object.get(lib.obj.spec, "host", ""), lib.namespace)
+} else := lib.namespace
 
 selects_one(selector) if {
 	some w in workloads.all_workloads

@@ -49,3 +49,16 @@ test_unknown_host_or_workloads_are_silent if {
 	count(dr_subset_pods.violation) == 0 with input as review("reviews", ["v9"]) with data.meshguard.inventory as {"Service": inventory.Service}
 	count(dr_subset_pods.violation) == 0 with input as review("reviews", ["v9"]) with data.meshguard.inventory as {"Deployment": inventory.Deployment}
 }
+
+test_only_a_covered_host_namespace_is_judged if {
+	ratings := {"kind": "Service", "metadata": {"name": "ratings", "namespace": "other"}, "spec": {"ports": [{"port": 9080}]}}
+	with_ratings := object.union(inventory, {"Service": {"other": {"ratings": ratings}}})
+
+	# No workload of namespace other and no Namespace other were given: silent.
+	count(dr_subset_pods.violation) == 0 with input as review("ratings.other.svc.cluster.local", ["v9"])
+		with data.meshguard.inventory as with_ratings
+
+	# The Namespace is known (always so in a cluster): reported.
+	{v.details.subset | some v in dr_subset_pods.violation} == {"v9"} with input as review("ratings.other.svc.cluster.local", ["v9"])
+		with data.meshguard.inventory as object.union(with_ratings, {"Namespace": {"": {"other": {"kind": "Namespace", "metadata": {"name": "other"}}}}})
+}

@@ -7,7 +7,9 @@
 #   of Deployments, StatefulSets, DaemonSets and ReplicaSets of the inventory (the webhook watches
 #   the workload kinds, not Pods, so a gateway run by bare Pods alone is reported). Inventory: the
 #   rule speaks only when one of those kinds is known and holds at least one workload; otherwise
-#   (a cache miss, `meshguard check` without workloads) it stays silent.
+#   (a cache miss, `meshguard check` without workloads) it stays silent. It also stays silent
+#   unless the inventory covers the Gateway's namespace (the Namespace is known, or a workload of
+#   that namespace was given): always in a cluster; offline only when the files speak for it.
 # custom:
 #   id: gw-selector-workload
 #   severity: high
@@ -33,5 +35,6 @@ violation contains {
 	workloads.selectable_known
 	count(workloads.all_workloads) > 0
 	count(routing.gateway_workloads) == 0
+	workloads.covers(lib.namespace)
 	selector := networking.selector_string(lib.obj)
 }

@@ -25,7 +25,17 @@ test_selector_matching_nothing_is_denied if {
 		"message": "Gateway edge/public selects no workload: no Pod or workload in any namespace has the labels app=edge,istio=ingressgateway (spec.selector; Referenced selector not found: \"app=edge,istio=ingressgateway\")",
 		"details": {"field": "spec.selector", "selector": "app=edge,istio=ingressgateway"},
 	}} with input as review({"istio": "ingressgateway", "app": "edge"})
+		with data.meshguard.inventory as object.union(inventory, {"Namespace": {"": {"edge": {"kind": "Namespace", "metadata": {"name": "edge"}}}}})
+}
+
+test_only_a_covered_gateway_namespace_is_judged if {
+	# Nothing given speaks for namespace edge: silent, as istioctl reports only against what it loaded.
+	count(gw_selector_workload.violation) == 0 with input as review({"istio": "ingressgateway", "app": "edge"})
 		with data.meshguard.inventory as inventory
+
+	# A workload of namespace edge was given: the inventory covers it.
+	{v.details.selector | some v in gw_selector_workload.violation} == {"app=edge,istio=ingressgateway"} with input as review({"istio": "ingressgateway", "app": "edge"})
+		with data.meshguard.inventory as object.union(inventory, {"Deployment": {"edge": {"web": deployment("edge", "web", {"app": "web"})}}})
 }
 
 test_selector_matching_a_workload_in_another_namespace_is_allowed if {

@@ -11,6 +11,11 @@
 #   Service (networking.istio.io/exportTo annotation), the ServiceEntry and the VirtualService,
 #   and wildcard ServiceEntry hosts. Inventory: needs Service (ServiceEntry when present); when the
 #   inventory does not carry Services (`meshguard check` given no Service) the rule stays silent.
+#   A missing host is reported only when the inventory covers its namespace (that of a
+#   `name.namespace.svc.<domain>` or short host, else the VirtualService's): the Namespace is
+#   known, or a Service of that namespace was given. In a cluster every namespace is known;
+#   offline, hosts of namespaces whose Services were not given stay silent, as istioctl reports
+#   only against what it loaded. A port a found target does not expose is always reported.
 # custom:
 #   id: vs-destination-host
 #   severity: high
@@ -20,6 +25,7 @@
 package meshguard.rules.vs_destination_host
 
 import data.meshguard.lib
+import data.meshguard.lib.istio
 import data.meshguard.lib.routing
 
 violation contains finding(x, concat("", [x.reftype, " not found: \"", host, "\""]), ", but no Service or ServiceEntry visible to it has that host", "") if {
@@ -28,7 +34,14 @@ violation contains finding(x, concat("", [x.reftype, " not found: \"", host, "\"
 	lib.is_kind("VirtualService")
 	routing.resolvable
 	not routing.targets[host]
+	lib.covers(host_namespace(host), {"Service"})
 }
+
+# host_namespace(host) is where a missing host is judged: the namespace of a cluster-local service
+# host (short names are in the VirtualService's namespace), else the VirtualService's namespace.
+host_namespace(host) := ns if {
+	ns := istio.host_namespace(host, lib.namespace)
+} else := lib.namespace
 
 violation contains finding(x, concat("", ["host:port not found: \"", host, ":", port, "\""]), concat("", [", but ", t.source, " does not expose port ", port]), port) if {
 	some x in routing.destinations

@@ -126,3 +126,23 @@ test_several_service_entries_with_one_host_resolve_to_the_first if {
 	}} with input as review({"hosts": ["x"], "tcp": [{"route": [dest_port("api.example.com", 8443), dest("a.example.org")]}]})
 		with data.meshguard.inventory as inv
 }
+
+ns_object(name) := {"Namespace": {"": {name: {"kind": "Namespace", "metadata": {"name": name}}}}}
+
+test_hosts_of_uncovered_namespaces_are_judged_only_once_covered if {
+	uncovered := {"hosts": ["my-app"], "http": [{"route": [dest("api.elsewhere.svc.cluster.local"), dest("api.elsewhere")]}]}
+
+	# No Service of namespace elsewhere and no Namespace elsewhere: the files do not speak for it,
+	# so api.elsewhere.svc.cluster.local is silent. "api.elsewhere" is taken as written (not a
+	# service host) and judged in the VirtualService's namespace prod, which the inventory covers.
+	{v.details.host | some v in vs_destination_host.violation} == {"api.elsewhere"} with input as review(uncovered)
+		with data.meshguard.inventory as inventory
+
+	# The Namespace is known (always so in a cluster): reported.
+	{v.details.host | some v in vs_destination_host.violation} == {"api.elsewhere", "api.elsewhere.svc.cluster.local"} with input as review(uncovered)
+		with data.meshguard.inventory as object.union(inventory, ns_object("elsewhere"))
+
+	# A short name is in the VirtualService's namespace: uncovered when prod has no Service.
+	count(vs_destination_host.violation) == 0 with input as review({"hosts": ["my-app"], "http": [{"route": [dest("nope")]}]})
+		with data.meshguard.inventory as {"Service": {"other": inventory.Service.other}}
+}
