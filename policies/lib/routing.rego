@@ -135,21 +135,13 @@ gateway_name(ref) := concat("/", array.slice(parts, 1, count(parts))) if {
 # gateway_ref(ref) is {"namespace", "name"} of a gateway reference of the admitted VirtualService.
 gateway_ref(ref) := networking.gateway_ref(ref, lib.namespace)
 
-# kubernetes_gateway(key) is the Kubernetes Gateway (gateway.networking.k8s.io) key names: from
-# the KubernetesGateway inventory kind, or a Gateway of that API group given to `meshguard check`.
+# kubernetes_gateway(key) is the Kubernetes Gateway (gateway.networking.k8s.io) key names. The
+# inventory keeps those under the kind KubernetesGateway (the webhook's informer, and the files
+# given to `meshguard check`), apart from Istio Gateways of the same name.
 kubernetes_gateway(key) := lib.inventory.KubernetesGateway[key.namespace][key.name]
 
-kubernetes_gateway(key) := g if {
-	not lib.inventory.KubernetesGateway[key.namespace][key.name]
-	g := lib.inventory.Gateway[key.namespace][key.name]
-	startswith(object.get(g, "apiVersion", ""), "gateway.networking.k8s.io/")
-}
-
 # istio_gateway(key) is the Istio Gateway (networking.istio.io) key names.
-istio_gateway(key) := g if {
-	g := lib.inventory.Gateway[key.namespace][key.name]
-	not startswith(object.get(g, "apiVersion", ""), "gateway.networking.k8s.io/")
-}
+istio_gateway(key) := lib.inventory.Gateway[key.namespace][key.name]
 
 # gateway_exists(key) holds when an Istio or a Kubernetes Gateway has that namespace and name.
 gateway_exists(key) if istio_gateway(key)

@@ -1,3 +1,4 @@
+import { inventoryKind } from './kinds.js';
 import type { KubeObject } from './objects.js';
 
 /**
@@ -34,9 +35,12 @@ export class Inventory {
     return this.byKind.has(kind);
   }
 
-  /** Adds or replaces an object. Its kind and metadata.name are required. */
+  /**
+   * Adds or replaces an object under `kindOverride`, or else its {@link inventoryKind} (a Gateway
+   * API Gateway is a KubernetesGateway). Its kind and metadata.name are required.
+   */
   upsert(obj: KubeObject, kindOverride?: string): void {
-    const kind = kindOverride ?? obj.kind;
+    const kind = kindOverride ?? inventoryKind(obj);
     const name = obj.metadata?.name;
     if (!kind || !name) return;
     const ns = obj.metadata?.namespace ?? '';

@@ -1,11 +1,14 @@
 import type { KubeHttp } from './client.js';
-import { EXEMPTION_GROUP, EXEMPTION_KIND } from '../inventory/kinds.js';
+import { EXEMPTION_GROUP, EXEMPTION_KIND, GATEWAY_API_GROUP, KUBERNETES_GATEWAY_KIND } from '../inventory/kinds.js';
 import { KubeApiError } from './client.js';
 import { INJECTOR_CONFIGMAP, MESH_CONFIGMAP } from '../mesh/facts.js';
 
 /** Where a kind lives in the API: its group, candidate versions (preferred first) and plural. */
 export interface ResourceSpec {
+  /** The inventory kind (what meshguard stores the objects under, names it in logs and metrics). */
   kind: string;
+  /** The kind the API server names, when it differs from the inventory kind (a Gateway API Gateway). */
+  apiKind?: string;
   group: string;
   /** Versions to try, preferred first; the first one the server serves is used. */
   versions: readonly string[];
@@ -59,6 +62,7 @@ export const RESOURCES: Readonly<Record<string, ResourceSpec>> = Object.fromEntr
   { kind: 'Telemetry', group: 'telemetry.istio.io', versions: ['v1', 'v1alpha1'], plural: 'telemetries', namespaced: true },
   { kind: 'WasmPlugin', group: 'extensions.istio.io', versions: ['v1alpha1'], plural: 'wasmplugins', namespaced: true },
   { kind: EXEMPTION_KIND, group: EXEMPTION_GROUP, versions: ['v1alpha1'], plural: 'exemptions', namespaced: true },
+  { kind: KUBERNETES_GATEWAY_KIND, apiKind: 'Gateway', group: GATEWAY_API_GROUP, versions: ['v1'], plural: 'gateways', namespaced: true },
 ] satisfies ResourceSpec[]).map((r) => [r.kind, r]));
 
 /**
@@ -67,6 +71,9 @@ export const RESOURCES: Readonly<Record<string, ResourceSpec>> = Object.fromEntr
  * Secrets are watched only in the namespaces of the setting secretNamespaces, and Exemptions only
  * in meshguard's own namespace, and ConfigMaps only in the Istio root namespace and only the two
  * that hold Istio's mesh config, `istio` and `istio-sidecar-injector` (see {@link watchScopes}).
+ * Kubernetes Gateways (gateway.networking.k8s.io/v1) are the inventory kind KubernetesGateway; a
+ * cluster without the Gateway API CRDs does not serve them (the kind is "not served", looked up
+ * again periodically, and readiness does not wait for it).
  * Pods and ReplicaSets are left out on purpose: they are the most numerous objects of a cluster
  * and the rules that match selectors find the same labels in Deployment, StatefulSet and DaemonSet
  * pod templates.
@@ -75,7 +82,7 @@ export const INVENTORY_KINDS: readonly string[] = [
   'Namespace', 'Service', 'Secret', 'Deployment', 'StatefulSet', 'DaemonSet',
   'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'EnvoyFilter',
   'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication', 'Telemetry', EXEMPTION_KIND,
-  'ConfigMap',
+  'ConfigMap', KUBERNETES_GATEWAY_KIND,
 ];
 
 /**

@@ -12,12 +12,14 @@ export { LAST_APPLIED, stripMetadata } from '../inventory/strip-metadata.js';
  * - `status`: no rule or mutator reads it, and it churns;
  * - for metadata-only kinds (Secret) everything but apiVersion, kind and metadata, even if the
  *   server sent more, so secret data cannot reach the policy engine whatever the server does.
- * `kind` and `apiVersion` are set from the resource (list items of typed lists carry neither).
+ * `kind` (the API kind) and `apiVersion` are set from the resource (list items of typed lists carry
+ * neither).
  */
-export function stripObject(raw: Record<string, unknown>, resource: Pick<ServedResource, 'kind' | 'apiVersion' | 'metadataOnly'>): KubeObject {
+export function stripObject(raw: Record<string, unknown>, resource: Pick<ServedResource, 'kind' | 'apiKind' | 'apiVersion' | 'metadataOnly'>): KubeObject {
+  const kind = resource.apiKind ?? resource.kind;
   const metadata = stripMetadata((raw.metadata ?? {}) as ObjectMeta);
-  if (resource.metadataOnly) return { apiVersion: resource.apiVersion, kind: resource.kind, metadata };
-  const out: KubeObject = { ...raw, apiVersion: resource.apiVersion, kind: resource.kind, metadata };
+  if (resource.metadataOnly) return { apiVersion: resource.apiVersion, kind, metadata };
+  const out: KubeObject = { ...raw, apiVersion: resource.apiVersion, kind, metadata };
   delete out.status;
   return out;
 }

@@ -300,6 +300,14 @@ describe('chart: least privilege and no author-controlled bypass', { timeout: 40
     assert.deepEqual(env.find((e) => e.name === 'MESHGUARD_ISTIO_ROOT_NAMESPACE'), { name: 'MESHGUARD_ISTIO_ROOT_NAMESPACE', value: 'istio-config' });
   });
 
+  it('reads Istio Gateways and Kubernetes Gateways (gateway.networking.k8s.io) cluster-wide, read-only', async () => {
+    const objects = await render();
+    assert.deepEqual(grants(one(objects, 'ClusterRole'), 'gateways'), [
+      { apiGroups: ['networking.istio.io'], resources: ['virtualservices', 'destinationrules', 'gateways', 'serviceentries', 'sidecars', 'envoyfilters'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways'], verbs: ['list', 'watch'] },
+    ]);
+  });
+
   it('grants a Role per listed namespace, and cluster-wide Secrets only when asked with "*"', async () => {
     const listed = await render({ values: { config: { secretNamespaces: 'istio-ingress, edge' } } });
     assert.deepEqual(roles(listed).filter((r) => r.includes('secrets')), [

@@ -144,6 +144,32 @@ describe('meshguard check', () => {
     assert.equal(both.code, 0, both.stdout);
   });
 
+  it('keeps an Istio Gateway and a Kubernetes Gateway of the same name apart: each declares its own hosts', async () => {
+    const gatewayFile = path.join(dir, 'gateways.yaml');
+    const vs = (name: string, host: string, gateways: string[]): string => [
+      'apiVersion: networking.istio.io/v1', 'kind: VirtualService', `metadata: {name: ${name}, namespace: prod}`,
+      `spec: {hosts: [${host}], gateways: [${gateways.join(', ')}], http: [{route: [{destination: {host: ${name}}}]}]}`,
+    ].join('\n');
+    await writeFile(gatewayFile, [
+      'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: shared, namespace: infra}\nspec:\n  selector: {istio: ingressgateway}\n  servers: [{port: {number: 443, name: https, protocol: HTTPS}, hosts: ["*/shop.example.com"], tls: {mode: SIMPLE, credentialName: shop-cert}}]',
+      'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: shared, namespace: infra}\nspec:\n  gatewayClassName: istio\n  listeners: [{name: http, hostname: api.example.com, port: 80, protocol: HTTP}]',
+      vs('shop', 'shop.example.com', ['infra/shared']), vs('api', 'api.example.com', ['infra/shared']), vs('other', 'other.example.com', ['infra/shared', 'infra/nowhere']),
+    ].join('\n---\n'));
+    const r = cli(['check', '--output', 'json', gatewayFile]);
+    assert.equal(r.code, 1, r.stderr);
+    const results = (JSON.parse(r.stdout) as { results: Array<{ apiVersion: string; name: string; allowed: boolean; violations: Array<{ id: string; message: string }> }> }).results;
+    assert.deepEqual(results.map((x) => [x.apiVersion, x.name, x.allowed, x.violations.map((v) => `[${v.id}] ${v.message}`)]), [
+      ['networking.istio.io/v1', 'shared', true, []],
+      ['gateway.networking.k8s.io/v1', 'shared', true, []],
+      ['networking.istio.io/v1', 'shop', true, []],
+      ['networking.istio.io/v1', 'api', true, []],
+      ['networking.istio.io/v1', 'other', false, [
+        '[vs-gateway-exists] VirtualService prod/other is bound to gateway infra/nowhere (spec.gateways[1]), but Gateway infra/nowhere does not exist',
+        '[vs-gateway-host-declared] VirtualService prod/other is bound to gateway infra/shared, which declares none of its hosts other.example.com',
+      ]],
+    ]);
+  });
+
   it('warns about fields the API server would drop (CRD schema)', () => {
     const r = cli(['check', '--output', 'json', path.join(repoRoot, '..', 'shared', 'data', 'seed-examples', '7.2-destinationrule-connection-pool.yaml')]);
     const unknown = JSON.parse(r.stdout).results[0].violations.filter((v: { id: string }) => v.id === 'schema-unknown-field');

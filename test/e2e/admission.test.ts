@@ -84,6 +84,27 @@ describe('admission through a real kube-apiserver', { timeout: 300_000 }, () => 
     assert.deepEqual(userView((await createIstio(h.kc, vs)).object), vs);
   });
 
+  it('rejects a VirtualService bound to a missing Kubernetes Gateway ns/name, naming [vs-gateway-exists], and admits it once the Gateway exists', async () => {
+    const svc = await createService(h, mg, 'storefront', 8080);
+    const vs = istio('VirtualService', NS.mesh, 'storefront', { hosts: ['shop.example.com'], gateways: [`${NS.plain}/edge`], http: [{ route: [{ destination: { host: 'storefront' } }] }] });
+    const message = `meshguard denied the request: [vs-gateway-exists] VirtualService ${NS.mesh}/storefront is bound to gateway ${NS.plain}/edge (spec.gateways[0]), but Gateway ${NS.plain}/edge does not exist`;
+    assert.equal((await expectedVerdict(vs, [...namespaces, svc])).message, message, 'the offline check gives the same answer');
+    assert.deepEqual(await rejection(createIstio(h.kc, vs)), {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
+      message: `admission webhook "istio.validate.meshguard.io" denied the request: ${message}`,
+    });
+    assert.equal(await getIstio(h.kc, 'VirtualService', NS.mesh, 'storefront'), undefined);
+    const gateway: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'edge', namespace: NS.plain }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } };
+    await h.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({ group: 'gateway.networking.k8s.io', version: 'v1', namespace: NS.plain, plural: 'gateways', body: gateway });
+    await inventoryHolds(mg, 'KubernetesGateway', 1);
+    const want = await expectedVerdict(vs, [...namespaces, svc, gateway]);
+    assert.equal(want.allowed, true, want.message);
+    assert.ok(!want.ids.includes('vs-gateway-exists'));
+    const created = await createIstio(h.kc, vs);
+    assert.deepEqual(userView(created.object), vs);
+    assert.deepEqual(warningTexts(created.headers.warning), want.warnings);
+  });
+
   it('rejects a Telemetry that samples 100% of requests, naming [tm-sampling-cap]', async () => {
     const tm = istio('Telemetry', NS.mesh, 'tracing', { tracing: [{ randomSamplingPercentage: 100 }] });
     const want = await expectedVerdict(tm, namespaces);

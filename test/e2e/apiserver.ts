@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
 import { ApiextensionsV1Api, KubeConfig, KubernetesObjectApi, loadYaml, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
@@ -10,6 +10,8 @@ import { alive, freePort, startProcess, waitFor, type Proc } from './processes.j
 
 /** The Istio CRDs the tests install (release 1.30.3). */
 export const ISTIO_CRDS = path.join(sharedData, 'istio-crds', 'release-1.30.3', 'crd-all.gen.yaml');
+/** The Kubernetes Gateway API CRDs the tests install (v1.6.1, standard channel): one file per CRD. */
+export const GATEWAY_API_CRDS = path.join(sharedData, 'gateway-api', 'crds-v1.6.1-standard');
 /** Field manager of every server-side apply the tests make. */
 export const FIELD_MANAGER = 'meshguard-e2e';
 
@@ -147,6 +149,15 @@ export async function apply(kc: KubeConfig, objects: KubernetesObject[]): Promis
 /** Installs CRDs from a multi-document YAML file and waits until each is Established and served. */
 export async function installCrds(kc: KubeConfig, file: string): Promise<string[]> {
   const docs = parseAllDocuments(await readFile(file, 'utf8')).map((d) => d.toJS() as KubernetesObject | null).filter((d): d is KubernetesObject => d?.kind === 'CustomResourceDefinition');
+  return installCrdObjects(kc, docs);
+}
+
+/** Installs every CRD of the YAML files in a directory (other objects in them are skipped). */
+export async function installCrdDirectory(kc: KubeConfig, dir: string): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
+  const docs = (await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8'))))
+    .flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as KubernetesObject | null))
+    .filter((d): d is KubernetesObject => d?.kind === 'CustomResourceDefinition');
   return installCrdObjects(kc, docs);
 }
 

@@ -24,6 +24,8 @@ import { makeCa } from './pki.js';
 import { freePort, waitFor } from './processes.js';
 
 const silent = pino({ level: 'silent' }) as FastifyBaseLogger;
+const ISTIO_EDGE = istio('Gateway', NS.plain, 'edge', { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*/web.example.com'] }] });
+const K8S_EDGE = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'edge', namespace: NS.plain }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } };
 const SECRET_VALUE = 's3cr3t-password-value';
 const B64_VALUE = Buffer.from(SECRET_VALUE).toString('base64');
 
@@ -49,6 +51,8 @@ describe('the cluster view against a real kube-apiserver', { timeout: 300_000 },
       const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: NS.plain, labels: { app: 'db' } }, stringData: { password: SECRET_VALUE } };
       await core().createNamespacedSecret({ namespace: NS.plain, body: { ...secret, metadata: { ...secret.metadata, annotations: { [LAST_APPLIED]: lastApplied(secret) } } } });
       await apply(h.kc, [istio('VirtualService', NS.plain, 'web', { hosts: ['web'], http: [{ route: [{ destination: { host: 'web' } }] }] }, { annotations: { [LAST_APPLIED]: '{"kind":"VirtualService"}', team: 'web' } }) as never]);
+      // An Istio Gateway and a Kubernetes Gateway (Gateway API) of the same namespace and name.
+      await apply(h.kc, [ISTIO_EDGE, K8S_EDGE] as never[]);
       // As the chart runs it: Secrets only where gateways live, Exemptions only in meshguard's namespace.
       const namespaces = watchScopes({ secretNamespaces: SECRET_NAMESPACES, exemptionNamespace: NS.system, istioRootNamespace: 'istio-system' });
       informers = startInformers({ http: new KubeHttp(loadKubeConfig(h.saKubeconfig)), inventory, metrics, readiness, log: silent, namespaces });
@@ -70,6 +74,13 @@ describe('the cluster view against a real kube-apiserver', { timeout: 300_000 },
       assert.deepEqual(inventory.namespaceLabels(NS.mesh), { 'istio-injection': 'enabled', 'kubernetes.io/metadata.name': NS.mesh });
       const text = await metrics.registry.getSingleMetricAsString('meshguard_inventory_objects');
       assert.match(text, /meshguard_inventory_objects\{kind="Secret"\} 1\n/);
+    });
+
+    it('keeps an Istio Gateway and a Kubernetes Gateway of one name apart (Gateway and KubernetesGateway)', () => {
+      assert.deepEqual(userView(inventory.get('Gateway', NS.plain, 'edge')), ISTIO_EDGE);
+      const k8s = inventory.get('KubernetesGateway', NS.plain, 'edge');
+      assert.deepEqual([k8s?.apiVersion, k8s?.kind, k8s?.metadata?.name, k8s?.metadata?.namespace, k8s?.status], ['gateway.networking.k8s.io/v1', 'Gateway', 'edge', NS.plain, undefined]);
+      assert.deepEqual((k8s?.spec as { gatewayClassName?: string }).gatewayClassName, 'istio');
     });
 
     it('keeps Secrets as metadata only: no data, no last-applied copy, anywhere in the inventory', async () => {

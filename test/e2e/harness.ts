@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '../support/paths.js';
-import { apply, installCrds, ISTIO_CRDS, startKubeCluster, writeKubeconfig, type KubeCluster } from './apiserver.js';
+import { apply, GATEWAY_API_CRDS, installCrdDirectory, installCrds, ISTIO_CRDS, startKubeCluster, writeKubeconfig, type KubeCluster } from './apiserver.js';
 import { startMeshguard, writeMeshguardTls, type MeshguardProcess } from './meshguard-process.js';
 import { makeClusterPki, type ClusterPki } from './pki.js';
 import { waitFor } from './processes.js';
@@ -68,9 +68,10 @@ export async function helmTemplate(args: string[]): Promise<KubernetesObject[]> 
 }
 
 /**
- * Starts the whole environment: certificates, etcd, kube-apiserver, the Istio and meshguard CRDs,
- * the test namespaces, the chart's ServiceAccount and RBAC (meshguard runs with that token, so a missing
- * grant shows up as meshguard never getting ready), then meshguard itself and, when asked, the
+ * Starts the whole environment: certificates, etcd, kube-apiserver, the Istio, Kubernetes Gateway
+ * API and meshguard CRDs, the test namespaces, the chart's ServiceAccount and RBAC (meshguard runs
+ * with that token, so a missing grant shows up as meshguard never getting ready), then meshguard
+ * itself and, when asked, the
  * webhook configurations rendered from the chart. On any failure everything started is stopped.
  */
 export async function startHarness(opts: { meshguard?: boolean; webhooks?: boolean; meshguardFlags?: string[] } = {}): Promise<Harness> {
@@ -99,6 +100,7 @@ export async function startHarness(opts: { meshguard?: boolean; webhooks?: boole
     cluster = await phase('etcd+apiserver', () => startKubeCluster(tmp, pki));
     const kc = cluster.kc;
     await phase('istio CRDs', () => installCrds(kc, ISTIO_CRDS));
+    await phase('gateway API CRDs', () => installCrdDirectory(kc, GATEWAY_API_CRDS));
     await phase('meshguard CRDs', () => installCrds(kc, MESHGUARD_CRDS));
     await phase('namespaces', () => apply(kc, [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.system } },

@@ -7,10 +7,10 @@
 #   As istioctl, an Istio Gateway or a Kubernetes Gateway (gateway.networking.k8s.io) of that
 #   name counts; references to the internal Gateways Istio generates for Kubernetes Gateways are
 #   vs-gateway-internal's finding (IST0165). Inventory: needs Gateway; when the inventory does
-#   not carry that kind the rule stays silent. Kubernetes Gateways count when the inventory
-#   carries them: offline from the files given (a gateway.networking.k8s.io Gateway), or from a
-#   KubernetesGateway inventory kind. The webhook does not watch Kubernetes Gateways yet, so at
-#   admission a reference to one is still reported as missing.
+#   not carry that kind the rule stays silent. Kubernetes Gateways are the inventory kind
+#   KubernetesGateway, apart from Istio Gateways of the same name: offline the
+#   gateway.networking.k8s.io Gateways among the files given, at admission the webhook's
+#   informer (a cluster without the Gateway API CRDs has none, so a reference to one is missing).
 # custom:
 #   id: vs-gateway-exists
 #   severity: high

@@ -39,7 +39,7 @@ test_gateway_declaring_one_of_the_hosts_is_enough_like_istioctl if {
 }
 
 test_kubernetes_gateway_listeners_declare_hosts if {
-	k8s := object.union(inventory, {"Gateway": {"infra": {
+	k8s := object.union(inventory, {"KubernetesGateway": {"infra": {
 		"named": {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "named", "namespace": "infra"}, "spec": {"listeners": [{"name": "http", "hostname": "*.example.org", "port": 80, "protocol": "HTTP"}]}},
 		"any": {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "any", "namespace": "infra"}, "spec": {"listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}]}},
 	}}})
