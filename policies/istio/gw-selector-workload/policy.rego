@@ -8,8 +8,9 @@
 #   the workload kinds, not Pods, so a gateway run by bare Pods alone is reported). Inventory: the
 #   rule speaks only when one of those kinds is known and holds at least one workload; otherwise
 #   (a cache miss, `meshguard check` without workloads) it stays silent. It also stays silent
-#   unless the inventory covers the Gateway's namespace (the Namespace is known, or a workload of
-#   that namespace was given): always in a cluster; offline only when the files speak for it.
+#   unless the inventory covers the Gateway's namespace and Istio's root namespace, where gateway
+#   workloads are installed by default (the Namespace is known, or a workload of that namespace was
+#   given): always in a cluster; offline only when the files speak for both.
 # custom:
 #   id: gw-selector-workload
 #   severity: high
@@ -36,5 +37,6 @@ violation contains {
 	count(workloads.all_workloads) > 0
 	count(routing.gateway_workloads) == 0
 	workloads.covers(lib.namespace)
+	workloads.covers(lib.mesh("rootNamespace", "istio-system"))
 	selector := networking.selector_string(lib.obj)
 }

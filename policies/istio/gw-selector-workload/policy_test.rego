@@ -38,6 +38,14 @@ test_only_a_covered_gateway_namespace_is_judged if {
 		with data.meshguard.inventory as object.union(inventory, {"Deployment": {"edge": {"web": deployment("edge", "web", {"app": "web"})}}})
 }
 
+test_an_uncovered_root_namespace_is_silent if {
+	# Gateway workloads usually run in Istio's root namespace: with nothing given for it, the files
+	# cannot say that no workload matches.
+	no_root := {"Deployment": {"edge": {"web": deployment("edge", "web", {"app": "web"})}}}
+	count(gw_selector_workload.violation) == 0 with input as review({"istio": "ingressgateway", "app": "edge"})
+		with data.meshguard.inventory as no_root
+}
+
 test_selector_matching_a_workload_in_another_namespace_is_allowed if {
 	count(gw_selector_workload.violation) == 0 with input as review({"istio": "ingressgateway"})
 		with data.meshguard.inventory as inventory
