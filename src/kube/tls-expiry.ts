@@ -25,16 +25,19 @@ function factsOf(secret: KubeObject): TlsFacts | undefined {
  * notBefore and notAfter, so they are judged again from those (the data is long gone) at the next
  * such instant of any Secret in the inventory; the changed Secrets are stored again, which pushes
  * the data to the policy engine like any other change. Evaluation itself stays a pure function of
- * the AdmissionReview and the pushed data. The timer is re-armed after every inventory change.
+ * the AdmissionReview and the pushed data. The timer is re-armed after every change to Secrets
+ * (one scan of the Secrets; changes to other kinds cost nothing here).
  */
 export function startTlsExpiry(inventory: Inventory, now: () => Date = () => new Date()): TlsExpiry {
   let timer: NodeJS.Timeout | undefined;
   let nextAt: number | undefined;
   let refreshing = false;
+  let seen = -1;
 
   const arm = (): void => {
     if (timer) clearTimeout(timer);
     timer = undefined;
+    seen = inventory.kindVersion('Secret');
     const at = now();
     const instants = inventory.list('Secret').map((s) => factsOf(s)).map((f) => (f ? nextTlsChange(f, at) : undefined));
     nextAt = instants.reduce<number | undefined>((min, t) => (t !== undefined && (min === undefined || t < min) ? t : min), undefined);
@@ -60,7 +63,7 @@ export function startTlsExpiry(inventory: Inventory, now: () => Date = () => new
   };
 
   const unsubscribe = inventory.onChange(() => {
-    if (!refreshing) arm();
+    if (!refreshing && inventory.kindVersion('Secret') !== seen) arm();
   });
   arm();
   return {

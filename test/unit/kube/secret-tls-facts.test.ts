@@ -118,6 +118,16 @@ describe('startTlsExpiry: facts judged again when a certificate expires or becom
     }
   });
 
+  it('Inventory.kindVersion counts the changes of one kind only', () => {
+    const inventory = new Inventory();
+    assert.equal(inventory.kindVersion('Secret'), 0);
+    inventory.upsert(secret('a', { valid: true }));
+    inventory.upsert({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'gw' } });
+    inventory.replaceNamespace('Secret', 'gw', []);
+    inventory.remove('Secret', 'gw', 'missing');
+    assert.deepEqual([inventory.kindVersion('Secret'), inventory.kindVersion('Service')], [2, 1]);
+  });
+
   it('re-arms when a Secret arrives', () => {
     const inventory = new Inventory();
     const expiry = startTlsExpiry(inventory, () => new Date('2029-06-01T00:00:00Z'));
