@@ -5,7 +5,9 @@ import { readManifests } from '../../../src/cli/manifests.js';
 import { loadConfig } from '../../../src/config.js';
 import { Inventory } from '../../../src/inventory/inventory.js';
 import type { KubeObject } from '../../../src/inventory/objects.js';
-import { RESOURCES, secretSpec } from '../../../src/kube/resources.js';
+import type { KubeHttp, WatchEvent } from '../../../src/kube/client.js';
+import { Reflector } from '../../../src/kube/reflector.js';
+import { collectionPath, RESOURCES, secretSpec, type ServedResource } from '../../../src/kube/resources.js';
 import { LAST_APPLIED, stripObject } from '../../../src/kube/strip.js';
 import { startTlsExpiry } from '../../../src/kube/tls-expiry.js';
 import { repoRoot } from '../../support/paths.js';
@@ -85,6 +87,55 @@ describe('stripObject of a Secret read with data (secretTlsFacts on)', () => {
     assert.deepEqual(stripObject(expired, { ...secretSpec({ secretTlsFacts: 'off' }), apiVersion: 'v1' }, now), {
       apiVersion: 'v1', kind: 'Secret', metadata: { name: 'my-cert', namespace: 'istio-ingress' },
     });
+  });
+});
+
+/**
+ * A fake API server for one list and one watch of Secrets: the list has `listed`; the watch
+ * delivers `events`, then resolves `delivered` and stays open until aborted. Records the Accept
+ * header of each request.
+ */
+function fakeHttp(listed: KubeObject[], events: WatchEvent[]): { http: KubeHttp; delivered: Promise<void>; accepts: Array<string | undefined> } {
+  let resolve!: () => void;
+  const delivered = new Promise<void>((r) => { resolve = r; });
+  const accepts: Array<string | undefined> = [];
+  const http = {
+    async list(_path: string, onItems: (items: Record<string, unknown>[], kind: string) => void, opts: { accept?: string }): Promise<string> {
+      accepts.push(opts.accept);
+      onItems(listed, 'SecretList');
+      return '1';
+    },
+    async watch(_path: string, _q: unknown, onEvent: (e: WatchEvent) => void, opts: { accept?: string; signal?: AbortSignal }): Promise<void> {
+      accepts.push(opts.accept);
+      for (const e of events) onEvent(e);
+      resolve();
+      await new Promise<void>((done) => opts.signal?.addEventListener('abort', () => done()));
+    },
+  };
+  return { http: http as unknown as KubeHttp, delivered, accepts };
+}
+
+describe('a Secret reflector with secretTlsFacts on', () => {
+  it('asks for full Secrets and stores only metadata and TLS facts, from the list and from watch events', async () => {
+    const valid = await sampleSecret('allowed/valid-certificate.yaml');
+    const expired = await sampleSecret('denied/expired-certificate.yaml');
+    const base = { ...secretSpec({ secretTlsFacts: 'on' }), version: 'v1', apiVersion: 'v1', path: '' };
+    const resource: ServedResource = { ...base, path: collectionPath(base, 'istio-ingress') };
+    const renamed = { ...valid, metadata: { ...valid.metadata, name: 'good' } };
+    const { http, delivered, accepts } = fakeHttp([expired], [{ type: 'ADDED', object: renamed }]);
+    const inventory = new Inventory();
+    const hooks = { onList: () => {}, onChange: () => {}, onError: () => {}, onWatching: () => {} };
+    const reflector = new Reflector(http, resource, inventory, hooks, {}, 'istio-ingress');
+    reflector.start();
+    await delivered;
+    reflector.stop();
+    assert.deepEqual(accepts, [undefined, undefined], 'full objects, not PartialObjectMetadata');
+    assert.deepEqual(inventory.get('Secret', 'istio-ingress', 'my-cert'), {
+      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'my-cert', namespace: 'istio-ingress' }, tlsFacts: EXPIRED_FACTS,
+    });
+    assert.equal((inventory.get('Secret', 'istio-ingress', 'good')?.tlsFacts as { valid: boolean }).valid, true);
+    const kept = JSON.stringify(inventory.toJSON());
+    for (const s of [...dataStrings(valid), ...dataStrings(expired)]) assert.ok(!kept.includes(s), `kept no data: ${s.slice(0, 30)}`);
   });
 });
 
