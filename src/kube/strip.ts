@@ -1,12 +1,9 @@
 import type { KubeObject, ObjectMeta } from '../inventory/objects.js';
 import { stripMetadata } from '../inventory/strip-metadata.js';
-import { tlsFacts } from '../inventory/tls-facts.js';
+import { secretForInventory } from '../inventory/tls-facts.js';
 import type { ServedResource } from './resources.js';
 
 export { LAST_APPLIED, stripMetadata } from '../inventory/strip-metadata.js';
-
-/** Secret types that can hold a gateway credential ('' = no type given, which the API server reads as Opaque). */
-const TLS_SECRET_TYPES: ReadonlySet<string> = new Set(['kubernetes.io/tls', 'Opaque', '']);
 
 /**
  * The copy of an API object the Inventory keeps. What is dropped, and why:
@@ -17,8 +14,8 @@ const TLS_SECRET_TYPES: ReadonlySet<string> = new Set(['kubernetes.io/tls', 'Opa
  * - for metadata-only kinds (Secret) everything but apiVersion, kind and metadata, even if the
  *   server sent more, so secret data cannot reach the policy engine whatever the server does.
  * - for Secrets read with data (setting secretTlsFacts) everything but apiVersion, kind and
- *   metadata too; a Secret of type kubernetes.io/tls or Opaque (or no type) gains `tlsFacts`,
- *   judged at `now` from its data (src/inventory/tls-facts.ts). The data goes nowhere else.
+ *   metadata too, plus `tlsFacts` judged at `now` from the data, exactly as `meshguard check`
+ *   hands a given Secret to the engine ({@link secretForInventory}). The data goes nowhere else.
  * `kind` (the API kind) and `apiVersion` are set from the resource (list items of typed lists carry
  * neither).
  */
@@ -29,11 +26,7 @@ export function stripObject(
 ): KubeObject {
   const kind = resource.apiKind ?? resource.kind;
   const metadata = stripMetadata((raw.metadata ?? {}) as ObjectMeta);
-  if (resource.tlsFacts) {
-    const out: KubeObject = { apiVersion: resource.apiVersion, kind, metadata };
-    if (TLS_SECRET_TYPES.has(typeof raw.type === 'string' ? raw.type : '')) out.tlsFacts = tlsFacts(raw as KubeObject, now);
-    return out;
-  }
+  if (resource.tlsFacts) return secretForInventory({ ...(raw as KubeObject), apiVersion: resource.apiVersion }, now);
   if (resource.metadataOnly) return { apiVersion: resource.apiVersion, kind, metadata };
   const out: KubeObject = { ...raw, apiVersion: resource.apiVersion, kind, metadata };
   delete out.status;

@@ -70,7 +70,7 @@ describe('stripObject of a Secret read with data (secretTlsFacts on)', () => {
     for (const s of [...dataStrings(expired), 'hunter2-hunter2-hunter2']) assert.ok(!kept.includes(s), `kept no data: ${s.slice(0, 30)}`);
   });
 
-  it('judges an Opaque Secret (cert/key) and a Secret without type; other types stay metadata only', () => {
+  it('judges an Opaque Secret (cert/key), a Secret without type, and any other type as Istio does', () => {
     const data = valid.data as Record<string, string>;
     const opaque = { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'o', namespace: 'gw' }, data: { cert: data['tls.crt'], key: data['tls.key'] } };
     const facts = stripObject(opaque, withData, now).tlsFacts as { valid: boolean; notAfter: string };
@@ -79,8 +79,12 @@ describe('stripObject of a Secret read with data (secretTlsFacts on)', () => {
     assert.deepEqual(stripObject({ metadata: { name: 'n', namespace: 'gw' }, data: { 'ca.crt': data['tls.crt'] } }, withData, now).tlsFacts, {
       valid: false, problem: 'found keys "ca.crt", expected "cert" and "key" or "tls.crt" and "tls.key"',
     });
+    // istioctl judges whatever Secret a credentialName names, whatever its type.
     const token = { type: 'kubernetes.io/service-account-token', metadata: { name: 't', namespace: 'gw' }, data: { token: 'c2VjcmV0LXRva2VuLXZhbHVl' } };
-    assert.deepEqual(stripObject(token, withData, now), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 't', namespace: 'gw' } });
+    assert.deepEqual(stripObject(token, withData, now), {
+      apiVersion: 'v1', kind: 'Secret', metadata: { name: 't', namespace: 'gw' },
+      tlsFacts: { valid: false, problem: 'found keys "token", expected "cert" and "key" or "tls.crt" and "tls.key"' },
+    });
   });
 
   it('with the setting off, the same Secret keeps metadata only', () => {
