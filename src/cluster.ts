@@ -10,6 +10,7 @@ import { KUBE_READINESS, startInformers } from './kube/informers.js';
 import type { Inventory } from './inventory/inventory.js';
 import { startPeriodicAudit } from './audit/periodic-audit.js';
 import { watchScopes } from './kube/resources.js';
+import { startTlsExpiry } from './kube/tls-expiry.js';
 import { runSelfCheck, SELF_CHECK_READINESS } from './kube/self-check.js';
 
 /** What `buildServer` hands the cluster view. */
@@ -51,8 +52,12 @@ export async function startCluster(deps: ClusterDeps): Promise<Cluster> {
     log.error({ err: message }, 'cluster view disabled: no usable kubeconfig');
     return { stop() {} };
   }
-  const informers = startInformers({ http, inventory, metrics, readiness, log, namespaces: watchScopes(config) });
+  const informers = startInformers({ http, inventory, metrics, readiness, log, namespaces: watchScopes(config), secretTlsFacts: config.secretTlsFacts });
   const stops: Array<() => void> = [() => informers.stop()];
+  if (config.secretTlsFacts === 'on') {
+    const expiry = startTlsExpiry(inventory);
+    stops.push(() => expiry.stop());
+  }
   if (config.selfCheck !== 'off') stops.push(startSelfCheckLoop(http, deps));
   if (config.auditInterval > 0) {
     stops.push(startPeriodicAudit({

@@ -40,6 +40,8 @@ export interface Config {
   readonly evaluationWorkers: number;
   readonly evaluationTimeoutMs: number;
   readonly evaluationQueueLimit: number;
+  /** on: Secrets in secretNamespaces are read with data, reduced to TLS facts as they arrive. */
+  readonly secretTlsFacts: 'off' | 'on';
 }
 
 type Kind = 'string' | 'int' | 'enum' | 'path' | 'namespace' | 'namespaces';
@@ -90,6 +92,7 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'evaluationTimeoutMs', kind: 'int', default: 2000, min: 10, max: 30000, doc: 'Deadline of one policy evaluation, queue wait included; past it the request is answered per failureMode and the worker is replaced. Keep it well below the webhook timeoutSeconds.' },
   { key: 'evaluationQueueLimit', kind: 'int', default: 256, min: 0, max: 100000, doc: 'Evaluations that may wait for a busy worker; one more is answered at once per failureMode (overloaded).' },
   { key: 'istioRootNamespace', kind: 'namespace', default: DEFAULT_ISTIO_ROOT_NAMESPACE, doc: 'Istio\'s root namespace: the cluster view reads Istio\'s mesh config there (ConfigMaps istio and istio-sidecar-injector only), for rules and mutators that depend on it.' },
+  { key: 'secretTlsFacts', kind: 'enum', default: 'off', values: ['off', 'on'], doc: 'on: the cluster view reads the data of the Secrets in secretNamespaces (the service account then reads TLS key material there) and keeps only their TLS facts (certificate and key present, certificate parses, validity period), so gw-credential-invalid (IST0161) judges gateway credentials in the cluster; the data is dropped as it arrives. off: Secret metadata only, and gw-credential-invalid is offline-only.' },
 ];
 
 /** MESHGUARD_<SNAKE_CASE> for a setting key. */

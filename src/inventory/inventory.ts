@@ -16,12 +16,13 @@ export class Inventory {
   private readonly scoped = new Map<string, readonly string[]>();
   /** Increases on every change; lets consumers skip work when nothing changed. */
   version = 0;
+  private readonly kindVersions = new Map<string, number>();
 
   /** Marks a kind as known (an informer for it has synced) even if it has no objects. */
   declareKind(kind: string): void {
     if (!this.byKind.has(kind)) {
       this.byKind.set(kind, new Map());
-      this.changed();
+      this.changed(kind);
     }
   }
 
@@ -55,7 +56,7 @@ export class Inventory {
       namespaces.set(ns, names);
     }
     names.set(name, obj);
-    this.changed();
+    this.changed(kind);
   }
 
   /**
@@ -73,7 +74,7 @@ export class Inventory {
       names.set(name, obj);
     }
     this.byKind.set(kind, namespaces);
-    this.changed();
+    this.changed(kind);
   }
 
   /**
@@ -87,7 +88,7 @@ export class Inventory {
     for (const obj of objects) if (obj.metadata?.name) names.set(obj.metadata.name, obj);
     if (names.size > 0) namespaces.set(namespace, names);
     else namespaces.delete(namespace);
-    this.changed();
+    this.changed(kind);
   }
 
   /**
@@ -116,7 +117,7 @@ export class Inventory {
     const names = this.byKind.get(kind)?.get(namespace);
     if (names?.delete(name)) {
       if (names.size === 0) this.byKind.get(kind)?.delete(namespace);
-      this.changed();
+      this.changed(kind);
     }
   }
 
@@ -167,8 +168,14 @@ export class Inventory {
     return out;
   }
 
-  private changed(): void {
+  /** Increases on every change to the objects of one kind (0 for a kind never changed). */
+  kindVersion(kind: string): number {
+    return this.kindVersions.get(kind) ?? 0;
+  }
+
+  private changed(kind?: string): void {
     this.version++;
+    if (kind !== undefined) this.kindVersions.set(kind, this.kindVersion(kind) + 1);
     for (const listener of this.listeners) listener();
   }
 }

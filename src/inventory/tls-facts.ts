@@ -14,6 +14,8 @@ export interface TlsFacts {
   valid: boolean;
   /** Why not, in istioctl's words where it has some; absent when valid. */
   problem?: string;
+  /** The certificate's notBefore (ISO 8601), when it parses. */
+  notBefore?: string;
   /** The certificate's notAfter (ISO 8601), when it parses. */
   notAfter?: string;
 }
@@ -55,11 +57,31 @@ function judgeCertificate(pem: string, now: Date): TlsFacts {
   } catch {
     return { valid: false, problem: 'the certificate does not parse' };
   }
-  const notAfter = new Date(cert.validTo);
-  const facts = { notAfter: notAfter.toISOString() };
-  if (now > notAfter) return { valid: false, problem: `the certificate expired at ${facts.notAfter}`, ...facts };
-  if (now < new Date(cert.validFrom)) return { valid: false, problem: `the certificate is not valid before ${new Date(cert.validFrom).toISOString()}`, ...facts };
-  return { valid: true, ...facts };
+  return validityFacts({ notBefore: new Date(cert.validFrom).toISOString(), notAfter: new Date(cert.validTo).toISOString() }, now);
+}
+
+/** Istio's validity check of a parsed certificate at `now`, from its notBefore and notAfter. */
+function validityFacts(period: { notBefore: string; notAfter: string }, now: Date): TlsFacts {
+  if (now > new Date(period.notAfter)) return { valid: false, problem: `the certificate expired at ${period.notAfter}`, ...period };
+  if (now < new Date(period.notBefore)) return { valid: false, problem: `the certificate is not valid before ${period.notBefore}`, ...period };
+  return { valid: true, ...period };
+}
+
+/**
+ * The same facts judged again at `now`: a certificate's validity depends on the time, its other
+ * problems do not. Facts without a validity period (no parsable certificate) come back unchanged.
+ */
+export function rejudgeTlsFacts(facts: TlsFacts, now: Date): TlsFacts {
+  const { notBefore, notAfter } = facts;
+  return notBefore && notAfter ? validityFacts({ notBefore, notAfter }, now) : facts;
+}
+
+/** The first instant after `now` at which {@link rejudgeTlsFacts} may answer differently, if any. */
+export function nextTlsChange(facts: TlsFacts, now: Date): number | undefined {
+  const t = now.getTime();
+  const instants = [facts.notBefore, facts.notAfter].map((v) => (v ? Date.parse(v) : NaN)).filter((v) => v >= t);
+  // validityFacts flips strictly after notAfter (now > notAfter), hence the extra millisecond.
+  return instants.length > 0 ? Math.min(...instants) + 1 : undefined;
 }
 
 /** The TLS facts of a Secret's content at time `now`. */

@@ -5,7 +5,7 @@ import type { Readiness } from '../readiness.js';
 import type { KubeHttp } from './client.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { Reflector, type ReflectorOptions } from './reflector.js';
-import { collectionPath, INVENTORY_KINDS, RESOURCES, resolveResources, type ResourceSpec } from './resources.js';
+import { collectionPath, INVENTORY_KINDS, RESOURCES, resolveResources, secretSpec, type ResourceSpec } from './resources.js';
 
 /** The readiness check the informers own. */
 export const KUBE_READINESS = 'kube';
@@ -21,6 +21,8 @@ export interface InformerDeps {
   /** Kinds watched in these namespaces only (one watch per namespace); the rest cluster-wide. */
   namespaces?: Readonly<Record<string, readonly string[]>>;
   reflector?: ReflectorOptions;
+  /** on: Secrets are read with data, reduced to TLS facts as they arrive (setting secretTlsFacts). */
+  secretTlsFacts?: 'off' | 'on';
   /** How often kinds the server does not serve are looked up again (default 60 s). */
   rediscoverMs?: number;
 }
@@ -44,7 +46,8 @@ export interface Informers {
  */
 export function startInformers(deps: InformerDeps): Informers {
   const { http, inventory, metrics, readiness, log } = deps;
-  const specs = (deps.kinds ?? INVENTORY_KINDS).map((k) => RESOURCES[k]).filter((r): r is ResourceSpec => r !== undefined);
+  const specOf = (k: string): ResourceSpec | undefined => (k === 'Secret' ? secretSpec({ secretTlsFacts: deps.secretTlsFacts ?? 'off' }) : RESOURCES[k]);
+  const specs = (deps.kinds ?? INVENTORY_KINDS).map(specOf).filter((r): r is ResourceSpec => r !== undefined);
   const reflectors = new Map<string, Reflector>();
   const errors = new Map<string, string>();
   let notServed: string[] = [];

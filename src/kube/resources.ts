@@ -16,6 +16,11 @@ export interface ResourceSpec {
   namespaced: boolean;
   /** Watch and list as PartialObjectMetadata: only metadata ever reaches meshguard. */
   metadataOnly?: boolean;
+  /**
+   * Secrets read with their data (setting secretTlsFacts): the strip step keeps metadata plus the
+   * TLS facts of the data and drops the data itself (src/kube/strip.ts).
+   */
+  tlsFacts?: boolean;
   /** Keep only objects of these names (the rest of the kind is dropped as it arrives). */
   names?: readonly string[];
 }
@@ -94,6 +99,15 @@ export function watchScopes(config: { secretNamespaces: readonly string[]; exemp
   const scopes: Record<string, readonly string[]> = { [EXEMPTION_KIND]: [config.exemptionNamespace], ConfigMap: [config.istioRootNamespace] };
   if (!config.secretNamespaces.includes('*')) scopes.Secret = config.secretNamespaces;
   return scopes;
+}
+
+/**
+ * The Secret spec the cluster view uses: metadata only, or, when the operator opts in with the
+ * setting secretTlsFacts, with data reduced to TLS facts as it arrives.
+ */
+export function secretSpec(config: { secretTlsFacts: 'off' | 'on' }): ResourceSpec {
+  const base = RESOURCES.Secret as ResourceSpec;
+  return config.secretTlsFacts === 'on' ? { ...base, metadataOnly: false, tlsFacts: true } : base;
 }
 
 /** The collection path of a served resource, optionally in one namespace. */

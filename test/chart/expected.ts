@@ -187,6 +187,7 @@ export const DEFAULT_ENV = [
   { name: 'MESHGUARD_EVALUATION_TIMEOUT_MS', value: '2000' },
   { name: 'MESHGUARD_EVALUATION_QUEUE_LIMIT', value: '256' },
   { name: 'MESHGUARD_ISTIO_ROOT_NAMESPACE', value: 'istio-system' },
+  { name: 'MESHGUARD_SECRET_TLS_FACTS', value: 'off' },
 ];
 
 /** Restricted pod security: the pod's securityContext. */

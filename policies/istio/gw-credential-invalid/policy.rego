@@ -6,10 +6,12 @@
 #   `tls.key`), and the certificate must parse and be valid now; else the gateway cannot serve the
 #   listener (istioctl IST0161 InvalidGatewayCredential, gateway.SecretAnalyzer). The Secret is
 #   looked up where gw-credential-secret looks (the namespace of the gateway workloads, else the
-#   Gateway's own); a missing Secret is gw-credential-secret's IST0101. Offline only: `meshguard
-#   check` computes each given Secret's TLS facts (tlsFacts: valid, problem, notAfter) when it
-#   loads the files and hands them to the policy engine instead of the Secret's data. In a cluster
-#   the inventory holds Secret metadata only, so the rule stays silent there.
+#   Gateway's own); a missing Secret is gw-credential-secret's IST0101. The rule reads each
+#   Secret's TLS facts (tlsFacts: valid, problem, notBefore, notAfter), never its data: `meshguard
+#   check` computes them when it loads the files; in a cluster only with the setting
+#   secretTlsFacts on (the reflector computes them as Secrets arrive and drops the data, and judges
+#   them again when a certificate expires). Otherwise the inventory holds Secret metadata only and
+#   the rule stays silent.
 # custom:
 #   id: gw-credential-invalid
 #   severity: high

@@ -36,9 +36,11 @@ describe('tlsFacts: a Secret judged as Istio judges a gateway credential', () =>
   });
 
   it('an expired certificate, and one not yet valid', () => {
-    assert.deepEqual(tlsFacts(expired, now), { valid: false, problem: 'the certificate expired at 2021-01-01T00:00:00.000Z', notAfter: '2021-01-01T00:00:00.000Z' });
+    assert.deepEqual(tlsFacts(expired, now), {
+      valid: false, problem: 'the certificate expired at 2021-01-01T00:00:00.000Z', notBefore: '2020-01-01T00:00:00.000Z', notAfter: '2021-01-01T00:00:00.000Z',
+    });
     assert.deepEqual(tlsFacts(expired, new Date('2019-06-01T00:00:00Z')), {
-      valid: false, problem: 'the certificate is not valid before 2020-01-01T00:00:00.000Z', notAfter: '2021-01-01T00:00:00.000Z',
+      valid: false, problem: 'the certificate is not valid before 2020-01-01T00:00:00.000Z', notBefore: '2020-01-01T00:00:00.000Z', notAfter: '2021-01-01T00:00:00.000Z',
     });
   });
 
@@ -70,7 +72,7 @@ describe('tlsFacts: a Secret judged as Istio judges a gateway credential', () =>
     });
     assert.deepEqual(secretForInventory(expired, now), {
       apiVersion: 'v1', kind: 'Secret', metadata: expired.metadata,
-      tlsFacts: { valid: false, problem: 'the certificate expired at 2021-01-01T00:00:00.000Z', notAfter: '2021-01-01T00:00:00.000Z' },
+      tlsFacts: { valid: false, problem: 'the certificate expired at 2021-01-01T00:00:00.000Z', notBefore: '2020-01-01T00:00:00.000Z', notAfter: '2021-01-01T00:00:00.000Z' },
     });
     const copy = secretForInventory(given, now);
     assert.deepEqual(Object.keys(copy).sort(), ['apiVersion', 'kind', 'metadata', 'tlsFacts']);
