@@ -4,8 +4,10 @@
 #   A match that repeats an earlier match of the same route list (compared as written, without its
 #   name) never decides anything: the earlier one wins (istioctl IST0131
 #   VirtualServiceIneffectiveMatch, from Istio's analyzeUnreachable{HTTP,TCP,TLS}Rules). Matches
-#   after a rule without a match are vs-unreachable-rule's finding. Istio's additional check of
-#   overlapping URI prefixes is not reproduced. Needs no inventory.
+#   after a rule without a match are vs-unreachable-rule's finding. Also reports, as Istio does, an
+#   http match whose URI prefix extends the prefix of an earlier match with the same port and
+#   covering method, authority, headers, query parameters and withoutHeaders (a match without a
+#   method counts as GET). Needs no inventory.
 # custom:
 #   id: vs-ineffective-match
 #   severity: low
@@ -30,3 +32,93 @@ violation contains {
 	some d in routes.duplicate_matches
 	field := concat("", ["spec.", d.section, "[", format_int(d.rule, 10), "].match[", format_int(d.match, 10), "]"])
 }
+
+# An http match whose URI prefix extends the URI prefix of an earlier match, on the same port, with
+# the same header, query and withoutHeaders keys, each value of the earlier match starting with the
+# later one's (exact:/prefix: as written, regex as empty), and a method and authority that start
+# with the later one's, is reported as istioctl's overlapping-prefix check
+# (genMatchHTTPRoutes/coveredValidation) reports it. Repeated matches and matches after a rule
+# without a match take no part.
+violation contains {
+	"id": "vs-ineffective-match",
+	"message": concat("", [
+		"VirtualService ", lib.namespace, "/", lib.name, " rule ", routes.rule_name("http", b.rule), " match ",
+		routes.match_name("http", b.rule, b.match), " (", field, ") of prefix ", b.prefix, " is not used: match ",
+		routes.match_name("http", a.rule, a.match), " of prefix ", a.prefix, " of rule ",
+		routes.rule_name("http", a.rule), " covers it (IST0131)",
+	]),
+	"details": {"field": field, "coveredBy": match_path(a)},
+} if {
+	lib.is_kind("VirtualService")
+	some b in prefix_matches
+	some n in prefix_lengths
+	n < count(b.prefix)
+	some a in by_prefix[substring(b.prefix, 0, n)]
+	[a.rule, a.match] < [b.rule, b.match]
+	covers(a, b)
+	field := match_path(b)
+}
+
+match_path(m) := concat("", ["spec.http[", format_int(m.rule, 10), "].match[", format_int(m.match, 10), "]"])
+
+repeated contains [d.rule, d.match] if {
+	some d in routes.duplicate_matches
+	d.section == "http"
+}
+
+# prefix_matches are the http matches istioctl compares for overlap, in its normalized form.
+prefix_matches contains {
+	"rule": i, "match": k, "prefix": m.uri.prefix,
+	"port": object.get(m, "port", 0),
+	"method": method(m),
+	"authority": exact_or_prefix(object.get(m, "authority", {})),
+	"maps": [string_map(m, "headers"), string_map(m, "queryParams"), string_map(m, "withoutHeaders")],
+} if {
+	some i, rule in object.get(lib.obj.spec, "http", [])
+	routes.before_catch_all("http", i)
+	some k, m in object.get(rule, "match", [])
+	is_object(m)
+	is_string(object.get(object.get(m, "uri", {}), "prefix", null))
+	m.uri.prefix != ""
+	not repeated[[i, k]]
+}
+
+by_prefix[p] := {m | some m in prefix_matches; m.prefix == p} if {
+	some m0 in prefix_matches
+	p := m0.prefix
+}
+
+prefix_lengths contains count(m.prefix) if some m in prefix_matches
+
+# istioctl treats a match without a method as GET.
+method(m) := v if {
+	v := exact_or_prefix(object.get(m, "method", {}))
+	v != ""
+} else := "exact:GET"
+
+exact_or_prefix(sm) := concat("", ["exact:", sm.exact]) if {
+	is_object(sm)
+	is_string(sm.exact)
+	sm.exact != ""
+} else := concat("", ["prefix:", sm.prefix]) if {
+	is_object(sm)
+	is_string(sm.prefix)
+	sm.prefix != ""
+} else := ""
+
+string_map(m, key) := {k: exact_or_prefix(v) | some k, v in object.get(m, key, {})}
+
+covers(a, b) if {
+	a.port == b.port
+	starts(a.method, b.method)
+	starts(a.authority, b.authority)
+	every x, am in a.maps {
+		bm := b.maps[x]
+		count(am) == count(bm)
+		every k, v in am {
+			starts(v, bm[k])
+		}
+	}
+}
+
+starts(x, y) if startswith(x, y)
