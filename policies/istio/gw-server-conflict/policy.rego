@@ -8,8 +8,9 @@
 #   workload matches both (sub-selectors; workloads are the inventory's Pods, Deployments,
 #   StatefulSets, DaemonSets and ReplicaSets, so without them only equal selectors are compared);
 #   hosts conflict when the same host string, as written, is bound to the same `bind` address on
-#   the same port (no wildcard matching); each server of the admitted Gateway is reported once,
-#   naming every conflicting Gateway. Inventory: needs Gateway; when the inventory does not carry
+#   the same port (no wildcard matching), where only the last server of another Gateway on a port
+#   counts for that port, as istioctl's map of Gateways keeps it; each server of the admitted
+#   Gateway is reported once, naming every conflicting Gateway. Inventory: needs Gateway; when the inventory does not carry
 #   that kind (or holds no other Gateway) the rule stays silent.
 # custom:
 #   id: gw-server-conflict
@@ -52,21 +53,23 @@ same_workload := [{"name": concat("/", [object.get(o.metadata, "namespace", ""),
 	same_selector(networking.selector_string(o))
 ]
 
-bound(o) := {port: binds |
-	some s in object.get(o.spec, "servers", [])
-	port := networking.port_of(s)
-	binds := {bind: hosts |
-		some s2 in object.get(o.spec, "servers", [])
-		networking.port_of(s2) == port
-		bind := object.get(s2, "bind", "")
-		hosts := [h |
-			some s3 in object.get(o.spec, "servers", [])
-			networking.port_of(s3) == port
-			object.get(s3, "bind", "") == bind
-			some h in object.get(s3, "hosts", [])
-		]
-	}
+# bound(o) keeps, per port, only the hosts of the last server of o on that port, each bound to that
+# server's bind: istioctl's initGatewaysMap overwrites a Gateway's entry for a port with each
+# server it reads. The servers are sorted by [port, index] so that the last one per port is the one
+# followed by another port (linear after the sort).
+bound(o) := {port: {bind: hosts} |
+	ps := sort([[networking.port_of(s), j] | some j, s in object.get(o.spec, "servers", [])])
+	some x, t in ps
+	last_of_port(ps, x)
+	port := t[0]
+	server := o.spec.servers[t[1]]
+	bind := object.get(server, "bind", "")
+	hosts := object.get(server, "hosts", [])
 }
+
+last_of_port(ps, x) if x == count(ps) - 1
+
+last_of_port(ps, x) if ps[x + 1][0] != ps[x][0]
 
 same_selector(other) if other == selector
 

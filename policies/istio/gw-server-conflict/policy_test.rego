@@ -76,3 +76,26 @@ test_delete_is_ignored if {
 	count(gw_server_conflict.violation) == 0 with input as delete(spec)
 		with data.meshguard.inventory as {"Gateway": {"prod": {"b": gw("prod", "b", spec.selector, spec.servers)}}}
 }
+
+test_only_the_last_server_per_port_of_another_gateway_counts if {
+	earlier_foo := gw("prod", "b", spec.selector, [server(80, "HTTP", ["shop.example.com"]), object.union(server(80, "HTTP", ["other.example.com"]), {"bind": "10.0.0.1"})])
+	count(gw_server_conflict.violation) == 0 with input as review(spec)
+		with data.meshguard.inventory as {"Gateway": {"prod": {"b": earlier_foo}}}
+	last_foo := gw("prod", "b", spec.selector, [server(80, "HTTP", ["other.example.com"]), server(8080, "HTTP", ["x"]), server(80, "HTTP", ["shop.example.com"])])
+	gw_server_conflict.violation == {{
+		"id": "gw-server-conflict",
+		"message": "Gateway edge/public server spec.servers[0] conflicts with gateways prod/b (workload selector istio=ingressgateway,team=web, port 80, hosts shop.example.com) (IST0145)",
+		"details": {"field": "spec.servers[0]", "hosts": ["shop.example.com"], "port": "80", "selector": "istio=ingressgateway,team=web", "conflictsWith": ["prod/b"]},
+	}} with input as review(spec)
+		with data.meshguard.inventory as {"Gateway": {"prod": {"b": last_foo}}}
+}
+
+test_every_server_of_the_admitted_gateway_is_compared if {
+	two := {"selector": spec.selector, "servers": [server(80, "HTTP", ["x.example.com"]), server(80, "HTTP", ["shop.example.com"])]}
+	gw_server_conflict.violation == {{
+		"id": "gw-server-conflict",
+		"message": "Gateway edge/public server spec.servers[1] conflicts with gateways prod/b (workload selector istio=ingressgateway,team=web, port 80, hosts shop.example.com) (IST0145)",
+		"details": {"field": "spec.servers[1]", "hosts": ["shop.example.com"], "port": "80", "selector": "istio=ingressgateway,team=web", "conflictsWith": ["prod/b"]},
+	}} with input as review(two)
+		with data.meshguard.inventory as {"Gateway": {"prod": {"b": gw("prod", "b", spec.selector, [server(80, "HTTP", ["shop.example.com"])])}}}
+}
