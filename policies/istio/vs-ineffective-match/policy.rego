@@ -50,10 +50,9 @@ violation contains {
 	"details": {"field": field, "coveredBy": match_path(a)},
 } if {
 	lib.is_kind("VirtualService")
-	some b in prefix_matches
-	some n in prefix_lengths
-	n < count(b.prefix)
-	some a in by_prefix[substring(b.prefix, 0, n)]
+	some [b, p] in shorter_prefixes
+	some a in prefix_matches
+	a.prefix == p
 	[a.rule, a.match] < [b.rule, b.match]
 	covers(a, b)
 	field := match_path(b)
@@ -61,10 +60,9 @@ violation contains {
 
 match_path(m) := concat("", ["spec.http[", format_int(m.rule, 10), "].match[", format_int(m.match, 10), "]"])
 
-repeated contains [d.rule, d.match] if {
-	some d in routes.duplicate_matches
-	d.section == "http"
-}
+# Complete rules, built once per request: a lookup in a partial rule would be evaluated again for
+# every match.
+repeated := {[d.rule, d.match] | some d in routes.duplicate_matches; d.section == "http"}
 
 # prefix_matches are the http matches istioctl compares for overlap, in its normalized form.
 prefix_matches contains {
@@ -83,12 +81,20 @@ prefix_matches contains {
 	not repeated[[i, k]]
 }
 
-by_prefix[p] := {m | some m in prefix_matches; m.prefix == p} if {
-	some m0 in prefix_matches
-	p := m0.prefix
+prefixes := {m.prefix | some m in prefix_matches}
+
+# shorter_prefixes pairs each prefix match with every shorter URI prefix of another match that
+# begins it: one set lookup per match and distinct prefix length, so that only the pairs that can
+# overlap are compared.
+shorter_prefixes := {[b, p] |
+	some b in prefix_matches
+	some n in prefix_lengths
+	n < count(b.prefix)
+	p := substring(b.prefix, 0, n)
+	prefixes[p]
 }
 
-prefix_lengths contains count(m.prefix) if some m in prefix_matches
+prefix_lengths := {count(m.prefix) | some m in prefix_matches}
 
 # istioctl treats a match without a method as GET.
 method(m) := v if {
