@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Inventory } from '../../src/inventory/inventory.js';
+import type { KubeObject } from '../../src/inventory/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { REVIEWS_V1_RULE, admissionReview, bigVirtualService } from '../support/fixtures.js';
 import { post, testServer } from '../support/server.js';
@@ -31,5 +32,35 @@ describe('large objects are evaluated correctly', () => {
     assert.match(res.body.response.status.message, /spec\.http\[999\]\.route\[0\]\.destination/);
     const ok = admissionReview({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'small', namespace: 'shop' } }, { uid: 'after' });
     assert.deepEqual((await post(server, '/validate', ok).expect(200)).body.response, { uid: 'after', allowed: true });
+  });
+});
+
+describe('a Gateway with many servers', () => {
+  const gateway = (name: string, ports: number[]): KubeObject => ({
+    apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name, namespace: 'edge' },
+    spec: {
+      selector: { istio: 'ingressgateway' },
+      servers: ports.map((p) => ({ port: { number: p, name: `tcp-${p}`, protocol: 'TCP' }, hosts: [`h${p}.example.com`] })),
+    },
+  });
+  let server: MeshguardServer;
+  before(async () => {
+    const inventory = new Inventory();
+    // Another Gateway of the same workload, as large, meets it on one port only.
+    inventory.upsert(gateway('other', [...Array.from({ length: 1999 }, (_, i) => 20000 + i), 11999]));
+    server = await testServer({}, { inventory });
+  });
+  after(() => server.close());
+
+  it('finds the one conflicting server among 2,000 against another Gateway of 2,000', async () => {
+    const ports = Array.from({ length: 2000 }, (_, i) => 10000 + i);
+    const res = await post(server, '/validate', admissionReview(gateway('big', ports), { uid: 'big-gw', namespace: 'edge' })).expect(200);
+    assert.deepEqual(res.body.response, {
+      uid: 'big-gw', allowed: false,
+      status: {
+        code: 403, reason: 'Forbidden',
+        message: 'meshguard denied the request: [gw-server-conflict] Gateway edge/big server spec.servers[1999] conflicts with gateways edge/other (workload selector istio=ingressgateway, port 11999, hosts h11999.example.com) (IST0145)',
+      },
+    });
   });
 });
