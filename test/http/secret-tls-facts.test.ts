@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readManifests } from '../../src/cli/manifests.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import type { KubeObject } from '../../src/inventory/objects.js';
 import { secretSpec } from '../../src/kube/resources.js';
 import { stripObject } from '../../src/kube/strip.js';
 import { startTlsExpiry } from '../../src/kube/tls-expiry.js';
 import type { MeshguardServer } from '../../src/server.js';
-import { repoRoot } from '../support/paths.js';
-import { admissionReview } from '../support/fixtures.js';
+import { admissionReview, credentialSampleSecret } from '../support/fixtures.js';
 import { post, testServer } from '../support/server.js';
 
-const samples = path.join(repoRoot, 'policies', 'istio', 'gw-credential-invalid', 'samples');
-
 async function sampleSecret(file: string, name: string): Promise<KubeObject> {
-  const objects = await readManifests([path.join(samples, file)]);
-  const secret = objects.map((i) => i.object).find((o) => o.kind === 'Secret');
-  assert.ok(secret, `${file} has a Secret`);
+  const secret = await credentialSampleSecret(file);
   return { ...secret, metadata: { ...secret.metadata, name } };
 }
 

@@ -4,7 +4,8 @@ import { parseAllDocuments } from 'yaml';
 import type { AdmissionReview } from '../../src/admission/types.js';
 import type { KubeObject } from '../../src/inventory/objects.js';
 import { reviewFor, withNamespace } from '../../src/policy/offline.js';
-import { sharedData } from './paths.js';
+import { readManifests } from '../../src/cli/manifests.js';
+import { repoRoot, sharedData } from './paths.js';
 
 /** Every object in a YAML file under ../shared/data (e.g. `istio-samples/samples/bookinfo-gateway.yaml`). */
 export function sharedObjects(relative: string): KubeObject[] {
@@ -52,3 +53,14 @@ export const REVIEWS_V1_RULE: KubeObject = {
   apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'reviews', namespace: 'shop' },
   spec: { host: 'reviews', subsets: [{ name: 'v1', labels: { version: 'v1' } }] },
 };
+
+/**
+ * The Secret of a gw-credential-invalid rule sample (`allowed/valid-certificate.yaml`,
+ * `denied/expired-certificate.yaml`): the samples carry real certificates.
+ */
+export async function credentialSampleSecret(file: string): Promise<KubeObject> {
+  const samples = path.join(repoRoot, 'policies', 'istio', 'gw-credential-invalid', 'samples');
+  const secret = (await readManifests([path.join(samples, file)])).map((i) => i.object).find((o) => o.kind === 'Secret');
+  if (!secret) throw new Error(`${file} has no Secret`);
+  return secret;
+}

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { readManifests } from '../../../src/cli/manifests.js';
 import type { KubeObject } from '../../../src/inventory/objects.js';
 import { secretForInventory, tlsFacts } from '../../../src/inventory/tls-facts.js';
-import { repoRoot } from '../../support/paths.js';
+import { credentialSampleSecret } from '../../support/fixtures.js';
 
-const samples = path.join(repoRoot, 'policies', 'istio', 'gw-credential-invalid', 'samples');
-
-/** The Secret of a gw-credential-invalid sample (the samples carry real certificates). */
-async function sampleSecret(file: string): Promise<KubeObject> {
-  const objects = await readManifests([path.join(samples, file)]);
-  const secret = objects.map((i) => i.object).find((o) => o.kind === 'Secret');
-  assert.ok(secret, `${file} has a Secret`);
-  return secret;
-}
 
 const now = new Date('2027-06-01T00:00:00Z');
 const secret = (extra: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'a' }, ...extra });
@@ -24,8 +13,8 @@ describe('tlsFacts: a Secret judged as Istio judges a gateway credential', () =>
   let valid: KubeObject;
   let expired: KubeObject;
   before(async () => {
-    valid = await sampleSecret('allowed/valid-certificate.yaml');
-    expired = await sampleSecret('denied/expired-certificate.yaml');
+    valid = await credentialSampleSecret('allowed/valid-certificate.yaml');
+    expired = await credentialSampleSecret('denied/expired-certificate.yaml');
   });
 
   it('a certificate within its validity under tls.crt/tls.key is valid', () => {

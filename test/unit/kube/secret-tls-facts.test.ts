@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { readManifests } from '../../../src/cli/manifests.js';
 import { loadConfig } from '../../../src/config.js';
 import { Inventory } from '../../../src/inventory/inventory.js';
 import type { KubeObject } from '../../../src/inventory/objects.js';
@@ -10,17 +8,8 @@ import { Reflector } from '../../../src/kube/reflector.js';
 import { collectionPath, RESOURCES, secretSpec, type ServedResource } from '../../../src/kube/resources.js';
 import { LAST_APPLIED, stripObject } from '../../../src/kube/strip.js';
 import { startTlsExpiry } from '../../../src/kube/tls-expiry.js';
-import { repoRoot } from '../../support/paths.js';
+import { credentialSampleSecret } from '../../support/fixtures.js';
 
-const samples = path.join(repoRoot, 'policies', 'istio', 'gw-credential-invalid', 'samples');
-
-/** The Secret of a gw-credential-invalid sample (the samples carry real certificates). */
-async function sampleSecret(file: string): Promise<KubeObject> {
-  const objects = await readManifests([path.join(samples, file)]);
-  const secret = objects.map((i) => i.object).find((o) => o.kind === 'Secret');
-  assert.ok(secret, `${file} has a Secret`);
-  return secret;
-}
 
 const withData = { kind: 'Secret', apiVersion: 'v1', metadataOnly: false, tlsFacts: true };
 const now = new Date('2027-06-01T00:00:00Z');
@@ -53,8 +42,8 @@ describe('stripObject of a Secret read with data (secretTlsFacts on)', () => {
   let valid: KubeObject;
   let expired: KubeObject;
   before(async () => {
-    valid = await sampleSecret('allowed/valid-certificate.yaml');
-    expired = await sampleSecret('denied/expired-certificate.yaml');
+    valid = await credentialSampleSecret('allowed/valid-certificate.yaml');
+    expired = await credentialSampleSecret('denied/expired-certificate.yaml');
   });
 
   it('keeps metadata and the TLS facts of a kubernetes.io/tls Secret, and nothing of its data', () => {
@@ -121,8 +110,8 @@ function fakeHttp(listed: KubeObject[], events: WatchEvent[]): { http: KubeHttp;
 
 describe('a Secret reflector with secretTlsFacts on', () => {
   it('asks for full Secrets and stores only metadata and TLS facts, from the list and from watch events', async () => {
-    const valid = await sampleSecret('allowed/valid-certificate.yaml');
-    const expired = await sampleSecret('denied/expired-certificate.yaml');
+    const valid = await credentialSampleSecret('allowed/valid-certificate.yaml');
+    const expired = await credentialSampleSecret('denied/expired-certificate.yaml');
     const base = { ...secretSpec({ secretTlsFacts: 'on' }), version: 'v1', apiVersion: 'v1', path: '' };
     const resource: ServedResource = { ...base, path: collectionPath(base, 'istio-ingress') };
     const renamed = { ...valid, metadata: { ...valid.metadata, name: 'good' } };
