@@ -7,7 +7,7 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { mutateAdmission, mutationConfigOf } from '../src/admission/mutate.js';
+import { mutateAdmission, mutationEnvOf } from '../src/admission/mutate.js';
 import type { AdmissionRequest } from '../src/admission/types.js';
 import { validateAdmission } from '../src/admission/validate.js';
 import { loadConfig } from '../src/config.js';
@@ -123,7 +123,7 @@ async function handlerRows(server: MeshguardServer, validate: Payload[], mutateP
   const v = rotating(reqs(validate));
   const m = rotating(reqs(mutatePods));
   const engine = s.policy.holder.current();
-  const env = { config: mutationConfigOf(s.policy.org), inventory: s.inventory };
+  const env = mutationEnvOf(s.policy.org, s.inventory, s.policy.meshFacts);
   return [{
     step: 'validateAdmission / mutateAdmission alone',
     validateUs: await time(() => {

@@ -3,7 +3,7 @@ import { honouredExemptions, judge } from '../policy/decision.js';
 import { EXEMPTION_KIND, resourceGrants, type ResourceGrant } from '../policy/exemption-grants.js';
 import type { Inventory } from '../inventory/inventory.js';
 import type { JudgedViolation, RuleCatalog, Violation } from '../policy/types.js';
-import { requestFields } from './log-fields.js';
+import type { RequestFields } from './log-fields.js';
 import type { AdmissionServices } from './services.js';
 import type { AdmissionRequest } from './types.js';
 
@@ -32,12 +32,11 @@ function grants(inventory: Inventory, namespace: string): ResourceGrant[] {
  * namespace from the cluster view, the annotation when the writer may grant it) and counts every
  * honoured exemption in `meshguard_exemptions_honoured_total{rule,source}`.
  */
-export function judgeRequest(s: AdmissionServices, request: AdmissionRequest, violations: Violation[], catalog: RuleCatalog): JudgedViolation[] {
+export function judgeRequest(s: AdmissionServices, request: AdmissionRequest, fields: RequestFields, violations: Violation[], catalog: RuleCatalog): JudgedViolation[] {
   const now = s.now?.() ?? new Date();
   const exemptions = s.policy.exemptions;
   const namespace = s.config.exemptionNamespace;
   const authz = authorizeRequest(request, { exemptions: exemptions.config, exemptionNamespace: namespace, knownRules: knownRules(catalog), now });
-  const fields = requestFields(request);
   const judged = judge([...violations, ...authz.violations], {
     object: request.object ?? request.oldObject ?? undefined, kind: fields.kind, namespace: fields.namespace, exemptions, catalog, now,
     honourAnnotation: authz.honourAnnotation, resources: grants(s.inventory, namespace),

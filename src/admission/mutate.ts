@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { sidecarBounds, type SidecarBounds } from '../mutation/bounds.js';
-import { builtinMutators, mutate, type MutationConfig, type MutationEnv } from '../mutation/index.js';
+import { builtinMutators, mutate, type MutationEnv } from '../mutation/index.js';
 import type { MeshFacts } from '../mesh/facts.js';
 import type { OrgConfig } from '../org-config.js';
 import { kindLabel } from './label-values.js';
@@ -11,11 +11,6 @@ import type { AdmissionServices } from './services.js';
 import type { AdmissionRequest, AdmissionReview } from './types.js';
 
 const bounds = new WeakMap<OrgConfig, SidecarBounds>();
-
-/** The mutation settings of an org config (validated when it was loaded, src/org-config.ts). */
-export function mutationConfigOf(org: OrgConfig): MutationConfig {
-  return org.mutation;
-}
 
 /**
  * The bounds of pod-proxy-resources-range in an org config, read once per org-config load: the
@@ -32,7 +27,7 @@ export function sidecarBoundsOf(org: OrgConfig): SidecarBounds {
 
 /** The environment the mutators of one request see. */
 export function mutationEnvOf(org: OrgConfig, inventory?: MutationEnv['inventory'], meshConfig?: MeshFacts): MutationEnv {
-  return { config: mutationConfigOf(org), bounds: sidecarBoundsOf(org), ...(inventory ? { inventory } : {}), ...(meshConfig ? { meshConfig } : {}) };
+  return { config: org.mutation, bounds: sidecarBoundsOf(org), ...(inventory ? { inventory } : {}), ...(meshConfig ? { meshConfig } : {}) };
 }
 
 /** Errors caused by what the object's author wrote: answered as a 422 denial, whatever failureMode says. */

@@ -25,7 +25,7 @@ export async function validateAdmission(s: AdmissionServices, request: Admission
     const t0 = performance.now();
     const violations = await engine.evaluate(raw);
     s.metrics.evaluation.observe({ bundle_version: engine.version }, (performance.now() - t0) / 1000);
-    const judged = judgeRequest(s, request, violations, engine.catalog);
+    const judged = judgeRequest(s, request, fields, violations, engine.catalog);
     decision = decide(judged);
     const extras = { warnings: decision.warnings, auditAnnotations: decision.auditAnnotations };
     answer = decision.allowed

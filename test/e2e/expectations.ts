@@ -1,4 +1,4 @@
-import { mutationConfigOf } from '../../src/admission/mutate.js';
+import { mutationEnvOf } from '../../src/admission/mutate.js';
 import { offlineEngine } from '../../src/cli/engine.js';
 import { Inventory } from '../../src/inventory/inventory.js';
 import { INVENTORY_KINDS } from '../../src/kube/resources.js';
@@ -34,7 +34,7 @@ export async function expectedMutation(object: KubeObject, cluster: KubeObject[]
   const org = await loadOrgConfig();
   const inventory = new Inventory();
   for (const o of cluster) inventory.upsert(o);
-  const [outcome] = mutateManifests([{ object, file: 'e2e' }], { config: mutationConfigOf(org), inventory }, { namespace: object.metadata?.namespace ?? 'default' });
+  const [outcome] = mutateManifests([{ object, file: 'e2e' }], mutationEnvOf(org, inventory), { namespace: object.metadata?.namespace ?? 'default' });
   if (!outcome) throw new Error('no outcome');
   return outcome.mutated;
 }

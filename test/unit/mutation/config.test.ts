@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { mutationConfigOf } from '../../../src/admission/mutate.js';
 import { loadOrgConfig } from '../../../src/org-config.js';
 import { MeshguardError } from '../../../src/errors.js';
 import { defaultMutationConfig, parseMutationConfig } from '../../../src/mutation/index.js';
@@ -35,7 +34,7 @@ describe('parseMutationConfig', () => {
   it('the built-in defaults are the shipped config/org-config.yaml, unchanged by validation (mesh facts from its top-level mesh section)', async () => {
     const org = parse(readFileSync(ORG_CONFIG, 'utf8')) as { mutation?: unknown };
     assert.ok(org.mutation, 'org-config.yaml has a mutation section');
-    assert.deepEqual(mutationConfigOf(await loadOrgConfig()), defaultMutationConfig());
+    assert.deepEqual((await loadOrgConfig()).mutation, defaultMutationConfig());
     const { mesh, ...rest } = JSON.parse(JSON.stringify(defaultMutationConfig())) as Record<string, unknown>;
     assert.deepEqual(org.mutation, rest);
     assert.ok(mesh);
