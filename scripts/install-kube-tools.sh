@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Builds a real kube-apiserver and a real etcd from source (Go modules only, no
+# Builds a real kube-apiserver, kubectl and etcd from source (Go modules only, no
 # downloads of prebuilt binaries) into .tools/bin/, for the end-to-end tests.
 #
 #   kube-apiserver  k8s.io/kubernetes/cmd/kube-apiserver, pinned by test/e2e/kube/go.mod
+#   kubectl         k8s.io/kubernetes/cmd/kubectl, the same pinned module
 #   etcd            go.etcd.io/etcd/server/v3 (etcd's main package), pinned by test/e2e/etcd/go.mod
 #
 # Idempotent: when both binaries exist and .tools/kube-tools.version records the
 # same pins (module versions plus a hash of the go.mod/go.sum files), it returns
 # at once without needing Go at all. Otherwise the first build takes about
-# 10 minutes on 2 cores (kube-apiserver ~8, etcd ~2; run it in the background
+# 11 minutes on 2 cores (kube-apiserver ~8, kubectl ~1, etcd ~2; run it in the background
 # from an interactive shell); rebuilds with a warm Go build cache take ~30 s.
 # Go's default build and module caches are used; concurrent runs serialize.
 #
@@ -46,14 +47,14 @@ if [[ -z "$k8s_version" || -z "$etcd_version" ]]; then
   exit 2
 fi
 mods_hash="$(cat "$kube_mod/go.mod" "$kube_mod/go.sum" "$etcd_mod/go.mod" "$etcd_mod/go.sum" | sha256sum | cut -c1-16)"
-want_stamp="kube-apiserver=$k8s_version etcd=$etcd_version modules=$mods_hash"
+want_stamp="kube-apiserver=$k8s_version kubectl=$k8s_version etcd=$etcd_version modules=$mods_hash"
 
 up_to_date() {
-  [[ $force -eq 0 && -x "$bin_dir/kube-apiserver" && -x "$bin_dir/etcd" && -f "$stamp" \
+  [[ $force -eq 0 && -x "$bin_dir/kube-apiserver" && -x "$bin_dir/kubectl" && -x "$bin_dir/etcd" && -f "$stamp" \
       && "$(cat "$stamp")" == "$want_stamp" ]]
 }
 done_already() {
-  echo "install-kube-tools: kube-apiserver $k8s_version and etcd $etcd_version already in $bin_dir" >&2
+  echo "install-kube-tools: kube-apiserver and kubectl $k8s_version and etcd $etcd_version already in $bin_dir" >&2
   echo "$bin_dir"
   exit 0
 }
@@ -94,7 +95,8 @@ kube_ldflags+=" -X $ver_pkg.gitTreeState=clean -X $ver_pkg.buildDate=1970-01-01T
 
 build "$etcd_mod" go.etcd.io/etcd/server/v3 etcd
 build "$kube_mod" k8s.io/kubernetes/cmd/kube-apiserver kube-apiserver "$kube_ldflags"
+build "$kube_mod" k8s.io/kubernetes/cmd/kubectl kubectl "$kube_ldflags"
 
 echo "$want_stamp" > "$stamp"
-echo "install-kube-tools: done in $(( $(date +%s) - total_start ))s: kube-apiserver $k8s_version, etcd $etcd_version" >&2
+echo "install-kube-tools: done in $(( $(date +%s) - total_start ))s: kube-apiserver and kubectl $k8s_version, etcd $etcd_version" >&2
 echo "$bin_dir"
