@@ -6,13 +6,14 @@
 # Usage: scripts/render-webhooks.sh <release> <namespace> <url> <ca-bundle.pem> [helm args...]
 #   url            https://127.0.0.1:<port> (clientConfig.url = <url>/mutate and <url>/validate)
 #   ca-bundle.pem  PEM file of the CA that signed meshguard's serving certificate
-#   helm args      passed on, e.g. --set webhook.validating.failurePolicy=Ignore
+#   helm args      passed on, e.g. --set webhook.validating.failurePolicy=Ignore or
+#                  --set webhook.failurePolicies.workloadsValidate=Fail (one value per webhook)
 # Prints the two objects (MutatingWebhookConfiguration, ValidatingWebhookConfiguration) as YAML on
 # stdout; the webhooks never intercept <namespace>, kube-system, kube-public or kube-node-lease.
 set -euo pipefail
 
 if [[ $# -lt 4 ]]; then
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 release="$1" namespace="$2" url="$3" ca="$4"

@@ -5,14 +5,21 @@ package meshguard.lib
 
 import data.meshguard.lib.istio
 
-# The object under admission (the new version on CREATE and UPDATE).
-obj := input.request.object
+# The object under admission: the new version on CREATE and UPDATE, the stored object on DELETE
+# (whose AdmissionReview carries oldObject and no object).
+obj := input.request.object if {
+	is_object(input.request.object)
+} else := input.request.oldObject if {
+	is_object(input.request.oldObject)
+}
 
 # The admitted object's kind, e.g. "VirtualService".
 kind := input.request.kind.kind
 
-# The admitted object's name.
-name := object.get(obj.metadata, "name", "")
+# The admitted object's name (the request's name when the object has none).
+name := object.get(obj.metadata, "name", "") if {
+	object.get(obj.metadata, "name", "") != ""
+} else := object.get(input.request, "name", "")
 
 # The namespace the object lives in: the request's namespace, else the object's own.
 namespace := input.request.namespace if {
@@ -23,6 +30,27 @@ namespace := input.request.namespace if {
 
 # True when the request writes an object (CREATE or UPDATE), the only operations rules judge.
 writes if input.request.operation in {"CREATE", "UPDATE"}
+
+# operation is the request's operation: CREATE, UPDATE, DELETE or CONNECT.
+operation := input.request.operation
+
+# old_obj is the stored object an UPDATE replaces or a DELETE removes; undefined on CREATE.
+old_obj := input.request.oldObject if is_object(input.request.oldObject)
+
+# inventory_kind is the inventory kind of the admitted object: its kind, except a Gateway API
+# Gateway, which the inventory keeps as KubernetesGateway (src/inventory/kinds.ts).
+inventory_kind := "KubernetesGateway" if {
+	kind == "Gateway"
+	object.get(input.request.kind, "group", "") == "gateway.networking.k8s.io"
+} else := kind
+
+# changes(k) holds when the request updates or deletes a stored object of inventory kind k: the
+# requests whose referrers (admitted objects that name this one) referential rules check.
+changes(k) if {
+	operation in {"UPDATE", "DELETE"}
+	inventory_kind == k
+	old_obj
+}
 
 # is_kind(k) holds when the admitted object is of kind k and the request writes it.
 is_kind(k) if {

@@ -21,21 +21,27 @@ import data.meshguard.lib.workloads
 # destinations lists every destination of the admitted VirtualService as {"field", "reftype",
 # "destination"}: http, tcp and tls route destinations ("host") and http mirror and mirrors
 # ("mirror host"), as istioctl names them in IST0101.
-destinations contains {"field": field, "reftype": "host", "destination": d} if {
+destinations := destinations_of(lib.obj)
+
+# destinations_of(vs) lists every destination of VirtualService vs, as destinations does for the
+# admitted one (the referential rules read the destinations of stored VirtualServices).
+destinations_of(vs) := route_destinations(spec) | mirror_destinations(spec) if {
+	spec := object.get(vs, "spec", {})
+}
+
+route_destinations(spec) := {{"field": field, "reftype": "host", "destination": d} |
 	some section in ["http", "tcp", "tls"]
-	some i, rule in object.get(lib.obj.spec, section, [])
+	some i, rule in object.get(spec, section, [])
 	some j, r in object.get(rule, "route", [])
 	d := object.get(r, "destination", {})
 	field := concat("", ["spec.", section, "[", format_int(i, 10), "].route[", format_int(j, 10), "].destination"])
 }
 
-destinations contains {"field": concat("", ["spec.http[", format_int(i, 10), "].mirror"]), "reftype": "mirror host", "destination": rule.mirror} if {
-	some i, rule in object.get(lib.obj.spec, "http", [])
+mirror_destinations(spec) := {{"field": concat("", ["spec.http[", format_int(i, 10), "].mirror"]), "reftype": "mirror host", "destination": rule.mirror} |
+	some i, rule in object.get(spec, "http", [])
 	is_object(rule.mirror)
-}
-
-destinations contains {"field": field, "reftype": "mirror host", "destination": d} if {
-	some i, rule in object.get(lib.obj.spec, "http", [])
+} | {{"field": field, "reftype": "mirror host", "destination": d} |
+	some i, rule in object.get(spec, "http", [])
 	some j, m in object.get(rule, "mirrors", [])
 	d := object.get(m, "destination", {})
 	field := concat("", ["spec.http[", format_int(i, 10), "].mirrors[", format_int(j, 10), "].destination"])

@@ -13,10 +13,17 @@ import { stripObject } from '../kube/strip.js';
 /** The `file` of a result that came from the cluster (text output prints it in parentheses). */
 export const CLUSTER_SOURCE = 'cluster';
 
-/** The kinds the rules of a catalog judge (their METADATA `kinds`). */
+/**
+ * The kinds the rules of a catalog judge when objects are written (their METADATA `kinds`); rules
+ * that only judge changes and deletions (METADATA `operations` without CREATE) have nothing to say
+ * about an object as it stands.
+ */
 export function judgedKinds(catalog: RuleCatalog): string[] {
   const kinds = new Set<string>();
-  for (const rule of Object.values(catalog)) for (const k of rule.kinds ?? []) kinds.add(k);
+  for (const rule of Object.values(catalog)) {
+    if (rule.operations && !rule.operations.includes('CREATE')) continue;
+    for (const k of rule.kinds ?? []) kinds.add(k);
+  }
   return [...kinds].sort();
 }
 

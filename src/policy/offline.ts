@@ -64,7 +64,10 @@ export interface CheckOptions {
   /** Extra checks run in TypeScript (CRD schema): violations merged with the engine's. */
   extraChecks?: (object: KubeObject) => Violation[];
   now?: Date;
-  operation?: 'CREATE' | 'UPDATE';
+  /** The operation each object is judged for (default CREATE); DELETE judges removing the object. */
+  operation?: 'CREATE' | 'UPDATE' | 'DELETE';
+  /** On UPDATE, the stored version the first object replaces (the AdmissionReview's oldObject). */
+  oldObject?: KubeObject;
   /** Namespace whose Exemption objects count (default meshguard-system); given Exemptions without one go there. */
   exemptionNamespace?: string;
 }
@@ -75,8 +78,12 @@ export function withNamespace(object: KubeObject, namespace: string): KubeObject
   return { ...object, metadata: { ...object.metadata, namespace } };
 }
 
-/** The AdmissionReview the API server would send for writing this object. */
-export function reviewFor(object: KubeObject, uid: string, operation: 'CREATE' | 'UPDATE' = 'CREATE', dryRun = true): AdmissionReview {
+/**
+ * The AdmissionReview the API server would send for writing this object (CREATE, UPDATE with the
+ * stored version `oldObject`), or for deleting it (DELETE: oldObject is the object, object null).
+ */
+export function reviewFor(object: KubeObject, uid: string, operation: 'CREATE' | 'UPDATE' | 'DELETE' = 'CREATE', dryRun = true, oldObject?: KubeObject): AdmissionReview {
+  const deleting = operation === 'DELETE';
   const [group, version] = (object.apiVersion ?? 'v1').includes('/') ? (object.apiVersion as string).split('/') : ['', object.apiVersion ?? 'v1'];
   return {
     apiVersion: 'admission.k8s.io/v1',
@@ -84,7 +91,8 @@ export function reviewFor(object: KubeObject, uid: string, operation: 'CREATE' |
     request: {
       uid, kind: { group: group ?? '', version: version ?? 'v1', kind: object.kind ?? '' },
       namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '', operation,
-      userInfo: { username: 'meshguard-check' }, object, oldObject: null, dryRun,
+      userInfo: { username: 'meshguard-check' },
+      object: deleting ? null : object, oldObject: deleting ? object : (oldObject ?? null), dryRun,
     },
   };
 }
@@ -111,7 +119,7 @@ export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: Check
   const authz = { exemptions: org.exemptions, exemptionNamespace, knownRules: new Set(Object.keys(engine.catalog)), now };
   return objects.map((object, i) => {
     const input = inputs[i] as CheckInput;
-    const review = reviewFor(object, `check-${i}`, opts.operation);
+    const review = reviewFor(object, `check-${i}`, opts.operation, true, i === 0 ? opts.oldObject : undefined);
     let found: Violation[];
     try {
       found = [...engine.evaluate(review), ...(opts.extraChecks?.(object) ?? [])];

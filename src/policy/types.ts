@@ -12,6 +12,11 @@ export interface RuleInfo {
   meshConfig?: string[];
   istioCode?: string;
   kinds?: string[];
+  /**
+   * The admission operations the rule judges (METADATA `custom.operations`), when not CREATE and
+   * UPDATE: the referential rules judge UPDATE and DELETE of the objects others refer to.
+   */
+  operations?: string[];
   package: string;
 }
 

@@ -58,6 +58,45 @@ export const RULES: Record<string, unknown[]> = {
   'exemptions.validate.meshguard.io': [
     { apiGroups: ['policy.meshguard.io'], apiVersions: ['*'], resources: ['exemptions'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
   ],
+  'references.validate.meshguard.io': [
+    { apiGroups: ['networking.istio.io'], apiVersions: ['*'], resources: ['destinationrules', 'gateways', 'serviceentries'], operations: ['DELETE'], scope: 'Namespaced' },
+    { apiGroups: ['gateway.networking.k8s.io'], apiVersions: ['*'], resources: ['gateways'], operations: ['DELETE'], scope: 'Namespaced' },
+    { apiGroups: [''], apiVersions: ['v1'], resources: ['services'], operations: ['UPDATE', 'DELETE'], scope: 'Namespaced' },
+  ],
+  'secrets.validate.meshguard.io': [
+    { apiGroups: [''], apiVersions: ['v1'], resources: ['secrets'], operations: ['DELETE'], scope: 'Namespaced' },
+  ],
+};
+
+/** The chart's default webhook.meshNamespaces: Istio's mesh labels, one disjoint selector each. */
+export const MESH_NAMESPACES = [
+  { name: '', matchExpressions: [{ key: 'istio-injection', operator: 'In', values: ['enabled'] }] },
+  { name: 'revision', matchExpressions: [{ key: 'istio-injection', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'Exists' }] },
+  {
+    name: 'ambient',
+    matchExpressions: [
+      { key: 'istio-injection', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' },
+      { key: 'istio.io/dataplane-mode', operator: 'In', values: ['ambient'] },
+    ],
+  },
+];
+
+/** The chart's default webhook.failurePolicies ("" takes the configuration's failurePolicy). */
+export const DEFAULT_FAILURE_POLICIES: Record<string, string> = {
+  istioValidate: '', workloadsValidate: 'Ignore', namespacesValidate: 'Ignore', referencesValidate: 'Ignore', secretsValidate: 'Ignore',
+  podsMutate: '', workloadsMutate: '', istioMutate: '',
+};
+
+const SKIP_UNCHANGED_UPDATES = {
+  name: 'skip-unchanged-updates',
+  expression: "request.operation != 'UPDATE' || object.spec != oldObject.spec || "
+    + '(has(object.metadata.labels) ? object.metadata.labels : {}) != (has(oldObject.metadata.labels) ? oldObject.metadata.labels : {}) || '
+    + '(has(object.metadata.annotations) ? object.metadata.annotations : {}) != (has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {})',
+};
+
+const SKIP_CONTROLLER_DELETES = {
+  name: 'skip-namespace-and-garbage-collection',
+  expression: "!(request.userInfo.username in ['system:serviceaccount:kube-system:namespace-controller', 'system:serviceaccount:kube-system:generic-garbage-collector'])",
 };
 
 /** Parameters of the expected webhook configurations. */
@@ -76,6 +115,75 @@ export interface WebhookParams {
   timeoutSeconds?: number;
   /** config.exemptionNamespace (default: the release namespace). */
   exemptionNamespace?: string;
+  /** webhook.failurePolicies entries that differ from DEFAULT_FAILURE_POLICIES. */
+  failurePolicies?: Record<string, string>;
+  /** webhook.meshNamespaces (default MESH_NAMESPACES). */
+  meshNamespaces?: Array<{ name: string; matchExpressions?: unknown[] }>;
+  /** webhook.workloadExcludedNamespaces. */
+  workloadExcluded?: string[];
+  /** config.istioRootNamespace (default istio-system). */
+  istioRoot?: string;
+  /** webhook.secretDeletes when enabled. */
+  secretDeletes?: { namespaces?: string[]; objectSelector?: Record<string, unknown> };
+}
+
+/** The failurePolicy of one webhook (a webhook.failurePolicies key), else the configuration's. */
+function failurePolicyOf(p: WebhookParams, key: string, configurationWide: string): string {
+  return { ...DEFAULT_FAILURE_POLICIES, ...p.failurePolicies }[key] || configurationWide;
+}
+
+/**
+ * The Pod or workload webhooks: one per mesh namespace selector, never in Istio's root namespace
+ * nor webhook.workloadExcludedNamespaces.
+ */
+function meshWebhooks(p: WebhookParams, base: string, path: string, failurePolicy: string, reinvocationPolicy?: string, matchConditions?: unknown[]): Array<Record<string, unknown>> {
+  return (p.meshNamespaces ?? MESH_NAMESPACES).map((sel) => {
+    const hook = webhook(p, base, path, failurePolicy, reinvocationPolicy);
+    const excluded = [...new Set([p.namespace, 'kube-system', 'kube-public', 'kube-node-lease', ...(p.excluded ?? []), p.istioRoot ?? 'istio-system', ...(p.workloadExcluded ?? [])])];
+    const { rules, ...head } = hook;
+    return {
+      ...head,
+      name: sel.name ? `${sel.name}.${base}` : base,
+      namespaceSelector: {
+        matchExpressions: [
+          { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: excluded },
+          ...(p.extraExpressions ?? []), ...(sel.matchExpressions ?? []),
+        ],
+      },
+      ...(matchConditions ? { matchConditions } : {}),
+      rules,
+    };
+  });
+}
+
+/** The referential-integrity webhook: deletions and Service port changes, never by the namespace controller or GC. */
+function referencesWebhook(p: WebhookParams, fp: string): Record<string, unknown> {
+  const { rules, ...head } = webhook(p, 'references.validate.meshguard.io', '/validate', failurePolicyOf(p, 'referencesValidate', fp));
+  return {
+    ...head,
+    matchConditions: [
+      SKIP_CONTROLLER_DELETES,
+      {
+        name: 'skip-updates-keeping-service-ports',
+        expression: "request.operation != 'UPDATE' || !has(object.spec.ports) || !has(oldObject.spec.ports) || object.spec.ports != oldObject.spec.ports",
+      },
+    ],
+    rules,
+  };
+}
+
+/** The Secret deletion webhook (webhook.secretDeletes.enabled). */
+function secretsWebhook(p: WebhookParams, fp: string): Record<string, unknown> {
+  const { rules, namespaceSelector, ...head } = webhook(p, 'secrets.validate.meshguard.io', '/validate', failurePolicyOf(p, 'secretsValidate', fp));
+  const expressions = (namespaceSelector as { matchExpressions: unknown[] }).matchExpressions;
+  const only = p.secretDeletes?.namespaces ?? [];
+  return {
+    ...head,
+    namespaceSelector: { matchExpressions: [...expressions, ...(only.length > 0 ? [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: only }] : [])] },
+    objectSelector: p.secretDeletes?.objectSelector ?? {},
+    matchConditions: [SKIP_CONTROLLER_DELETES, { name: 'only-tls-and-opaque-secrets', expression: "has(oldObject.type) && oldObject.type in ['kubernetes.io/tls', 'Opaque']" }],
+    rules,
+  };
 }
 
 function webhook(p: WebhookParams, name: string, path: string, failurePolicy: string, reinvocationPolicy?: string): Record<string, unknown> {
@@ -133,9 +241,9 @@ export function mutatingConfiguration(p: WebhookParams, name: string, webhookNam
     kind: 'MutatingWebhookConfiguration',
     metadata: metadata(p, name, webhookName, certManagerFrom),
     webhooks: [
-      webhook(p, 'pods.mutate.meshguard.io', '/mutate', fp, 'IfNeeded'),
-      webhook(p, 'workloads.mutate.meshguard.io', '/mutate', fp, 'Never'),
-      webhook(p, 'istio.mutate.meshguard.io', '/mutate', fp, 'Never'),
+      ...meshWebhooks(p, 'pods.mutate.meshguard.io', '/mutate', failurePolicyOf(p, 'podsMutate', fp), 'IfNeeded'),
+      ...meshWebhooks(p, 'workloads.mutate.meshguard.io', '/mutate', failurePolicyOf(p, 'workloadsMutate', fp), 'Never', [SKIP_UNCHANGED_UPDATES]),
+      webhook(p, 'istio.mutate.meshguard.io', '/mutate', failurePolicyOf(p, 'istioMutate', fp), 'Never'),
     ],
   };
 }
@@ -148,10 +256,12 @@ export function validatingConfiguration(p: WebhookParams, name: string, webhookN
     kind: 'ValidatingWebhookConfiguration',
     metadata: metadata(p, name, webhookName, certManagerFrom),
     webhooks: [
-      webhook(p, 'istio.validate.meshguard.io', '/validate', fp),
-      webhook(p, 'workloads.validate.meshguard.io', '/validate', fp),
-      webhook(p, 'namespaces.validate.meshguard.io', '/validate', fp),
+      webhook(p, 'istio.validate.meshguard.io', '/validate', failurePolicyOf(p, 'istioValidate', fp)),
+      ...meshWebhooks(p, 'workloads.validate.meshguard.io', '/validate', failurePolicyOf(p, 'workloadsValidate', fp), undefined, [SKIP_UNCHANGED_UPDATES]),
+      webhook(p, 'namespaces.validate.meshguard.io', '/validate', failurePolicyOf(p, 'namespacesValidate', fp)),
       exemptionsWebhook(p),
+      referencesWebhook(p, fp),
+      ...(p.secretDeletes ? [secretsWebhook(p, fp)] : []),
     ],
   };
 }

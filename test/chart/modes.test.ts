@@ -7,6 +7,9 @@ import { promisify } from 'node:util';
 import { before, describe, it } from 'node:test';
 import { generate } from 'selfsigned';
 import { labels, mutatingConfiguration, selectorLabels, validatingConfiguration } from './expected.js';
+import { RESOURCES } from '../../src/kube/resources.js';
+import { readBundle } from '../../src/policy/bundle.js';
+import { builtinBundle } from '../support/paths.js';
 import { CHART, ROOT, all, helm, one, parseObjects, render, runHelm, template, type K8sObject } from './helm.js';
 
 const run = promisify(execFile);
@@ -113,6 +116,61 @@ describe('chart: value sets', { timeout: 40 * 60_000 }, () => {
     assert.deepEqual(one(objects, 'ValidatingWebhookConfiguration'), validatingConfiguration(params, 'guard-meshguard-validating', 'guard-meshguard'));
   });
 
+  it('failurePolicy per webhook, own mesh selectors and workload exclusions, Secret deletions when turned on', async () => {
+    const meshNamespaces = [{ name: '', matchExpressions: [{ key: 'mesh', operator: 'In', values: ['yes'] }] }, { name: 'all-team', matchExpressions: [] }];
+    const failurePolicies = { workloadsValidate: 'Fail', namespacesValidate: 'Fail', podsMutate: 'Fail', secretsValidate: 'Fail' };
+    const secretDeletes = { namespaces: ['istio-system'], objectSelector: { matchLabels: { 'meshguard.io/gateway-credential': 'true' } } };
+    const objects = await render({
+      values: {
+        webhook: { failurePolicies, meshNamespaces, workloadExcludedNamespaces: ['istio-ingress'], secretDeletes: { enabled: true, ...secretDeletes } },
+        config: { istioRootNamespace: 'mesh-root' },
+      },
+    });
+    const caBundle = (one(objects, 'Secret').data as Record<string, string>)['ca.crt'];
+    const params = {
+      release: 'meshguard', namespace: 'meshguard-system', caBundle, failurePolicies, meshNamespaces,
+      workloadExcluded: ['istio-ingress'], istioRoot: 'mesh-root', secretDeletes,
+    };
+    assert.deepEqual(one(objects, 'MutatingWebhookConfiguration'), mutatingConfiguration(params, '0-meshguard-mutating', 'meshguard'));
+    assert.deepEqual(one(objects, 'ValidatingWebhookConfiguration'), validatingConfiguration(params, 'meshguard-validating', 'meshguard'));
+    const policies = (kind: string) => (one(objects, kind).webhooks as Array<{ name: string; failurePolicy: string }>).map((w) => [w.name, w.failurePolicy]);
+    assert.deepEqual(policies('ValidatingWebhookConfiguration'), [
+      ['istio.validate.meshguard.io', 'Fail'], ['workloads.validate.meshguard.io', 'Fail'], ['all-team.workloads.validate.meshguard.io', 'Fail'],
+      ['namespaces.validate.meshguard.io', 'Fail'], ['exemptions.validate.meshguard.io', 'Ignore'], ['references.validate.meshguard.io', 'Ignore'],
+      ['secrets.validate.meshguard.io', 'Fail'],
+    ]);
+    assert.deepEqual(policies('MutatingWebhookConfiguration'), [
+      ['pods.mutate.meshguard.io', 'Fail'], ['all-team.pods.mutate.meshguard.io', 'Fail'],
+      ['workloads.mutate.meshguard.io', 'Ignore'], ['all-team.workloads.mutate.meshguard.io', 'Ignore'], ['istio.mutate.meshguard.io', 'Ignore'],
+    ]);
+  });
+
+  it('by default only the Istio configuration webhook fails closed, and Pod webhooks never see istio-system', async () => {
+    const objects = await render({});
+    const hooks = [...(one(objects, 'ValidatingWebhookConfiguration').webhooks as Array<Record<string, unknown>>), ...(one(objects, 'MutatingWebhookConfiguration').webhooks as Array<Record<string, unknown>>)];
+    assert.deepEqual(hooks.filter((w) => w.failurePolicy === 'Fail').map((w) => w.name), ['istio.validate.meshguard.io']);
+    const excluded = (w: Record<string, unknown>) => (w.namespaceSelector as { matchExpressions: Array<{ values?: string[] }> }).matchExpressions[0]?.values ?? [];
+    for (const w of hooks) {
+      const podLike = /(pods|workloads)\.(mutate|validate)/.test(String(w.name));
+      assert.equal(excluded(w).includes('istio-system'), podLike, `${String(w.name)}: istio-system excluded only from the Pod and workload webhooks`);
+    }
+  });
+
+  it('registers UPDATE and DELETE for every kind a rule of the built-in pack judges on those operations', async () => {
+    const { catalog } = await readBundle(builtinBundle);
+    const hooks = one(await render({ values: { webhook: { secretDeletes: { enabled: true } } } }), 'ValidatingWebhookConfiguration').webhooks as Array<{ rules: Array<{ apiGroups: string[]; resources: string[]; operations: string[] }> }>;
+    const registered = (group: string, resource: string, operation: string) => hooks.some((w) => w.rules.some((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.operations.includes(operation)));
+    const judged = Object.values(catalog).filter((r) => r.operations);
+    assert.deepEqual(judged.map((r) => r.id).sort(), ['dr-subset-in-use', 'gw-credential-in-use', 'gw-in-use', 'host-in-use', 'waypoint-in-use']);
+    for (const rule of judged) {
+      for (const kind of rule.kinds ?? []) {
+        const spec = RESOURCES[kind];
+        assert.ok(spec, `${kind} has an API mapping`);
+        for (const op of rule.operations ?? []) assert.ok(registered(spec.group, spec.plural, op), `${rule.id}: ${op} of ${spec.group}/${spec.plural} is registered`);
+      }
+    }
+  });
+
   it('one replica: no PodDisruptionBudget (it would block node drains)', async () => {
     const objects = await render({ values: { replicaCount: 1 } });
     assert.equal(all(objects, 'PodDisruptionBudget').length, 0);
@@ -194,7 +252,8 @@ describe('chart: bad values fail with the key named', { timeout: 40 * 60_000 }, 
   it('keeps existingSecret without caBundle when meshguard patches the CA itself', async () => {
     const objects = await render({ values: { tls: { existingSecret: 'corp-tls' }, config: { selfCheck: 'patch' } } });
     const hooks = (one(objects, 'ValidatingWebhookConfiguration').webhooks as Array<{ clientConfig: Record<string, unknown> }>);
-    assert.deepEqual(hooks.map((h) => Object.keys(h.clientConfig)), [['service'], ['service'], ['service'], ['service']]);
+    assert.deepEqual(hooks.map((h) => Object.keys(h.clientConfig)), hooks.map(() => ['service']));
+    assert.equal(hooks.length, 7);
   });
 });
 

@@ -222,8 +222,11 @@ describe('admission through a real kube-apiserver', { timeout: 300_000 }, () => 
     const admission = h.kc.makeApiClient(AdmissionregistrationV1Api);
     const validating = await admission.readValidatingWebhookConfiguration({ name: 'meshguard-validating' });
     // Exemption objects fail open: meshguard checks them again whenever it honours one.
+    // Only Istio configuration fails closed by default; Pods, workloads, Namespaces and deletions fail open.
     assert.deepEqual(validating.webhooks?.map((w) => [w.name, w.failurePolicy]), [
-      ['istio.validate.meshguard.io', 'Fail'], ['workloads.validate.meshguard.io', 'Fail'], ['namespaces.validate.meshguard.io', 'Fail'], ['exemptions.validate.meshguard.io', 'Ignore'],
+      ['istio.validate.meshguard.io', 'Fail'], ['workloads.validate.meshguard.io', 'Ignore'], ['revision.workloads.validate.meshguard.io', 'Ignore'],
+      ['ambient.workloads.validate.meshguard.io', 'Ignore'], ['namespaces.validate.meshguard.io', 'Ignore'], ['exemptions.validate.meshguard.io', 'Ignore'],
+      ['references.validate.meshguard.io', 'Ignore'],
     ]);
     const pa = istio('PeerAuthentication', NS.mesh, 'while-down', { mtls: { mode: 'STRICT' } });
     const failed = await rejection(createIstio(h.kc, pa));

@@ -18,8 +18,19 @@ function samples(rule: string, kind: 'allowed' | 'denied'): string[] {
 }
 
 /**
+ * The operation a sample is judged for, from its file name: `delete-*.yaml` judges deleting the
+ * first document (the AdmissionReview's oldObject), `update-*.yaml` replacing the second document
+ * (the stored version) with the first; any other name creates the first document.
+ */
+function sampleOperation(file: string): 'CREATE' | 'UPDATE' | 'DELETE' {
+  const name = path.basename(file);
+  return name.startsWith('delete-') ? 'DELETE' : name.startsWith('update-') ? 'UPDATE' : 'CREATE';
+}
+
+/**
  * Every rule's samples through the real Wasm engine and the same decision path as `meshguard
- * check`: the first document is the object under test, the others its inventory.
+ * check`: the first document is the object under test, the others its inventory (see
+ * sampleOperation for DELETE and UPDATE samples).
  */
 describe('rule samples through the Node engine', () => {
   let engine: OpaWasmEngine;
@@ -33,6 +44,20 @@ describe('rule samples through the Node engine', () => {
     assert.deepEqual(Object.keys(engine.catalog).sort(), ruleIds);
   });
 
+  it('on DELETE only the rules with delete- samples judge: deleting any sample\'s first object fires no other rule', async () => {
+    const judgesDelete = new Set(ruleIds.filter((r) => [...samples(r, 'allowed'), ...samples(r, 'denied')].some((f) => sampleOperation(f) === 'DELETE')));
+    const fired = new Set<string>();
+    for (const rule of ruleIds) {
+      for (const file of [...samples(rule, 'allowed'), ...samples(rule, 'denied')]) {
+        const [first] = checkObjects(engine, org, await readManifests([file]), { namespace: 'default', operation: 'DELETE' });
+        assert.equal(first?.error, undefined, `${file}: evaluation error`);
+        for (const v of first?.violations ?? []) fired.add(v.id);
+      }
+    }
+    assert.deepEqual([...fired].filter((id) => !judgesDelete.has(id)), []);
+    assert.deepEqual([...fired].sort(), [...judgesDelete].sort());
+  });
+
   for (const rule of ruleIds) {
     describe(rule, () => {
       it('has at least one allowed and one denied sample', () => {
@@ -43,7 +68,10 @@ describe('rule samples through the Node engine', () => {
         for (const file of samples(rule, kind)) {
           it(`${kind}: ${path.basename(file)}`, async () => {
             const inputs = await readManifests([file]);
-            const [first] = checkObjects(engine, org, inputs, { namespace: 'default' });
+            const operation = sampleOperation(file);
+            const oldObject = operation === 'UPDATE' ? inputs[1]?.object : undefined;
+            assert.ok(operation !== 'UPDATE' || oldObject, `${file} has no stored version (second document)`);
+            const [first] = checkObjects(engine, org, inputs, { namespace: 'default', operation, ...(oldObject ? { oldObject } : {}) });
             assert.ok(first, `${file} has an object`);
             assert.equal(first.error, undefined, `evaluation error: ${first.error}`);
             const mine = first.violations.filter((v) => v.id === rule);

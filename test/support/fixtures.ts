@@ -23,7 +23,7 @@ export function sharedObject(relative: string, kind: string, name: string): Kube
 /** A whole AdmissionReview for an object, as the API server sends it. */
 export function admissionReview(
   object: KubeObject,
-  opts: { uid?: string; namespace?: string; operation?: 'CREATE' | 'UPDATE'; dryRun?: boolean } = {},
+  opts: { uid?: string; namespace?: string; operation?: 'CREATE' | 'UPDATE' | 'DELETE'; dryRun?: boolean } = {},
 ): AdmissionReview {
   const obj = withNamespace(object, opts.namespace ?? 'default');
   return reviewFor(obj, opts.uid ?? `uid-${obj.kind}-${obj.metadata?.name}`, opts.operation ?? 'CREATE', opts.dryRun ?? false);

@@ -285,3 +285,64 @@ observability.metricsSelector, else the job and namespace the chart's ServiceMon
 {{- define "meshguard.metricsSelector" -}}
 {{- .Values.observability.metricsSelector | default (printf "job=%q,namespace=%q" (include "meshguard.fullname" .) .Release.Namespace) -}}
 {{- end }}
+
+{{/*
+failurePolicy of one webhook (key of webhook.failurePolicies): its own value, else the
+configuration-wide webhook.validating/mutating.failurePolicy. Usage:
+include "meshguard.failurePolicy" (dict "root" $ "webhook" "podsMutate" "kind" "mutating")
+*/}}
+{{- define "meshguard.failurePolicy" -}}
+{{- $own := index .root.Values.webhook.failurePolicies .webhook -}}
+{{- $own | default (index .root.Values.webhook .kind).failurePolicy -}}
+{{- end }}
+
+{{/*
+namespaceSelector of the Pod and workload webhooks for one entry of webhook.meshNamespaces: the
+shared exclusions, Istio's root namespace (istiod and the gateways must start while meshguard is
+down) and webhook.workloadExcludedNamespaces, then the entry's matchExpressions. Usage:
+include "meshguard.workloadNamespaceSelector" (dict "root" $ "selector" $entry)
+*/}}
+{{- define "meshguard.workloadNamespaceSelector" -}}
+{{- $v := .root.Values -}}
+{{- $excluded := concat (list .root.Release.Namespace "kube-system" "kube-public" "kube-node-lease") $v.webhook.excludedNamespaces (list $v.config.istioRootNamespace) $v.webhook.workloadExcludedNamespaces | uniq -}}
+matchExpressions:
+  - key: kubernetes.io/metadata.name
+    operator: NotIn
+    values: {{ toJson $excluded }}
+{{- with $v.webhook.namespaceSelectorExpressions }}
+{{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .selector.matchExpressions }}
+{{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the Pod or workload webhook for one entry of webhook.meshNamespaces: the base name,
+prefixed with the entry's name when it has one ("revision.pods.mutate.meshguard.io").
+*/}}
+{{- define "meshguard.meshWebhookName" -}}
+{{- if .selector.name }}{{ printf "%s.%s" .selector.name .base }}{{ else }}{{ .base }}{{ end }}
+{{- end }}
+
+{{/*
+matchConditions of the webhooks that see UPDATEs of Pods and workloads: an UPDATE that changes
+neither spec, labels nor annotations (finalizers, owner references, managed fields) is skipped.
+*/}}
+{{- define "meshguard.skipUnchangedUpdates" -}}
+- name: skip-unchanged-updates
+  expression: >-
+    request.operation != 'UPDATE' || object.spec != oldObject.spec ||
+    (has(object.metadata.labels) ? object.metadata.labels : {}) != (has(oldObject.metadata.labels) ? oldObject.metadata.labels : {}) ||
+    (has(object.metadata.annotations) ? object.metadata.annotations : {}) != (has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {})
+{{- end }}
+
+{{/*
+matchCondition of the deletion webhooks: the namespace controller and the garbage collector delete
+whole namespaces and owned objects, referrers included; meshguard never stands in their way.
+*/}}
+{{- define "meshguard.skipControllerDeletes" -}}
+- name: skip-namespace-and-garbage-collection
+  expression: >-
+    !(request.userInfo.username in ['system:serviceaccount:kube-system:namespace-controller', 'system:serviceaccount:kube-system:generic-garbage-collector'])
+{{- end }}

@@ -66,7 +66,7 @@ describe('chart against a real kube-apiserver', { timeout: 90 * 60_000 }, () => 
     assert.equal(crd.spec.names.kind, 'Exemption', 'Helm installs the Exemption CRD from the chart\'s crds/');
     const { secret, bundles } = await tlsState();
     assert.deepEqual(Object.keys(secret).sort(), ['ca.crt', 'tls.crt', 'tls.key']);
-    assert.deepEqual(bundles, Array(7).fill(secret['ca.crt']), 'all seven webhooks trust the generated CA');
+    assert.deepEqual(bundles, Array(14).fill(secret['ca.crt']), 'all fourteen webhooks trust the generated CA');
   });
 
   it('upgrades with the same certificate and CA bundle (lookup), applying the changed values', async () => {

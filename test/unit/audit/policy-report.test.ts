@@ -97,6 +97,12 @@ describe('PolicyReport building', () => {
 describe('audit helpers', () => {
   it('lists the judged kinds of a catalog and counts violations per rule, enforcement and exemption', () => {
     assert.deepEqual(judgedKinds(catalog), ['Namespace', 'PeerAuthentication', 'Telemetry']);
+    const withDeletes: RuleCatalog = {
+      ...catalog,
+      'gw-in-use': { id: 'gw-in-use', title: 't', severity: 'high', enforcement: 'deny', kinds: ['Gateway'], operations: ['DELETE'], package: 'p' },
+      'x-on-write': { id: 'x-on-write', title: 't', severity: 'high', enforcement: 'deny', kinds: ['Sidecar'], operations: ['CREATE', 'DELETE'], package: 'p' },
+    };
+    assert.deepEqual(judgedKinds(withDeletes), ['Namespace', 'PeerAuthentication', 'Sidecar', 'Telemetry'], 'a rule that judges only deletions judges no object as it stands');
     const counts = countViolations([
       result('Telemetry', 'a', 'x', [{ id: 'tm-sampling-cap', enforcement: 'deny', message: 'm', exempt: false }, { id: 'tm-sampling-cap', enforcement: 'deny', message: 'n', exempt: true }]),
       result('Telemetry', 'a', 'y', [{ id: 'tm-sampling-cap', enforcement: 'deny', message: 'm', exempt: false }]),

@@ -1,0 +1,61 @@
+# METADATA
+# title: Referential integrity helpers
+# description: |
+#   For the rules that judge an UPDATE or DELETE of an object other objects refer to (a
+#   DestinationRule's subsets, a Gateway, a Service or ServiceEntry host, a Secret, a waypoint):
+#   who refers to it, named as "<kind> <namespace>/<name> (<field>)", and the finding that lists
+#   them, at most max_listed of them by name ("and N more" for the rest). The stored objects come
+#   from the inventory through data.meshguard.lib; the object under change is lib.old_obj (the
+#   stored version) and, on UPDATE, lib.obj (the new one).
+package meshguard.lib.references
+
+import data.meshguard.lib
+
+# max_listed is how many referrers a message names; the rest are counted ("and 3 more").
+max_listed := 5
+
+# referrer(o, field) is {"kind", "namespace", "name", "field"} of object o referring through field.
+referrer(o, field) := {
+	"kind": object.get(o, "kind", ""),
+	"namespace": object.get(o.metadata, "namespace", ""),
+	"name": object.get(o.metadata, "name", ""),
+	"field": field,
+}
+
+# describe(r) prints a referrer: "VirtualService prod/reviews (spec.http[0].route[1].destination)";
+# a cluster-scoped referrer (a Namespace) has no "namespace/".
+describe(r) := concat("", [r.kind, " ", r.name, " (", r.field, ")"]) if {
+	r.namespace == ""
+} else := concat("", [r.kind, " ", r.namespace, "/", r.name, " (", r.field, ")"])
+
+# listed(refs) names the referrers of set refs in a stable order, the first max_listed of them,
+# then "and N more".
+listed(refs) := concat(", ", names) if {
+	names := sort([describe(r) | some r in refs])
+	count(names) <= max_listed
+} else := concat("", [concat(", ", array.slice(names, 0, max_listed)), " and ", format_int(count(names) - max_listed, 10), " more"]) if {
+	names := sort([describe(r) | some r in refs])
+}
+
+# shown(refs) is the referrers of set refs that listed(refs) names, for a violation's details.
+shown(refs) := [by_name[n] | some n in array.slice(sort([d | some d, _ in by_name]), 0, max_listed)] if {
+	by_name := {describe(r): r | some r in refs}
+}
+
+# change is how the message states the request: "is deleted" on DELETE, else the given words.
+change(updated) := "is deleted" if {
+	lib.operation == "DELETE"
+} else := updated
+
+# finding(id, change_words, target, field, extra, refs) is the violation of rule id for the
+# referrers refs left dangling: "<Kind> <ns>/<name> <change>, but <target> is still referenced
+# by <referrers>". field is the field of the changed object the referrers depend on; extra are
+# further details.
+finding(id, change_words, target, field, extra, refs) := {
+	"id": id,
+	"message": concat("", [
+		lib.kind, " ", lib.namespace, "/", lib.name, " ", change(change_words), ", but ", target,
+		" is still referenced by ", listed(refs),
+	]),
+	"details": object.union(extra, {"field": field, "referrers": shown(refs), "referrerCount": count(refs)}),
+}
