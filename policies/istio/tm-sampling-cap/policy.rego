@@ -9,7 +9,9 @@
 # custom:
 #   id: tm-sampling-cap
 #   severity: medium
-#   enforcement: deny
+#   enforcement: warn
+#   fix: 'Lower tracing[].randomSamplingPercentage to at most the param `maxSamplingPercentage` (default 10), or have the namespace added to the param `allowedNamespaces`.'
+#   why: 'a cost concern; traffic is not affected'
 #   kinds: [Telemetry]
 package meshguard.rules.tm_sampling_cap
 

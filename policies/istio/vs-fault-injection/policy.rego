@@ -12,6 +12,8 @@
 #   id: vs-fault-injection
 #   severity: high
 #   enforcement: deny
+#   fix: 'Inject faults only in a namespace labelled `meshguard.io/allow-fault-injection: "true"` or listed in the param `faultInjectionNamespaces`, within the params `maxPercentage` and `maxDelay`.'
+#   why: 'faults break real traffic (traffic)'
 #   kinds: [VirtualService]
 package meshguard.rules.vs_fault_injection
 
