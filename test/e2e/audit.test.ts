@@ -118,7 +118,7 @@ describe('meshguard audit against a real kube-apiserver', { timeout: 300_000 }, 
     assert.deepEqual(stored.results[2]?.properties, {
       enforcement: 'warn', exemptReason: `exempt until ${SOON} (owner platform@example.com)`, exemptSource: 'annotation', exemptOwner: 'platform@example.com', exemptExpires: SOON,
       field: 'spec.tracing[0].randomSamplingPercentage', docs: 'docs/rules.md#tm-sampling-cap',
-      fix: 'Lower tracing[].randomSamplingPercentage to at most the param `maxSamplingPercentage` (default 10), or have the namespace added to the param `allowedNamespaces`.',
+      fix: `Lower tracing[0].randomSamplingPercentage to 10 or less (param maxSamplingPercentage), or have namespace ${NS.mesh} added to the param allowedNamespaces.`,
     });
     assert.match(first.err.join('\n'), /^meshguard audit: wrote \d+ policy reports \(meshguard, .*e2e-mesh\/meshguard.*\)$/);
     const cluster = (await api.getClusterCustomObject({ group: 'wgpolicyk8s.io', version: 'v1alpha2', plural: 'clusterpolicyreports', name: 'meshguard' })) as PolicyReport;

@@ -55,6 +55,23 @@ describe('POST /validate with the built-in pack', () => {
     });
   });
 
+  it('names the label that would allow fault injection, from the violation\'s own fix', async () => {
+    const vs: KubeObject = {
+      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'ratings', namespace: 'shop' },
+      spec: { hosts: ['ratings'], http: [{ fault: { abort: { httpStatus: 503, percentage: { value: 10 } } }, route: [{ destination: { host: 'ratings' } }] }] },
+    };
+    const res = await post(server, '/validate', admissionReview(vs, { uid: 'u-8', namespace: 'shop' })).expect(200);
+    assert.deepEqual(res.body.response, {
+      uid: 'u-8', allowed: false,
+      status: {
+        code: 403, reason: 'Forbidden',
+        message: '[vs-fault-injection] VirtualService shop/ratings injects faults (spec.http[0].fault) in namespace shop, which does not allow fault injection. '
+          + 'Fix: Label namespace shop meshguard.io/allow-fault-injection: "true" or list it in the param faultInjectionNamespaces, or remove the fault. '
+          + `${UNLOCKED} See docs/rules.md#vs-fault-injection`,
+      },
+    });
+  });
+
   it('admits a new unlabelled Namespace with a warning (ns-mesh-enrolled warns by default)', async () => {
     const shop: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
     const res = await post(server, '/validate', admissionReview(shop, { uid: 'u-7' })).expect(200);
