@@ -66,7 +66,7 @@ describe('admission through a real kube-apiserver', { timeout: 300_000 }, () => 
       hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v2' } }] }],
     });
     const want = await expectedVerdict(vs, [...namespaces, created.object, svc]);
-    assert.ok(want.message?.includes('[vs-subset-exists]'), want.message);
+    assert.ok(want.message?.includes('[vs-subset-exists IST0101] '), want.message);
     assert.deepEqual(await rejection(createIstio(h.kc, vs)), {
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
       message: `admission webhook "istio.validate.meshguard.io" denied the request: ${want.message}`,
@@ -129,7 +129,7 @@ describe('admission through a real kube-apiserver', { timeout: 300_000 }, () => 
       servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['web.example.com'], tls: { mode: 'SIMPLE', credentialName: 'web-cert' } }],
     });
     const want = await expectedVerdict(gw, namespaces);
-    assert.ok(want.message?.includes('[gw-credential-secret]'), want.message);
+    assert.ok(want.message?.includes('[gw-credential-secret IST0101] '), want.message);
     assert.deepEqual(await rejection(createIstio(h.kc, gw)), {
       kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
       message: `admission webhook "istio.validate.meshguard.io" denied the request: ${want.message}`,
