@@ -100,8 +100,12 @@ function mentions(text: string, path: string): boolean {
  * the top-level key (`spec.http[0].fault.abort` for `spec.http[0].fault.abort.percentage`).
  */
 function namesField(message: string, field: string): boolean {
-  for (let path = field; /[.[]/.test(path); path = path.replace(/(\.[^.[]*|\[[^\]]*\])$/, '')) {
+  let path = field;
+  while (/[.[]/.test(path)) {
     if (mentions(message, path)) return true;
+    const parent = path.replace(/(\.[^.[]*|\[[^\]]*\])$/, '');
+    if (parent === path) return false;
+    path = parent;
   }
   return false;
 }

@@ -32,6 +32,8 @@ describe('finding format', () => {
     assert.equal(formatFinding({ ...base, message: 'injects 100% (spec.http[0].fault.abort), above the cap' }), '[vs-fault-injection] injects 100% (spec.http[0].fault.abort), above the cap. See docs/rules.md#vs-fault-injection');
     assert.equal(formatFinding({ ...base, message: 'like spec.http[01] and spec.httpRoutes' }), '[vs-fault-injection] like spec.http[01] and spec.httpRoutes (spec.http[0].fault.abort.percentage). See docs/rules.md#vs-fault-injection');
     assert.equal(formatFinding({ ...base, message: 'names only spec' }), '[vs-fault-injection] names only spec (spec.http[0].fault.abort.percentage). See docs/rules.md#vs-fault-injection');
+    assert.equal(formatFinding({ ...base, message: 'odd', field: 'spec.x[unclosed' }), '[vs-fault-injection] odd (spec.x[unclosed). See docs/rules.md#vs-fault-injection');
+    assert.equal(formatFinding({ ...base, message: 'at spec.x[unclosed', field: 'spec.x[unclosed' }), '[vs-fault-injection] at spec.x[unclosed. See docs/rules.md#vs-fault-injection');
   });
 
   it('ends each sentence once, whatever the message and fix end with', () => {
