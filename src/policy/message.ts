@@ -119,7 +119,7 @@ function headline(f: Finding): string {
 
 /** The short form, for when the full lines would not fit: the headline and the docs anchor. */
 export function formatFindingShort(f: Finding): string {
-  return `${headline(f)} See ${f.docs ?? docsAnchor(f.id)}`;
+  return printable(`${headline(f)} See ${f.docs ?? docsAnchor(f.id)}`);
 }
 
 /**
@@ -136,6 +136,17 @@ export function warningLines(findings: readonly Finding[]): string[] {
   return runes <= WARNING_BUDGET_RUNES ? full : findings.map(formatFindingShort);
 }
 
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Control characters shown escaped (`\n`, `\u0007`), so a finding stays one line whatever the
+ * object's strings hold: the API server drops a warning with a non-printable character.
+ */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** The one-line rendering of a finding. */
 export function formatFinding(f: Finding): string {
   const parts = [headline(f)];
@@ -143,7 +154,7 @@ export function formatFinding(f: Finding): string {
   if (f.exempted) parts.push(`Exempted: ${sentence(f.exempted)}`);
   else if (f.exemptHow || f.exemptionNote) parts.push(`Exempt: ${sentence([f.exemptHow, f.exemptionNote].filter(Boolean).join('; '))}`);
   parts.push(`See ${f.docs ?? docsAnchor(f.id)}`);
-  return parts.join(' ');
+  return printable(parts.join(' '));
 }
 
 function describe(subject: Subject): string {
@@ -160,6 +171,6 @@ export function denialMessage(denials: readonly Finding[], subject?: Subject): s
   const lines = denials.map(formatFinding);
   if (lines.length === 1) return lines[0] as string;
   const rules = new Set(denials.map((d) => d.id)).size;
-  const what = subject ? describe(subject) : 'the request';
+  const what = subject ? printable(describe(subject)) : 'the request';
   return [`${rules} meshguard rule${rules === 1 ? '' : 's'} denied ${what}:`, ...lines].join('\n');
 }
