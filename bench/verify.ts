@@ -25,7 +25,7 @@ export async function checkAnswer(endpoint: Endpoint, p: Payload): Promise<strin
   if (response.uid !== p.review.request?.uid) return `${where}: uid ${response.uid} instead of ${p.review.request?.uid}`;
   const wantAllowed = endpoint.judges ? p.allowed : true;
   if (response.allowed !== wantAllowed) return `${where}: allowed ${response.allowed} (${response.status?.message ?? 'no message'}), expected ${wantAllowed}`;
-  if (!wantAllowed && !/\[[a-z0-9-]+\]/.test(response.status?.message ?? '')) return `${where}: the denial names no rule: ${response.status?.message}`;
+  if (!wantAllowed && !/\[[a-z0-9-]+( IST\d{4})?\] /.test(response.status?.message ?? '')) return `${where}: the denial names no rule: ${response.status?.message}`;
   if (endpoint.patches && p.patched) {
     if (response.patchType !== 'JSONPatch' || !response.patch) return `${where}: no JSONPatch in the answer`;
     const ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as Array<{ op: string; path: string }>;

@@ -39,7 +39,7 @@ export function judgeRequest(s: AdmissionServices, request: AdmissionRequest, fi
   const authz = authorizeRequest(request, { exemptions: exemptions.config, exemptionNamespace: namespace, knownRules: knownRules(catalog), now });
   const judged = judge([...violations, ...authz.violations], {
     object: request.object ?? request.oldObject ?? undefined, kind: fields.kind, namespace: fields.namespace, exemptions, catalog, now,
-    honourAnnotation: authz.honourAnnotation, resources: grants(s.inventory, namespace),
+    honourAnnotation: authz.honourAnnotation, resources: grants(s.inventory, namespace), exemptionNamespace: namespace,
   });
   for (const e of honouredExemptions(judged)) s.metrics.exemptionsHonoured.inc({ rule: e.rule, source: e.source });
   return judged;

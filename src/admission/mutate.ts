@@ -62,7 +62,7 @@ export function mutateAdmission(s: AdmissionServices, request: AdmissionRequest)
     const code = err instanceof MeshguardError ? err.code : ErrorCodes.MUTATION_FAILED;
     if (err instanceof MeshguardError && USER_INPUT_ERRORS.has(code)) {
       s.log.info({ ...fields, code, err: err.message }, 'mutation denied: invalid input');
-      answer = deny(request.uid, 422, `meshguard denied the request: ${err.message}`, { reason: 'Invalid' });
+      answer = deny(request.uid, 422, err.message, { reason: 'Invalid' });
     } else {
       errored = true;
       s.log.error({ ...fields, code, err: describeError(err) }, 'mutation failed');

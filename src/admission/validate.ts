@@ -26,7 +26,7 @@ export async function validateAdmission(s: AdmissionServices, request: Admission
     const violations = await engine.evaluate(raw);
     s.metrics.evaluation.observe({ bundle_version: engine.version }, (performance.now() - t0) / 1000);
     const judged = judgeRequest(s, request, fields, violations, engine.catalog);
-    decision = decide(judged);
+    decision = decide(judged, { kind: fields.kind, namespace: fields.namespace, name: fields.name });
     const extras = { warnings: decision.warnings, auditAnnotations: decision.auditAnnotations };
     answer = decision.allowed
       ? allow(request.uid, extras)

@@ -80,6 +80,7 @@ export function buildPolicyReports(
         if (v.exemptSource) properties.exemptSource = v.exemptSource;
         if (v.exemptOwner) properties.exemptOwner = v.exemptOwner;
         if (v.exemptExpires) properties.exemptExpires = v.exemptExpires;
+        for (const key of ['field', 'fix', 'docs', 'exemptionNote'] as const) if (v[key]) properties[key] = v[key];
         entries.push({
           source: 'meshguard', policy: v.id, rule: v.id, result, ...(severity && SEVERITIES.has(severity) ? { severity } : {}),
           message: v.message, scored: true, timestamp, resources: [resource], properties,

@@ -1,3 +1,4 @@
+import { formatFinding } from '../policy/message.js';
 import type { CheckResult } from '../policy/offline.js';
 
 /** Exit codes shared by `check` and `audit`: 2 also when an object could not be evaluated. */
@@ -28,8 +29,8 @@ export function renderText(results: CheckResult[], opts: { verbose?: boolean } =
     for (const v of r.violations) {
       if (v.enforcement === 'warn' && !v.exempt) warnings++;
       const tag = v.exempt ? 'exempt' : v.enforcement;
-      const code = v.istioCode ? ` ${v.istioCode}` : '';
-      lines.push(`  ${tag.padEnd(6)} [${v.id}]${code} ${v.message}${v.exemptReason ? ` (${v.exemptSource ? `${v.exemptSource}: ` : ''}${v.exemptReason})` : ''}`);
+      const exempted = v.exemptReason ? `${v.exemptSource ? `${v.exemptSource}: ` : ''}${v.exemptReason}` : undefined;
+      lines.push(`  ${tag.padEnd(6)} ${formatFinding({ ...v, ...(exempted ? { exempted } : {}) })}`);
     }
   }
   lines.push(`${results.length} objects checked: ${denied} denied, ${warnings} warnings`);

@@ -127,7 +127,10 @@ interface InspectAnnotation {
   annotations?: { scope?: string; title?: string; description?: string; custom?: Record<string, unknown> };
 }
 
-/** Reads every rule package's METADATA (custom.id, severity, ...) with `opa inspect -a`. */
+/**
+ * Reads every rule package's METADATA (custom.id, severity, fix, ...) with `opa inspect -a`. A rule
+ * without `custom.fix` fails the build: every finding must say how to fix it.
+ */
 export async function extractCatalog(opa: string, dir: string): Promise<RuleCatalog> {
   const out = await step(opa, ['inspect', '-a', '--format', 'json', dir], 'opa inspect');
   const parsed = JSON.parse(out) as { annotations?: InspectAnnotation[] };
@@ -144,6 +147,12 @@ export async function extractCatalog(opa: string, dir: string): Promise<RuleCata
       enforcement: typeof custom.enforcement === 'string' ? custom.enforcement : 'deny',
       package: pkg,
     };
+    if (typeof custom.fix !== 'string' || custom.fix.trim() === '') {
+      throw new MeshguardError(ErrorCodes.POLICY_BUILD, `rule ${custom.id} (${pkg}) has no METADATA custom.fix: one imperative sentence saying how to fix a violation`);
+    }
+    info.fix = custom.fix.trim();
+    if (typeof custom.why === 'string') info.why = custom.why.trim();
+    if (typeof entry.annotations.description === 'string') info.description = entry.annotations.description.trim();
     if (typeof custom.istioCode === 'string') info.istioCode = custom.istioCode;
     if (Array.isArray(custom.kinds)) info.kinds = custom.kinds.map(String);
     if (Array.isArray(custom.meshConfig)) info.meshConfig = custom.meshConfig.map(String);

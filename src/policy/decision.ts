@@ -1,7 +1,8 @@
 import type { KubeObject } from '../inventory/objects.js';
 import { AUTHORIZATION_RULE_ID } from './authorization.js';
-import type { ResourceGrant } from './exemption-grants.js';
+import { DEFAULT_EXEMPTION_NAMESPACE, type ResourceGrant } from './exemption-grants.js';
 import type { Exemptions } from './exemptions.js';
+import { AUTHORIZATION_RULE, denialMessage, docsAnchor, exemptionHint, formatFinding, warningLines, type Subject } from './message.js';
 import type { JudgedViolation, RuleCatalog, Violation } from './types.js';
 
 /** The validating webhook's answer, before it is wrapped in an AdmissionReview. */
@@ -26,27 +27,46 @@ export interface JudgeContext {
   honourAnnotation?: boolean;
   /** Well-formed Exemption objects of meshguard's namespace. */
   resources?: readonly ResourceGrant[];
+  /** Meshguard's namespace, where Exemption objects count (for the Exempt hint; default meshguard-system). */
+  exemptionNamespace?: string;
+}
+
+/** The catalog facts of a violation: IST code, field, fix (details.fix over the catalog's), docs anchor. */
+function catalogFacts(v: Violation, catalog: RuleCatalog): Pick<JudgedViolation, 'istioCode' | 'field' | 'fix' | 'docs'> {
+  const info = v.id === AUTHORIZATION_RULE.id ? AUTHORIZATION_RULE : catalog[v.id];
+  const field = v.details?.field;
+  const fix = typeof v.details?.fix === 'string' && v.details.fix !== '' ? v.details.fix : info?.fix;
+  return {
+    ...(info?.istioCode ? { istioCode: info.istioCode } : {}),
+    ...(typeof field === 'string' && field !== '' ? { field } : {}),
+    ...(fix ? { fix } : {}),
+    docs: docsAnchor(v.id),
+  };
 }
 
 /**
- * Applies exemptions to the engine's violations and adds catalog facts (istioCode). The built-in
- * authorization check ({@link AUTHORIZATION_RULE_ID}) is never exempt.
+ * Applies exemptions to the engine's violations and adds what the message needs: catalog facts
+ * (istioCode, fix, docs anchor), the field path, and how the violation could be exempted (or why
+ * an exemption naming it was ignored). The built-in authorization check
+ * ({@link AUTHORIZATION_RULE_ID}) is never exempt.
  */
 export function judge(violations: Violation[], ctx: JudgeContext): JudgedViolation[] {
   const target = {
     object: ctx.object, kind: ctx.kind ?? ctx.object?.kind ?? '', namespace: ctx.namespace, now: ctx.now,
     honourAnnotation: ctx.honourAnnotation ?? true, resources: ctx.resources ?? [],
   };
+  const exemptionNamespace = ctx.exemptionNamespace ?? DEFAULT_EXEMPTION_NAMESPACE;
   const out: JudgedViolation[] = [];
   for (const v of violations) {
-    const judged: JudgedViolation = { ...v };
-    const code = ctx.catalog[v.id]?.istioCode;
-    if (code) judged.istioCode = code;
+    const judged: JudgedViolation = { ...v, ...catalogFacts(v, ctx.catalog) };
     const verdict = v.id === AUTHORIZATION_RULE_ID ? { exempt: false as const } : ctx.exemptions.verdict(v.id, target);
     if (verdict.exempt) {
       judged.exempt = verdict.exemption.reason;
       judged.exemption = verdict.exemption;
-    } else if (verdict.note) judged.message = `${v.message} (${verdict.note})`;
+    } else {
+      judged.exemptHow = exemptionHint(v.id, ctx.exemptions.config, exemptionNamespace);
+      if (verdict.note) judged.exemptionNote = verdict.note;
+    }
     out.push(judged);
   }
   return out.sort((a, b) => a.id.localeCompare(b.id) || a.message.localeCompare(b.message));
@@ -65,26 +85,27 @@ export function honouredExemptions(judged: JudgedViolation[]): Array<{ rule: str
 
 /**
  * Maps judged violations to the webhook answer: any non-exempt `deny` rejects with 403 and a
- * message listing every denial as `[rule-id] message` (what kubectl prints); `warn` becomes a
- * response warning; `dryrun` only reaches auditAnnotations (and logs and metrics). Honoured
+ * message of the denials (one finding, or a header naming the subject and one finding per line;
+ * see message.ts); `warn` becomes one response warning per finding (all
+ * in short form when the full ones would exceed the API server's warning budget); `dryrun` only reaches
+ * auditAnnotations `dryrun-violations` (one finding per line; and logs and metrics). Honoured
  * exemptions are listed in auditAnnotations `exempted` (rule ids) and `exempted-by` (JSON: rule,
- * source, owner, expires, Exemption name). Audit annotation
- * keys carry no prefix: the API server prefixes them with the webhook's name.
+ * source, owner, expires, Exemption name). Audit annotation keys carry no prefix: the API server
+ * prefixes them with the webhook's name.
  */
-export function decide(judged: JudgedViolation[]): ValidationDecision {
+export function decide(judged: JudgedViolation[], subject?: Subject): ValidationDecision {
   const live = judged.filter((v) => !v.exempt);
   const denies = live.filter((v) => v.enforcement === 'deny');
-  const warnings = live.filter((v) => v.enforcement === 'warn').map((v) => `[${v.id}] ${v.message}`);
+  const warnings = warningLines(live.filter((v) => v.enforcement === 'warn'));
   const auditAnnotations: Record<string, string> = {};
   const dryruns = live.filter((v) => v.enforcement === 'dryrun');
-  if (dryruns.length > 0) auditAnnotations['dryrun-violations'] = dryruns.map((v) => `[${v.id}] ${v.message}`).join('; ');
+  if (dryruns.length > 0) auditAnnotations['dryrun-violations'] = dryruns.map(formatFinding).join('\n');
   const honoured = honouredExemptions(judged);
   if (honoured.length > 0) {
     auditAnnotations['exempted'] = honoured.map((e) => e.rule).join(',');
     auditAnnotations['exempted-by'] = JSON.stringify(honoured);
   }
   if (denies.length === 0) return { allowed: true, warnings, auditAnnotations, violations: judged };
-  const lines = denies.map((v) => `[${v.id}] ${v.message}`);
-  const message = `meshguard denied the request: ${lines.join('; ')}`;
+  const message = denialMessage(denies, subject);
   return { allowed: false, status: { code: 403, message, reason: 'Forbidden' }, warnings, auditAnnotations, violations: judged };
 }

@@ -41,6 +41,10 @@ export interface CheckResult {
     id: string; istioCode?: string; enforcement: string; message: string; exempt: boolean; exemptReason?: string;
     /** Set when exempt: where the exemption came from, its owner and expiry (not for org-config entries). */
     exemptSource?: string; exemptOwner?: string; exemptExpires?: string;
+    /** The offending field path, the fix sentence and the documentation anchor (docs/rules.md#id). */
+    field?: string; fix?: string; docs?: string;
+    /** When not exempt: how it could be exempted, and why an exemption naming it was ignored. */
+    exemptHow?: string; exemptionNote?: string;
   }>;
 }
 
@@ -129,7 +133,7 @@ export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: Check
     // Exemption objects are validated as the webhook validates them; annotations count as found (audit).
     if (isExemptionObject(object)) found.push(...exemptionObjectViolations(object, undefined, authz));
     const namespace = object.metadata?.namespace ?? '';
-    const judged = judge(found, { object, namespace, exemptions, catalog: engine.catalog, now, resources });
+    const judged = judge(found, { object, namespace, exemptions, catalog: engine.catalog, now, resources, exemptionNamespace });
     return toResult(input, object, judged);
   });
 }
@@ -162,6 +166,8 @@ function toResult(input: CheckInput, object: KubeObject, judged: JudgedViolation
       ...(v.exemption ? { exemptSource: v.exemption.source } : {}),
       ...(v.exemption?.owner ? { exemptOwner: v.exemption.owner } : {}),
       ...(v.exemption?.expires ? { exemptExpires: v.exemption.expires } : {}),
+      ...(v.field ? { field: v.field } : {}), ...(v.fix ? { fix: v.fix } : {}), ...(v.docs ? { docs: v.docs } : {}),
+      ...(v.exemptHow ? { exemptHow: v.exemptHow } : {}), ...(v.exemptionNote ? { exemptionNote: v.exemptionNote } : {}),
     })),
   };
 }

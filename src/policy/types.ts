@@ -18,6 +18,12 @@ export interface RuleInfo {
    */
   operations?: string[];
   package: string;
+  /** One imperative sentence: how to fix a violation (METADATA `custom.fix`; the build requires it). */
+  fix?: string;
+  /** Why the default enforcement is what it is, in a few words (METADATA `custom.why`). */
+  why?: string;
+  /** The rule's METADATA description: what it checks, as docs/rules.md prints it. */
+  description?: string;
 }
 
 export type RuleCatalog = Record<string, RuleInfo>;
@@ -39,4 +45,14 @@ export interface JudgedViolation extends Violation {
   /** The exemption that applies, when one does. */
   exemption?: HonouredExemption;
   istioCode?: string;
+  /** Why an exemption that names this rule was not honoured (an ignored annotation or Exemption). */
+  exemptionNote?: string;
+  /** The offending field path (`details.field`). */
+  field?: string;
+  /** How to fix it: `details.fix`, else the catalog's `fix`. */
+  fix?: string;
+  /** How this violation could be exempted under the org's exemption model. */
+  exemptHow?: string;
+  /** The documentation anchor, `docs/rules.md#<rule-id>`. */
+  docs?: string;
 }

@@ -39,6 +39,11 @@ spec:
     kinds: [PeerAuthentication]
 `;
 const permissiveMessage = 'PeerAuthentication default/default sets mtls.mode PERMISSIVE on port 8080; only STRICT or UNSET is allowed';
+const FIELD = 'spec.portLevelMtls[8080].mode';
+const FIX = 'Set mtls.mode STRICT (or leave it UNSET) at the top level and in every portLevelMtls entry; a namespace that must accept plain text needs the param `allowedNamespaces` or an org-config exemption entry.';
+const LOCKED = 'not exemptible (locked by the org config; only its exemptions.entries apply)';
+/** The text line of the pa-strict-mtls finding, with what follows "Exempt" (or "Exempted"). */
+const permissiveLine = (tag: string, exempt: string) => `  ${tag} [pa-strict-mtls] ${permissiveMessage} (${FIELD}). Fix: ${FIX} ${exempt}. See docs/rules.md#pa-strict-mtls`;
 
 describe('meshguard check', () => {
   let dir: string;
@@ -57,7 +62,7 @@ describe('meshguard check', () => {
     assert.equal(r.code, 1);
     assert.equal(r.stdout, [
       `DENIED PeerAuthentication default/default (${path.join(dir, 'permissive.yaml')}:1)`,
-      '  deny   [pa-strict-mtls] PeerAuthentication default/default sets mtls.mode PERMISSIVE on port 8080; only STRICT or UNSET is allowed',
+      permissiveLine('deny  ', `Exempt: ${LOCKED}`),
       '1 objects checked: 1 denied, 0 warnings',
       '',
     ].join('\n'));
@@ -69,7 +74,10 @@ describe('meshguard check', () => {
     assert.deepEqual(JSON.parse(r.stdout), {
       results: [{
         file: path.join(dir, 'permissive.yaml'), line: 1, apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', namespace: 'prod', name: 'default', allowed: false,
-        violations: [{ id: 'pa-strict-mtls', enforcement: 'deny', exempt: false, message: 'PeerAuthentication prod/default sets mtls.mode PERMISSIVE on port 8080; only STRICT or UNSET is allowed' }],
+        violations: [{
+          id: 'pa-strict-mtls', enforcement: 'deny', exempt: false, message: 'PeerAuthentication prod/default sets mtls.mode PERMISSIVE on port 8080; only STRICT or UNSET is allowed',
+          field: FIELD, fix: FIX, docs: 'docs/rules.md#pa-strict-mtls', exemptHow: LOCKED,
+        }],
       }],
     });
   });
@@ -87,6 +95,7 @@ describe('meshguard check', () => {
     assert.deepEqual(v, [{
       id: 'pa-strict-mtls', enforcement: 'deny', exempt: true, exemptReason: `exempt until ${soon} (owner sec@example.com)`,
       exemptSource: 'annotation', exemptOwner: 'sec@example.com', exemptExpires: soon, message: permissiveMessage,
+      field: FIELD, fix: FIX, docs: 'docs/rules.md#pa-strict-mtls',
     }]);
   });
 
@@ -95,7 +104,7 @@ describe('meshguard check', () => {
     assert.equal(r.code, 1);
     assert.equal(r.stdout, [
       `DENIED PeerAuthentication default/default (${path.join(dir, 'exempt.yaml')}:1)`,
-      `  deny   [pa-strict-mtls] ${permissiveMessage} (meshguard.io/exempt ignored: rule pa-strict-mtls is locked)`,
+      permissiveLine('deny  ', `Exempt: ${LOCKED}; meshguard.io/exempt ignored: rule pa-strict-mtls is locked`),
       '1 objects checked: 1 denied, 0 warnings',
       '',
     ].join('\n'));
@@ -106,7 +115,7 @@ describe('meshguard check', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, [
       `ok     PeerAuthentication default/default (${path.join(dir, 'with-exemption.yaml')}:1)`,
-      `  exempt [pa-strict-mtls] ${permissiveMessage} (resource: exempt by Exemption meshguard-system/legacy-mtls until ${soon} (owner sec@example.com))`,
+      permissiveLine('exempt', `Exempted: resource: exempt by Exemption meshguard-system/legacy-mtls until ${soon} (owner sec@example.com)`),
       '2 objects checked: 0 denied, 0 warnings',
       '',
     ].join('\n'));
@@ -117,9 +126,11 @@ describe('meshguard check', () => {
     assert.equal(r.code, 1);
     assert.equal(r.stdout, [
       `DENIED PeerAuthentication default/default (${path.join(dir, 'with-exemption.yaml')}:1)`,
-      `  deny   [pa-strict-mtls] ${permissiveMessage} (Exemption meshguard-system/legacy-mtls ignored: rule pa-strict-mtls is locked)`,
+      permissiveLine('deny  ', `Exempt: ${LOCKED}; Exemption meshguard-system/legacy-mtls ignored: rule pa-strict-mtls is locked`),
       `DENIED Exemption meshguard-system/legacy-mtls (${path.join(dir, 'with-exemption.yaml')}:11)`,
-      '  deny   [meshguard-exemption-authorization] Exemption meshguard-system/legacy-mtls is refused: rule pa-strict-mtls is locked and cannot be exempted',
+      '  deny   [meshguard-exemption-authorization] Exemption meshguard-system/legacy-mtls is refused: rule pa-strict-mtls is locked and cannot be exempted (spec). '
+        + 'Fix: Remove the exemption annotation or enforcement label, or have a granter write it naming known, unlocked rules with an expiry within the horizon. '
+        + 'Exempt: never (this check guards exemptions). See docs/rules.md#meshguard-exemption-authorization',
       '2 objects checked: 2 denied, 0 warnings',
       '',
     ].join('\n'));

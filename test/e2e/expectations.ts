@@ -7,6 +7,7 @@ import { mutateManifests } from '../../src/mutation/offline.js';
 import { loadOrgConfig } from '../../src/org-config.js';
 import { decide } from '../../src/policy/decision.js';
 import { checkObjects, type CheckResult } from '../../src/policy/offline.js';
+import type { Enforcement, JudgedViolation } from '../../src/policy/types.js';
 import { builtinBundle } from '../support/paths.js';
 
 /**
@@ -22,7 +23,13 @@ export async function expectedVerdict(object: KubeObject, cluster: KubeObject[])
   const [result] = checkObjects(engine, org, [{ file: 'e2e', line: 1, object }], { namespace: object.metadata?.namespace ?? 'default', inventory, knownKinds: [...INVENTORY_KINDS] });
   if (!result) throw new Error('no result');
   if (result.error) throw new Error(result.error);
-  const decision = decide(result.violations.map((v) => ({ id: v.id, message: v.message, enforcement: v.enforcement as 'deny' | 'warn' | 'dryrun', details: {}, ...(v.exempt ? { exempt: v.exemptReason ?? 'exempt' } : {}) })));
+  const judged: JudgedViolation[] = result.violations.map((v) => ({
+    id: v.id, message: v.message, enforcement: v.enforcement as Enforcement, details: {},
+    ...(v.istioCode ? { istioCode: v.istioCode } : {}), ...(v.field ? { field: v.field } : {}), ...(v.fix ? { fix: v.fix } : {}), ...(v.docs ? { docs: v.docs } : {}),
+    ...(v.exemptHow ? { exemptHow: v.exemptHow } : {}), ...(v.exemptionNote ? { exemptionNote: v.exemptionNote } : {}),
+    ...(v.exempt ? { exempt: v.exemptReason ?? 'exempt' } : {}),
+  }));
+  const decision = decide(judged, { kind: result.kind, namespace: result.namespace, name: result.name });
   return {
     allowed: decision.allowed, ...(decision.status ? { message: decision.status.message } : {}), warnings: decision.warnings,
     ids: result.violations.filter((v) => !v.exempt).map((v) => v.id),

@@ -12,9 +12,10 @@ import { BOOM_RULE, LABEL_RULE, buildTestBundle } from '../support/bundles.js';
 import { admissionReview } from '../support/fixtures.js';
 import { nextReload, orgConfigFile, testServer, writeAtomically } from '../support/server.js';
 import { loops, makeCert, memoryLogger, postJson, signal, type Answer } from './clients.js';
+import { FIX, findingLine } from '../support/messages.js';
 
 const labelled: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', labels: { 'test/deny': 'x' } } };
-const DENIED = { code: 403, reason: 'Forbidden', message: 'meshguard denied the request: [test-label] ConfigMap cm carries test/deny' };
+const DENIED = { code: 403, reason: 'Forbidden', message: findingLine('test-label', 'ConfigMap cm carries test/deny.', FIX['test-label']) };
 const WORKERS = 8;
 /** Requests each worker sends after the swap was announced before it stops. */
 const AFTER = 4;

@@ -17,12 +17,13 @@ import type { MeshguardServer } from '../../src/server.js';
 import { LABEL_RULE, SLOW_RULE, buildTestBundle } from '../support/bundles.js';
 import { REVIEWS_V1_RULE, admissionReview, bigVirtualService } from '../support/fixtures.js';
 import { post, testServer } from '../support/server.js';
+import { EXEMPT_DEFAULT, EXEMPT_LOCKED, FIX, findingLine } from '../support/messages.js';
 
 const configMap = (name: string, metadata: Partial<NonNullable<KubeObject['metadata']>> = {}): KubeObject =>
   ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...metadata } });
 const slow = configMap('slow', { annotations: { 'test/slow': 'x' } });
 const labelled = configMap('labelled', { labels: { 'test/deny': 'x' } });
-const LABEL_DENIAL = { code: 403, reason: 'Forbidden', message: 'meshguard denied the request: [test-label] ConfigMap labelled carries test/deny' };
+const LABEL_DENIAL = { code: 403, reason: 'Forbidden', message: findingLine('test-label', 'ConfigMap labelled carries test/deny.', FIX['test-label']) };
 
 const didNotFinish = (ms: number): string => `policy evaluation did not finish within the deadline of ${ms} ms (evaluationTimeoutMs)`;
 const didNotStart = (ms: number): string => `policy evaluation did not start within the deadline of ${ms} ms (evaluationTimeoutMs): every evaluation worker was busy`;
@@ -155,11 +156,11 @@ describe('a large VirtualService sent with small requests', () => {
       uid: 'big', allowed: false,
       status: {
         code: 403, reason: 'Forbidden',
-        message: 'meshguard denied the request: [vs-subset-exists] VirtualService shop/big routes to subset missing of host reviews (spec.http[7999].route[0].destination), but no DestinationRule for reviews.shop.svc.cluster.local defines it',
+        message: findingLine('vs-subset-exists', 'VirtualService shop/big routes to subset missing of host reviews (spec.http[7999].route[0].destination), but no DestinationRule for reviews.shop.svc.cluster.local defines it.', FIX['vs-subset-exists'], EXEMPT_DEFAULT, 'IST0101'),
       },
     });
     assert.deepEqual(answers.slice(1).map((r) => r.body.response), Array.from({ length: 12 }, (_, i) => (i % 2
-      ? { uid: `small-${i}`, allowed: false, status: { code: 403, reason: 'Forbidden', message: 'meshguard denied the request: [pa-strict-mtls] PeerAuthentication prod/default sets mtls.mode PERMISSIVE on port 8080; only STRICT or UNSET is allowed' } }
+      ? { uid: `small-${i}`, allowed: false, status: { code: 403, reason: 'Forbidden', message: findingLine('pa-strict-mtls', 'PeerAuthentication prod/default sets mtls.mode PERMISSIVE on port 8080; only STRICT or UNSET is allowed (spec.portLevelMtls[8080].mode).', FIX['pa-strict-mtls'], EXEMPT_LOCKED) } }
       : { uid: `small-${i}`, allowed: true })));
   });
 });

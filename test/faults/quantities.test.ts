@@ -5,6 +5,9 @@ import type { KubeObject } from '../../src/inventory/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { REVIEWS_V1_RULE, admissionReview, bigVirtualService } from '../support/fixtures.js';
 import { post, testServer } from '../support/server.js';
+import { EXEMPT_DEFAULT, FIX, findingLine } from '../support/messages.js';
+
+const RANGE_FIX = 'Set the proxy resource annotation to a valid quantity within the params `cpuMin`..`cpuMax` (CPU) or `memoryMin`..`memoryMax` (memory), or remove it and let the mutating webhook size the sidecar.';
 
 const THOUSAND_DIGITS = `1${'0'.repeat(999)}`;
 const SHOWN_THOUSAND = `"${'1'.padEnd(32, '0')}... (1000 characters)"`;
@@ -38,7 +41,7 @@ function validateDenial(uid: string, key: string, shown: string, max: string): u
     uid, allowed: false,
     status: {
       code: 403, reason: 'Forbidden',
-      message: `meshguard denied the request: [pod-proxy-resources-range] Pod shop/p sets ${key} to ${shown}, which is too large for a quantity (the org maximum is ${max})`,
+      message: findingLine('pod-proxy-resources-range', `Pod shop/p sets ${key} to ${shown}, which is too large for a quantity (the org maximum is ${max}) (metadata.annotations[${key}]).`, RANGE_FIX),
     },
   };
 }
@@ -46,7 +49,7 @@ function validateDenial(uid: string, key: string, shown: string, max: string): u
 function mutateDenial(uid: string, key: string, shown: string): unknown {
   return {
     uid, allowed: false,
-    status: { code: 422, reason: 'Invalid', message: `meshguard denied the request: mutator sidecar-resources: Pod: annotation ${key}: invalid quantity ${shown}: too large (above 9223372036854775807)` },
+    status: { code: 422, reason: 'Invalid', message: `mutator sidecar-resources: Pod: annotation ${key}: invalid quantity ${shown}: too large (above 9223372036854775807)` },
   };
 }
 
@@ -79,7 +82,7 @@ for (const failureMode of ['deny', 'allow'] as const) {
         uid: 'q-vs', allowed: false,
         status: {
           code: 403, reason: 'Forbidden',
-          message: 'meshguard denied the request: [vs-subset-exists] VirtualService shop/big routes to subset missing of host reviews (spec.http[7999].route[0].destination), but no DestinationRule for reviews.shop.svc.cluster.local defines it',
+          message: findingLine('vs-subset-exists', 'VirtualService shop/big routes to subset missing of host reviews (spec.http[7999].route[0].destination), but no DestinationRule for reviews.shop.svc.cluster.local defines it.', FIX['vs-subset-exists'], EXEMPT_DEFAULT, 'IST0101'),
         },
       });
       const next = admissionReview({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'small', namespace: 'shop' } }, { uid: 'q-next' });

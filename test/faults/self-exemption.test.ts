@@ -9,6 +9,7 @@ import type { KubeObject } from '../../src/inventory/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { admissionReview } from '../support/fixtures.js';
 import { orgConfigFile, post, testServer } from '../support/server.js';
+import { EXEMPT_LOCKED, FIX, findingLine } from '../support/messages.js';
 
 // Abuse scenarios of issue 10: an object's author must not opt out of a rule by writing metadata.
 // The clock is pinned so expiry and horizon are judged on a known day (horizon: 2026-09-13).
@@ -22,8 +23,15 @@ const permissive: KubeObject = {
   apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'prod' },
   spec: { mtls: { mode: 'PERMISSIVE' } },
 };
-const PA_DENIAL = '[pa-strict-mtls] PeerAuthentication prod/default sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed';
-const ANNOTATION_DENIAL = '[meshguard-exemption-authorization] annotation meshguard.io/exempt on PeerAuthentication prod/default: user "alice" may not grant exemptions (org config exemptions.granters); remove the annotation, or ask the platform team for an Exemption (policy.meshguard.io) in namespace meshguard-system';
+/** The Exempt sentence of pa-strict-mtls when unlocked, under these org configs (granters: platform-admins). */
+const HOW = 'Exempt: an Exemption in namespace meshguard-system, or the annotation meshguard.io/exempt set by group platform-admins, for at most 90 days';
+const paDenial = (exempt: string, namespace = 'prod') => findingLine('pa-strict-mtls',
+  `PeerAuthentication ${namespace}/default sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed (spec.mtls.mode).`, FIX['pa-strict-mtls'], `${exempt}.`);
+const authzDenial = (text: string, field: string) => `[meshguard-exemption-authorization] ${text} (${field}). `
+  + 'Fix: Remove the exemption annotation or enforcement label, or have a granter write it naming known, unlocked rules with an expiry within the horizon. '
+  + 'Exempt: never (this check guards exemptions). See docs/rules.md#meshguard-exemption-authorization';
+const ANNOTATION_FIELD = 'metadata.annotations.meshguard.io/exempt';
+const ANNOTATION_DENIAL = authzDenial('annotation meshguard.io/exempt on PeerAuthentication prod/default: user "alice" may not grant exemptions (org config exemptions.granters); remove the annotation, or ask the platform team for an Exemption (policy.meshguard.io) in namespace meshguard-system', ANNOTATION_FIELD);
 
 function exempted(obj: KubeObject, expires: string, rules = ['pa-strict-mtls']): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, annotations: { 'meshguard.io/exempt': JSON.stringify({ rules, owner: 'team-a@example.com', expires }) } } };
@@ -36,8 +44,10 @@ function by(user: typeof ALICE, object: KubeObject, uid: string, oldObject?: Kub
   return review;
 }
 
-function forbidden(uid: string, lines: string[]): unknown {
-  return { uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: `meshguard denied the request: ${lines.join('; ')}` } };
+/** A 403 of the given finding lines; several under the header naming the object (two rules here). */
+function forbidden(uid: string, lines: string[], subject = 'PeerAuthentication prod/default'): unknown {
+  const message = lines.length === 1 ? lines[0] : [`${lines.length} meshguard rules denied ${subject}:`, ...lines].join('\n');
+  return { uid, allowed: false, status: { code: 403, reason: 'Forbidden', message } };
 }
 
 describe('self-exemption through the validating webhook (real server, real Wasm bundle)', () => {
@@ -57,7 +67,7 @@ describe('self-exemption through the validating webhook (real server, real Wasm 
 
   it('denies the annotation written by an unprivileged user, naming it, and does not honour it', async () => {
     const res = await post(unlocked, '/validate', by(ALICE, exempted(permissive, '2026-07-01'), 'a-1')).expect(200);
-    assert.deepEqual(res.body.response, forbidden('a-1', [ANNOTATION_DENIAL, `${PA_DENIAL} (meshguard.io/exempt ignored: written by a user who may not grant exemptions)`]));
+    assert.deepEqual(res.body.response, forbidden('a-1', [ANNOTATION_DENIAL, paDenial(`${HOW}; meshguard.io/exempt ignored: written by a user who may not grant exemptions`)]));
   });
 
   it('admits the annotation written by a permitted group, with the exemption in auditAnnotations, the log line and the metric', async () => {
@@ -75,16 +85,16 @@ describe('self-exemption through the validating webhook (real server, real Wasm 
   it('still denies a locked rule exempted by a granter, saying the rule is locked', async () => {
     const res = await post(locked, '/validate', by(ADMIN, exempted(permissive, '2026-07-01'), 'a-3')).expect(200);
     assert.deepEqual(res.body.response, forbidden('a-3', [
-      '[meshguard-exemption-authorization] annotation meshguard.io/exempt on PeerAuthentication prod/default is refused: rule pa-strict-mtls is locked and cannot be exempted',
-      `${PA_DENIAL} (meshguard.io/exempt ignored: rule pa-strict-mtls is locked)`,
+      authzDenial('annotation meshguard.io/exempt on PeerAuthentication prod/default is refused: rule pa-strict-mtls is locked and cannot be exempted', ANNOTATION_FIELD),
+      paDenial(`${EXEMPT_LOCKED.slice(0, -1)}; meshguard.io/exempt ignored: rule pa-strict-mtls is locked`),
     ]));
   });
 
   it('refuses an expiry beyond the horizon, even from a granter', async () => {
     const res = await post(unlocked, '/validate', by(ADMIN, exempted(permissive, '9999-12-31'), 'a-4')).expect(200);
     assert.deepEqual(res.body.response, forbidden('a-4', [
-      '[meshguard-exemption-authorization] annotation meshguard.io/exempt on PeerAuthentication prod/default is refused: expires 9999-12-31 is beyond the 90-day horizon (at most 2026-09-13)',
-      `${PA_DENIAL} (meshguard.io/exempt ignored: expires 9999-12-31 is beyond the 90-day horizon (at most 2026-09-13))`,
+      authzDenial('annotation meshguard.io/exempt on PeerAuthentication prod/default is refused: expires 9999-12-31 is beyond the 90-day horizon (at most 2026-09-13)', ANNOTATION_FIELD),
+      paDenial(`${HOW}; meshguard.io/exempt ignored: expires 9999-12-31 is beyond the 90-day horizon (at most 2026-09-13)`),
     ]));
   });
 
@@ -98,7 +108,7 @@ describe('self-exemption through the validating webhook (real server, real Wasm 
     });
     const extended = exempted(permissive, '2026-09-01');
     const changed = await post(unlocked, '/validate', by(ALICE, extended, 'a-6', granted)).expect(200);
-    assert.deepEqual(changed.body.response, forbidden('a-6', [ANNOTATION_DENIAL, `${PA_DENIAL} (meshguard.io/exempt ignored: written by a user who may not grant exemptions)`]));
+    assert.deepEqual(changed.body.response, forbidden('a-6', [ANNOTATION_DENIAL, paDenial(`${HOW}; meshguard.io/exempt ignored: written by a user who may not grant exemptions`)]));
   });
 
   describe('the Namespace enforcement label', () => {
@@ -109,7 +119,7 @@ describe('self-exemption through the validating webhook (real server, real Wasm 
     it('is denied when an unprivileged user creates a Namespace with it', async () => {
       const res = await post(unlocked, '/validate', by(ALICE, namespace('team-a'), 'n-1')).expect(200);
       assert.deepEqual(res.body.response, forbidden('n-1', [
-        '[meshguard-exemption-authorization] label meshguard.io/enforcement on Namespace team-a: user "alice" may not override rule enforcement (org config exemptions.granters); remove the label, or ask the platform team to set it',
+        authzDenial('label meshguard.io/enforcement on Namespace team-a: user "alice" may not override rule enforcement (org config exemptions.granters); remove the label, or ask the platform team to set it', 'metadata.labels.meshguard.io/enforcement'),
       ]));
     });
 
@@ -121,11 +131,10 @@ describe('self-exemption through the validating webhook (real server, real Wasm 
       unlocked.services.policy.pushNow();
       locked.services.policy.pushNow();
       const pa = { ...permissive, metadata: { name: 'default', namespace: 'team-b' } };
-      const message = 'PeerAuthentication team-b/default sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed';
       const relaxed = await post(unlocked, '/validate', by(ALICE, pa, 'n-3')).expect(200);
-      assert.deepEqual(relaxed.body.response, { uid: 'n-3', allowed: true, auditAnnotations: { 'dryrun-violations': `[pa-strict-mtls] ${message}` } });
+      assert.deepEqual(relaxed.body.response, { uid: 'n-3', allowed: true, auditAnnotations: { 'dryrun-violations': paDenial(HOW, 'team-b') } });
       const kept = await post(locked, '/validate', by(ALICE, pa, 'n-4')).expect(200);
-      assert.deepEqual(kept.body.response, forbidden('n-4', [`[pa-strict-mtls] ${message}`]));
+      assert.deepEqual(kept.body.response, forbidden('n-4', [paDenial(EXEMPT_LOCKED.slice(0, -1), 'team-b')]));
     });
   });
 });

@@ -23,7 +23,9 @@ const edge: KubeObject = {
   apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'edge', namespace: 'prod', labels: { app: 'edge' } },
   spec: { hosts: ['*'], gateways: ['mesh'], http: [{ route: [{ destination: { host: 'web' } }] }] },
 };
-const WILDCARD = '[vs-wildcard-host] VirtualService prod/edge claims host "*" (spec.hosts[0]), which captures every host on mesh; name the hosts it serves';
+const WILDCARD = '[vs-wildcard-host] VirtualService prod/edge claims host "*" (spec.hosts[0]), which captures every host on mesh; name the hosts it serves. '
+  + 'Fix: List the hosts the VirtualService serves (a domain wildcard such as "*.example.com" is fine), or set the param `allowWildcardHosts: true` on a dedicated gateway. '
+  + 'Exempt: an Exemption in namespace meshguard-system, or the annotation meshguard.io/exempt set by group system:masters, for at most 90 days. See docs/rules.md#vs-wildcard-host';
 const permissive: KubeObject = {
   apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'prod' }, spec: { mtls: { mode: 'PERMISSIVE' } },
 };
@@ -63,7 +65,7 @@ describe('Exemption objects through POST /validate', () => {
   it('does not apply it to objects it does not match, nor honour Exemptions of other namespaces', async () => {
     const other = { ...edge, metadata: { name: 'edge', namespace: 'prod', labels: { app: 'other' } } };
     const res = await post(server, '/validate', by(other, 'e-2')).expect(200);
-    assert.deepEqual(res.body.response, { uid: 'e-2', allowed: false, status: { code: 403, reason: 'Forbidden', message: `meshguard denied the request: ${WILDCARD}` } });
+    assert.deepEqual(res.body.response, { uid: 'e-2', allowed: false, status: { code: 403, reason: 'Forbidden', message: WILDCARD } });
   });
 
   it('follows the cluster view: an Exemption added or removed counts from the next request', async () => {
@@ -74,7 +76,7 @@ describe('Exemption objects through POST /validate', () => {
     assert.equal(res.body.response.auditAnnotations['exempted-by'], '[{"rule":"vs-wildcard-host","source":"resource","owner":"platform@example.com","expires":"2026-07-31","name":"meshguard-system/other"}]');
     inventory.remove('Exemption', 'meshguard-system', 'other');
     const again = await post(server, '/validate', by(other, 'e-5')).expect(200);
-    assert.deepEqual(again.body.response, { uid: 'e-5', allowed: false, status: { code: 403, reason: 'Forbidden', message: `meshguard denied the request: ${WILDCARD}` } });
+    assert.deepEqual(again.body.response, { uid: 'e-5', allowed: false, status: { code: 403, reason: 'Forbidden', message: WILDCARD } });
   });
 
   it('never exempts a locked rule, and says which Exemption was ignored', async () => {
@@ -83,7 +85,9 @@ describe('Exemption objects through POST /validate', () => {
       uid: 'e-3', allowed: false,
       status: {
         code: 403, reason: 'Forbidden',
-        message: 'meshguard denied the request: [pa-strict-mtls] PeerAuthentication prod/default sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed (Exemption meshguard-system/mtls ignored: rule pa-strict-mtls is locked)',
+        message: '[pa-strict-mtls] PeerAuthentication prod/default sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed (spec.mtls.mode). '
+          + 'Fix: Set mtls.mode STRICT (or leave it UNSET) at the top level and in every portLevelMtls entry; a namespace that must accept plain text needs the param `allowedNamespaces` or an org-config exemption entry. '
+          + 'Exempt: not exemptible (locked by the org config; only its exemptions.entries apply); Exemption meshguard-system/mtls ignored: rule pa-strict-mtls is locked. See docs/rules.md#pa-strict-mtls',
       },
     });
   });
@@ -91,12 +95,19 @@ describe('Exemption objects through POST /validate', () => {
   it('validates Exemption objects when they are written', async () => {
     const good = exemption('new', 'meshguard-system', { rules: ['vs-wildcard-host'], match: { kinds: ['VirtualService'] } });
     assert.deepEqual((await post(server, '/validate', by(good, 'w-1')).expect(200)).body.response, { uid: 'w-1', allowed: true });
-    const refused = (uid: string, message: string) => ({ uid, allowed: false, status: { code: 403, reason: 'Forbidden', message: `meshguard denied the request: [meshguard-exemption-authorization] ${message}` } });
+    const refused = (uid: string, message: string, field: string) => ({
+      uid, allowed: false,
+      status: {
+        code: 403, reason: 'Forbidden',
+        message: `[meshguard-exemption-authorization] ${message} (${field}). Fix: Remove the exemption annotation or enforcement label, or have a granter write it naming known, unlocked rules with an expiry within the horizon. `
+          + 'Exempt: never (this check guards exemptions). See docs/rules.md#meshguard-exemption-authorization',
+      },
+    });
     const misplaced = exemption('new', 'prod', { rules: ['vs-wildcard-host'], match: { kinds: ['VirtualService'] } });
     assert.deepEqual((await post(server, '/validate', by(misplaced, 'w-2')).expect(200)).body.response,
-      refused('w-2', 'Exemption prod/new is refused: Exemptions are honoured only in namespace meshguard-system'));
+      refused('w-2', 'Exemption prod/new is refused: Exemptions are honoured only in namespace meshguard-system', 'metadata.namespace'));
     const bad = exemption('new', 'meshguard-system', { rules: ['pa-strict-mtls', 'no-such-rule'], expires: '2027-01-01', match: { kinds: ['PeerAuthentication'] } });
     assert.deepEqual((await post(server, '/validate', by(bad, 'w-3')).expect(200)).body.response,
-      refused('w-3', 'Exemption meshguard-system/new is refused: unknown rule no-such-rule; rule pa-strict-mtls is locked and cannot be exempted; expires 2027-01-01 is beyond the 90-day horizon (at most 2026-09-13)'));
+      refused('w-3', 'Exemption meshguard-system/new is refused: unknown rule no-such-rule; rule pa-strict-mtls is locked and cannot be exempted; expires 2027-01-01 is beyond the 90-day horizon (at most 2026-09-13)', 'spec'));
   });
 });

@@ -5,6 +5,7 @@ import type { KubeObject } from '../../src/inventory/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { REVIEWS_V1_RULE, admissionReview, bigVirtualService } from '../support/fixtures.js';
 import { post, testServer } from '../support/server.js';
+import { EXEMPT_DEFAULT, FIX, findingLine } from '../support/messages.js';
 
 describe('large objects are evaluated correctly', () => {
   let server: MeshguardServer;
@@ -19,7 +20,7 @@ describe('large objects are evaluated correctly', () => {
     const res = await post(server, '/validate', admissionReview(bigVirtualService(1000), { uid: 'big-1', namespace: 'shop' })).expect(200);
     assert.equal(res.body.response.allowed, false);
     assert.equal(res.body.response.status.message,
-      'meshguard denied the request: [vs-subset-exists] VirtualService shop/big routes to subset missing of host reviews (spec.http[999].route[0].destination), but no DestinationRule for reviews.shop.svc.cluster.local defines it');
+      findingLine('vs-subset-exists', 'VirtualService shop/big routes to subset missing of host reviews (spec.http[999].route[0].destination), but no DestinationRule for reviews.shop.svc.cluster.local defines it.', FIX['vs-subset-exists'], EXEMPT_DEFAULT, 'IST0101'));
   });
 
   it('evaluates a 1 MiB VirtualService within the default body limit', async () => {
@@ -59,7 +60,7 @@ describe('a Gateway with many servers', () => {
       uid: 'big-gw', allowed: false,
       status: {
         code: 403, reason: 'Forbidden',
-        message: 'meshguard denied the request: [gw-server-conflict] Gateway edge/big server spec.servers[1999] conflicts with gateways edge/other (workload selector istio=ingressgateway, port 11999, hosts h11999.example.com) (IST0145)',
+        message: findingLine('gw-server-conflict', 'Gateway edge/big server spec.servers[1999] conflicts with gateways edge/other (workload selector istio=ingressgateway, port 11999, hosts h11999.example.com) (IST0145).', 'Serve the host from one Gateway, or give the servers different ports or hosts.', EXEMPT_DEFAULT, 'IST0145'),
       },
     });
   });

@@ -12,6 +12,7 @@ import type { MeshguardServer } from '../../src/server.js';
 import { BOOM_RULE, LABEL_RULE, buildTestBundle } from '../support/bundles.js';
 import { admissionReview } from '../support/fixtures.js';
 import { nextReload, post, testServer, writeAtomically } from '../support/server.js';
+import { FIX, findingLine } from '../support/messages.js';
 
 const labelled: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', labels: { 'test/deny': 'x' } } };
 const boom: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', annotations: { 'test/boom': 'x' } } };
@@ -44,7 +45,7 @@ describe('policy bundle hot reload', () => {
       assert.notEqual(v2, v1);
       assert.deepEqual(swapped, { source: 'bundle', result: 'success', version: v2 });
       res = await post(server, '/validate', admissionReview(labelled, { uid: 'r-2' })).expect(200);
-      assert.deepEqual(res.body.response, { uid: 'r-2', allowed: false, status: { code: 403, reason: 'Forbidden', message: 'meshguard denied the request: [test-label] ConfigMap cm carries test/deny' } });
+      assert.deepEqual(res.body.response, { uid: 'r-2', allowed: false, status: { code: 403, reason: 'Forbidden', message: findingLine('test-label', 'ConfigMap cm carries test/deny.', FIX['test-label']) } });
 
       reloaded = nextReload(server, 'bundle');
       await writeAtomically(live, 'this is not a bundle');

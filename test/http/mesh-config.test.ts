@@ -8,6 +8,7 @@ import type { KubeObject } from '../../src/inventory/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { admissionReview } from '../support/fixtures.js';
 import { post, testServer } from '../support/server.js';
+import { findingLine } from '../support/messages.js';
 
 const policy: KubeObject = {
   apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'ext', namespace: 'prod' },
@@ -44,7 +45,8 @@ describe("Istio's mesh config from the cluster view through POST /validate", () 
     const denied = await post(server, '/validate', admissionReview(policy, { uid: 'm-2', namespace: 'prod' })).expect(200);
     assert.deepEqual(denied.body.response, {
       uid: 'm-2', allowed: false,
-      status: { code: 403, reason: 'Forbidden', message: 'meshguard denied the request: [ap-custom-provider] AuthorizationPolicy prod/ext uses CUSTOM provider "opa-authz", which the mesh config does not define (extensionProviders ["ext-authz-grpc"])' },
+      status: { code: 403, reason: 'Forbidden', message: findingLine('ap-custom-provider', 'AuthorizationPolicy prod/ext uses CUSTOM provider "opa-authz", which the mesh config does not define (extensionProviders ["ext-authz-grpc"]) (spec.provider.name).',
+        'Name a provider listed in the param `customProviders` that is defined in meshConfig.extensionProviders, or ask the platform team to vet and add yours.') },
     });
     inventory.upsert(meshConfigMap(['ext-authz-grpc', 'opa-authz']));
     server.services.policy.pushNow();

@@ -106,7 +106,7 @@ describe('POST /mutate', () => {
       const res = await post(server, '/mutate', admissionReview(badPod(annotations), { uid: 'm-8', namespace: 'shop' })).expect(200);
       assert.deepEqual(res.body.response, {
         uid: 'm-8', allowed: false,
-        status: { code: 422, reason: 'Invalid', message: `meshguard denied the request: mutator sidecar-resources: ${message}` },
+        status: { code: 422, reason: 'Invalid', message: `mutator sidecar-resources: ${message}` },
       });
     });
   }
@@ -121,7 +121,7 @@ describe('POST /mutate', () => {
       uid: 'm-11', allowed: false,
       status: {
         code: 422, reason: 'Invalid',
-        message: 'meshguard denied the request: mutator sidecar-resources: Pod: container "app" resources.requests.memory: invalid quantity "1e1000": too large (above 9223372036854775807)',
+        message: 'mutator sidecar-resources: Pod: container "app" resources.requests.memory: invalid quantity "1e1000": too large (above 9223372036854775807)',
       },
     });
   });
@@ -154,7 +154,7 @@ describe('POST /mutate with failureMode allow', () => {
       uid: 'm-10', allowed: false,
       status: {
         code: 422, reason: 'Invalid',
-        message: 'meshguard denied the request: mutator sidecar-resources: Pod: annotation sidecar.istio.io/proxyCPU: invalid quantity "1e600": too large (above 9223372036854775807)',
+        message: 'mutator sidecar-resources: Pod: annotation sidecar.istio.io/proxyCPU: invalid quantity "1e600": too large (above 9223372036854775807)',
       },
     });
   });

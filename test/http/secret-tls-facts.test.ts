@@ -8,6 +8,7 @@ import { startTlsExpiry } from '../../src/kube/tls-expiry.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { admissionReview, credentialSampleSecret } from '../support/fixtures.js';
 import { post, testServer } from '../support/server.js';
+import { EXEMPT_DEFAULT, findingLine } from '../support/messages.js';
 
 async function sampleSecret(file: string, name: string): Promise<KubeObject> {
   const secret = await credentialSampleSecret(file);
@@ -19,8 +20,9 @@ const gateway = (name: string, credentialName: string): KubeObject => ({
   spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['example.com'], tls: { mode: 'SIMPLE', credentialName } }] },
 });
 
-const message = (gw: string, secret: string, problem: string): string =>
-  `meshguard denied the request: [gw-credential-invalid] Gateway istio-ingress/${gw} server spec.servers[0] uses TLS credential ${secret}, but Secret istio-ingress/${secret} is not a usable credential: ${problem} (The credential referenced by the Gateway ${gw} in namespace istio-ingress is invalid)`;
+const message = (gw: string, secret: string, problem: string): string => findingLine('gw-credential-invalid',
+  `Gateway istio-ingress/${gw} server spec.servers[0] uses TLS credential ${secret}, but Secret istio-ingress/${secret} is not a usable credential: ${problem} (The credential referenced by the Gateway ${gw} in namespace istio-ingress is invalid).`,
+  'Put a valid, unexpired certificate and its key in the Secret under `tls.crt`/`tls.key` (or `cert`/`key`), or point credentialName at a Secret that has them.', EXEMPT_DEFAULT, 'IST0161');
 
 // Secrets as the cluster view keeps them with secretTlsFacts on: each raw Secret (data included,
 // as the API server sends it) goes through the reflector's strip step into the inventory, and the

@@ -31,6 +31,7 @@ export const LABEL_RULE = `# METADATA
 #   id: test-label
 #   severity: low
 #   enforcement: deny
+#   fix: Remove what the test rule looks for.
 package meshguard.rules.test_label
 
 import data.meshguard.lib
@@ -48,6 +49,7 @@ export const BOOM_RULE = `# METADATA
 #   id: test-boom
 #   severity: low
 #   enforcement: deny
+#   fix: Remove what the test rule looks for.
 package meshguard.rules.test_boom
 
 import data.meshguard.lib
@@ -69,6 +71,7 @@ export const SLOW_RULE = `# METADATA
 #   id: test-slow
 #   severity: low
 #   enforcement: deny
+#   fix: Remove what the test rule looks for.
 package meshguard.rules.test_slow
 
 import data.meshguard.lib
@@ -86,6 +89,7 @@ export const DATA_RULE = `# METADATA
 #   id: test-data
 #   severity: low
 #   enforcement: deny
+#   fix: Remove what the test rule looks for.
 package meshguard.rules.test_data
 
 import data.meshguard.lib

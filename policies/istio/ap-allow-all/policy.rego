@@ -11,6 +11,8 @@
 #   id: ap-allow-all
 #   severity: high
 #   enforcement: deny
+#   fix: 'Give every rule of an ALLOW policy a from, to or when that names who may call, or use `spec: {}` (no rules) for deny-all.'
+#   why: 'opens the selected workloads to every caller (security)'
 #   kinds: [AuthorizationPolicy]
 package meshguard.rules.ap_allow_all
 

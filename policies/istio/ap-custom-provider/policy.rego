@@ -12,6 +12,8 @@
 #   id: ap-custom-provider
 #   severity: high
 #   enforcement: deny
+#   fix: 'Name a provider listed in the param `customProviders` that is defined in meshConfig.extensionProviders, or ask the platform team to vet and add yours.'
+#   why: 'hands requests to an unvetted authorizer, or denies all of them when the provider is undefined (security, traffic)'
 #   kinds: [AuthorizationPolicy]
 #   meshConfig: [extensionProviders]
 package meshguard.rules.ap_custom_provider

@@ -10,6 +10,8 @@
 #   id: ap-namespace-exists
 #   severity: high
 #   enforcement: deny
+#   fix: 'Correct the namespace name in source.namespaces or notNamespaces, or create the namespace first.'
+#   why: 'a typo makes an ALLOW rule refuse its callers or a DENY rule miss them (traffic, security)'
 #   kinds: [AuthorizationPolicy]
 #   istioCode: IST0101
 package meshguard.rules.ap_namespace_exists

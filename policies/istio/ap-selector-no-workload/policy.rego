@@ -14,6 +14,8 @@
 #   id: ap-selector-no-workload
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Correct selector.matchLabels to the labels of the pods the policy is meant for, or deploy the workload first.'
+#   why: 'the policy does nothing yet; it may be applied before its workload'
 #   kinds: [AuthorizationPolicy]
 #   istioCode: IST0127
 package meshguard.rules.ap_selector_no_workload

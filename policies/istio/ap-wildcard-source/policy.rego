@@ -11,6 +11,8 @@
 #   id: ap-wildcard-source
 #   severity: high
 #   enforcement: deny
+#   fix: 'List the callers in source.principals or source.namespaces instead of "*" (a valid JWT requirement belongs in requestPrincipals).'
+#   why: 'admits every workload of the mesh (security)'
 #   kinds: [AuthorizationPolicy]
 package meshguard.rules.ap_wildcard_source
 

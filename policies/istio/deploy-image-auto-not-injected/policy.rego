@@ -13,6 +13,8 @@
 #   id: deploy-image-auto-not-injected
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Label the namespace istio-injection=enabled (or istio.io/rev) or the pod template sidecar.istio.io/inject: "true", or set a real proxy image instead of `auto`.'
+#   why: 'pods would fail to start, but the Deployment may be applied before its namespace is labelled'
 #   kinds: [Deployment]
 #   istioCode: IST0146
 package meshguard.rules.deploy_image_auto_not_injected

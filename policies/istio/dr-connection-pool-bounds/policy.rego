@@ -14,6 +14,8 @@
 #   id: dr-connection-pool-bounds
 #   severity: low
 #   enforcement: warn
+#   fix: 'Bring the connectionPool value within the params `maxTcpConnections`, `maxHttp2Requests`, `maxHttp1PendingRequests`, `minConnectTimeout` and `maxConnectTimeout`.'
+#   why: 'org bounds on tuning, not a failure'
 #   kinds: [DestinationRule]
 package meshguard.rules.dr_connection_pool_bounds
 

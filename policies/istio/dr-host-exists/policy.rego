@@ -13,6 +13,8 @@
 #   id: dr-host-exists
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Correct spec.host to a Service or ServiceEntry host visible from this namespace, or create that Service first.'
+#   why: 'the rule applies to nothing yet; it may be applied before its Service'
 #   kinds: [DestinationRule]
 #   istioCode: IST0174
 package meshguard.rules.dr_host_exists

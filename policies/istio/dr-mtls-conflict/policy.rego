@@ -12,6 +12,8 @@
 #   id: dr-mtls-conflict
 #   severity: high
 #   enforcement: deny
+#   fix: 'Use tls.mode ISTIO_MUTUAL (or remove the tls block) toward hosts whose namespace requires STRICT mTLS.'
+#   why: 'every request to the host fails (traffic)'
 #   kinds: [DestinationRule]
 #   istioCode: IST0113
 package meshguard.rules.dr_mtls_conflict

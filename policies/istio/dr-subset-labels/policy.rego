@@ -7,7 +7,9 @@
 # custom:
 #   id: dr-subset-labels
 #   severity: medium
-#   enforcement: deny
+#   enforcement: warn
+#   fix: 'Give the subset the labels of the pods it stands for, e.g. `labels: {version: v2}`.'
+#   why: 'traffic still flows, to every version of the host'
 #   kinds: [DestinationRule]
 package meshguard.rules.dr_subset_labels
 

@@ -15,7 +15,9 @@
 # custom:
 #   id: dr-subset-pods
 #   severity: high
-#   enforcement: deny
+#   enforcement: warn
+#   fix: 'Correct the subset labels to match the pods of the host, or deploy the version the subset names before routing to it.'
+#   why: 'requests fail only once routed to the subset, which is often defined before its pods'
 #   kinds: [DestinationRule]
 #   istioCode: IST0173
 package meshguard.rules.dr_subset_pods

@@ -17,6 +17,8 @@
 #   id: dr-tls-disable-in-mesh
 #   severity: high
 #   enforcement: deny
+#   fix: 'Remove tls.mode DISABLE (the mutating webhook defaults in-mesh hosts to ISTIO_MUTUAL), or set the param `unknownNamespaceInMesh: false` if the host''s namespace is outside the mesh but unknown to meshguard.'
+#   why: 'sends plain text inside the mesh (security)'
 #   kinds: [DestinationRule]
 package meshguard.rules.dr_tls_disable_in_mesh
 

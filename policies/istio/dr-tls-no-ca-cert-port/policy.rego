@@ -11,6 +11,8 @@
 #   id: dr-tls-no-ca-cert-port
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Set tls.caCertificates on the portLevelSettings entry (or credentialName with a workloadSelector) so the server certificate is verified.'
+#   why: 'unverified TLS is a risk to review, not an outage'
 #   kinds: [DestinationRule]
 #   istioCode: IST0129
 package meshguard.rules.dr_tls_no_ca_cert_port

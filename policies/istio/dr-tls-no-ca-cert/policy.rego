@@ -11,6 +11,8 @@
 #   id: dr-tls-no-ca-cert
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Set spec.trafficPolicy.tls.caCertificates (or credentialName with a workloadSelector) so the server certificate is verified.'
+#   why: 'unverified TLS is a risk to review, not an outage'
 #   kinds: [DestinationRule]
 #   istioCode: IST0128
 package meshguard.rules.dr_tls_no_ca_cert

@@ -8,6 +8,8 @@
 #   id: ef-add-ignored
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Use MERGE to change a route configuration or HTTP route, or apply the ADD to another applyTo.'
+#   why: 'the patch does nothing, nothing breaks'
 #   kinds: [EnvoyFilter]
 #   istioCode: IST0153
 package meshguard.rules.ef_add_ignored

@@ -10,6 +10,8 @@
 #   id: ef-namespace
 #   severity: high
 #   enforcement: deny
+#   fix: 'Move the EnvoyFilter to Istio''s root namespace (mesh config rootNamespace), or have the namespace added to the param `allowedNamespaces`.'
+#   why: 'a bad patch can break or open every proxy it reaches (security, traffic)'
 #   kinds: [EnvoyFilter]
 package meshguard.rules.ef_namespace
 

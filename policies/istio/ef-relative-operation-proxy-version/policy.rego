@@ -11,6 +11,8 @@
 #   id: ef-relative-operation-proxy-version
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Set spec.priority, or use INSERT_FIRST or ADD instead of a relative operation.'
+#   why: 'the patch may silently not apply during upgrades; nothing breaks'
 #   kinds: [EnvoyFilter]
 #   istioCode: IST0155
 package meshguard.rules.ef_relative_operation_proxy_version

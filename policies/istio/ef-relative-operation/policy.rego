@@ -12,6 +12,8 @@
 #   id: ef-relative-operation
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Set spec.priority, or use INSERT_FIRST or ADD instead of a relative operation.'
+#   why: 'the patch may silently not apply; nothing breaks'
 #   kinds: [EnvoyFilter]
 #   istioCode: IST0151
 package meshguard.rules.ef_relative_operation

@@ -8,6 +8,8 @@
 #   id: ef-remove-ignored
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Use MERGE to change a route configuration or HTTP route, or apply the REMOVE to another applyTo.'
+#   why: 'the patch does nothing, nothing breaks'
 #   kinds: [EnvoyFilter]
 #   istioCode: IST0154
 package meshguard.rules.ef_remove_ignored

@@ -8,6 +8,8 @@
 #   id: ef-replace-invalid
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Use REPLACE only with applyTo HTTP_FILTER or NETWORK_FILTER; use MERGE elsewhere.'
+#   why: 'the patch is not applied, nothing breaks'
 #   kinds: [EnvoyFilter]
 #   istioCode: IST0152
 package meshguard.rules.ef_replace_invalid

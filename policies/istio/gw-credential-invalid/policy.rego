@@ -16,6 +16,8 @@
 #   id: gw-credential-invalid
 #   severity: high
 #   enforcement: deny
+#   fix: 'Put a valid, unexpired certificate and its key in the Secret under `tls.crt`/`tls.key` (or `cert`/`key`), or point credentialName at a Secret that has them.'
+#   why: 'the listener cannot serve TLS (traffic)'
 #   kinds: [Gateway]
 #   istioCode: IST0161
 package meshguard.rules.gw_credential_invalid

@@ -15,6 +15,8 @@
 #   id: gw-credential-secret
 #   severity: high
 #   enforcement: deny
+#   fix: 'Create the TLS Secret named by credentialName in the namespace of the gateway workload, or correct credentialName.'
+#   why: 'the listener has no certificate and TLS handshakes fail (traffic)'
 #   kinds: [Gateway]
 #   istioCode: IST0101
 package meshguard.rules.gw_credential_secret

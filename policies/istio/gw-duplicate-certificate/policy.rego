@@ -12,6 +12,8 @@
 #   id: gw-duplicate-certificate
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Serve the hosts from one Gateway, or give each Gateway its own certificate.'
+#   why: 'clients reusing HTTP/2 connections may get 404s; a risk to review'
 #   kinds: [Gateway]
 #   istioCode: IST0138
 package meshguard.rules.gw_duplicate_certificate

@@ -9,6 +9,8 @@
 #   id: gw-https-redirect
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Set `tls.httpsRedirect: true` on the HTTP server, or add the gateway''s selector to the param `ignoreSelectors` when it must serve plain HTTP.'
+#   why: 'clear text at the edge is a risk to review, and often intended at first'
 #   kinds: [Gateway]
 package meshguard.rules.gw_https_redirect
 

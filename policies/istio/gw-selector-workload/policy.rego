@@ -14,7 +14,9 @@
 # custom:
 #   id: gw-selector-workload
 #   severity: high
-#   enforcement: deny
+#   enforcement: warn
+#   fix: 'Correct spec.selector to the labels of the gateway pods (e.g. `istio: ingressgateway`), or install the gateway workload first.'
+#   why: 'the Gateway configures nothing yet; it may be applied before its gateway workload'
 #   kinds: [Gateway]
 #   istioCode: IST0101
 package meshguard.rules.gw_selector_workload

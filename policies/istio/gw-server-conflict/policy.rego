@@ -16,6 +16,8 @@
 #   id: gw-server-conflict
 #   severity: high
 #   enforcement: deny
+#   fix: 'Serve the host from one Gateway, or give the servers different ports or hosts.'
+#   why: 'which Gateway wins the listener is undefined (traffic)'
 #   kinds: [Gateway]
 #   istioCode: IST0145
 package meshguard.rules.gw_server_conflict

@@ -11,6 +11,8 @@
 #   id: gw-service-port
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Expose the server port on the gateway''s Service (port or targetPort), or use a port the Service already exposes.'
+#   why: 'the port is unreachable through the Service, but nothing that worked breaks'
 #   kinds: [Gateway]
 #   istioCode: IST0162
 package meshguard.rules.gw_service_port

@@ -11,6 +11,8 @@
 #   id: gw-tls-credential
 #   severity: high
 #   enforcement: deny
+#   fix: 'Set tls.mode (SIMPLE, MUTUAL, OPTIONAL_MUTUAL, PASSTHROUGH or ISTIO_MUTUAL) and, for SIMPLE and MUTUAL, tls.credentialName naming the certificate Secret.'
+#   why: 'the listener falls back to passthrough or has no certificate (traffic, security)'
 #   kinds: [Gateway]
 package meshguard.rules.gw_tls_credential
 

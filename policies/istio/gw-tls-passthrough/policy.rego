@@ -10,6 +10,8 @@
 #   id: gw-tls-passthrough
 #   severity: medium
 #   enforcement: deny
+#   fix: 'Terminate TLS at the gateway (tls.mode SIMPLE with a credentialName), or have the namespace added to the param `allowedNamespaces` (or set `allowPassthrough`).'
+#   why: 'the gateway cannot authorize or see what it admits (security)'
 #   kinds: [Gateway]
 package meshguard.rules.gw_tls_passthrough
 

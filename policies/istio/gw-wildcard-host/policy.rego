@@ -10,6 +10,8 @@
 #   id: gw-wildcard-host
 #   severity: high
 #   enforcement: deny
+#   fix: 'List the hosts the server serves (a domain wildcard such as "*.example.com" is fine), or set the param `allowWildcardHosts: true` for a dedicated gateway.'
+#   why: 'any VirtualService could publish any domain on the listener (security)'
 #   kinds: [Gateway]
 package meshguard.rules.gw_wildcard_host
 

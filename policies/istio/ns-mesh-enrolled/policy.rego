@@ -10,7 +10,9 @@
 # custom:
 #   id: ns-mesh-enrolled
 #   severity: high
-#   enforcement: deny
+#   enforcement: warn
+#   fix: 'Label the namespace `istio-injection=enabled`, `istio.io/rev=<revision>` or `istio.io/dataplane-mode=ambient`, or add it to the param `exemptNamespaces` if it stays out of the mesh.'
+#   why: 'a new namespace is usually labelled after it is created; blocking `kubectl create namespace` helps no one'
 #   kinds: [Namespace]
 package meshguard.rules.ns_mesh_enrolled
 

@@ -12,6 +12,8 @@
 #   id: ns-multiple-injection-labels
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Keep one of istio-injection, istio.io/rev and istio.io/dataplane-mode on the namespace and remove the others.'
+#   why: 'which data plane applies is undefined, but pods keep running'
 #   kinds: [Namespace]
 #   istioCode: IST0123
 package meshguard.rules.ns_multiple_injection_labels

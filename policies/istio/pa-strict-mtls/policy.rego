@@ -10,6 +10,8 @@
 #   id: pa-strict-mtls
 #   severity: high
 #   enforcement: deny
+#   fix: 'Set mtls.mode STRICT (or leave it UNSET) at the top level and in every portLevelMtls entry; a namespace that must accept plain text needs the param `allowedNamespaces` or an org-config exemption entry.'
+#   why: 'plain text into the mesh (security)'
 #   kinds: [PeerAuthentication]
 package meshguard.rules.pa_strict_mtls
 

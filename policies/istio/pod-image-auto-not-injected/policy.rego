@@ -10,6 +10,8 @@
 #   id: pod-image-auto-not-injected
 #   severity: high
 #   enforcement: deny
+#   fix: 'Label the namespace for injection (istio-injection=enabled or istio.io/rev) or the pod `sidecar.istio.io/inject: "true"`, or set a real proxy image instead of `auto`.'
+#   why: 'the pod cannot start (traffic)'
 #   kinds: [Pod]
 #   istioCode: IST0147
 package meshguard.rules.pod_image_auto_not_injected

@@ -14,6 +14,8 @@
 #   id: pod-injection-disabled
 #   severity: high
 #   enforcement: deny
+#   fix: 'Remove the `sidecar.istio.io/inject: "false"` label or annotation so the pod joins the mesh; a workload that must stay out needs an exemption.'
+#   why: 'a pod outside the mesh has no mTLS, policy or telemetry (security)'
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob]
 package meshguard.rules.pod_injection_disabled
 

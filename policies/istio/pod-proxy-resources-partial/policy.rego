@@ -11,6 +11,8 @@
 #   id: pod-proxy-resources-partial
 #   severity: low
 #   enforcement: warn
+#   fix: 'Set all four of sidecar.istio.io/proxyCPU, proxyCPULimit, proxyMemory and proxyMemoryLimit, or none and let the mutating webhook size the sidecar.'
+#   why: 'the mutating webhook completes the set for pods'
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob]
 package meshguard.rules.pod_proxy_resources_partial
 

@@ -14,6 +14,8 @@
 #   id: pod-proxy-resources-range
 #   severity: medium
 #   enforcement: deny
+#   fix: 'Set the proxy resource annotation to a valid quantity within the params `cpuMin`..`cpuMax` (CPU) or `memoryMin`..`memoryMax` (memory), or remove it and let the mutating webhook size the sidecar.'
+#   why: 'an invalid value makes injection fail and an extreme one starves or kills the proxy (traffic)'
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob]
 package meshguard.rules.pod_proxy_resources_range
 

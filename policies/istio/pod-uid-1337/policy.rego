@@ -18,6 +18,8 @@
 #   id: pod-uid-1337
 #   severity: high
 #   enforcement: deny
+#   fix: 'Run the application container as a UID other than 1337 (securityContext.runAsUser), which is reserved for the sidecar proxy.'
+#   why: 'the container''s traffic bypasses the sidecar (security)'
 #   kinds: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob]
 #   istioCode: IST0144
 package meshguard.rules.pod_uid_1337

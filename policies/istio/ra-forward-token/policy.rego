@@ -10,6 +10,8 @@
 #   id: ra-forward-token
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Remove `forwardOriginalToken: true` and pass the claims the application needs with outputClaimToHeaders or outputPayloadToHeader.'
+#   why: 'sometimes needed; the choice should be deliberate'
 #   kinds: [RequestAuthentication]
 package meshguard.rules.ra_forward_token
 

@@ -9,6 +9,8 @@
 #   id: ra-inline-jwks
 #   severity: low
 #   enforcement: warn
+#   fix: 'Replace the inline `jwks` with an https `jwksUri` that Istio refreshes when keys rotate.'
+#   why: 'works until keys rotate; a risk to review'
 #   kinds: [RequestAuthentication]
 package meshguard.rules.ra_inline_jwks
 

@@ -11,6 +11,8 @@
 #   id: ra-issuer-allowlist
 #   severity: high
 #   enforcement: deny
+#   fix: 'Use an issuer listed in the param `issuers` (or an https issuer when the list is empty), or ask the platform team to add yours.'
+#   why: 'untrusted or plain-http issuers let forged tokens through (security)'
 #   kinds: [RequestAuthentication]
 package meshguard.rules.ra_issuer_allowlist
 

@@ -10,6 +10,8 @@
 #   id: ra-jwks-uri-https
 #   severity: high
 #   enforcement: deny
+#   fix: 'Serve the JWKS over https and set jwksUri to the https:// URL.'
+#   why: 'keys fetched over http can be replaced in transit (security)'
 #   kinds: [RequestAuthentication]
 package meshguard.rules.ra_jwks_uri_https
 

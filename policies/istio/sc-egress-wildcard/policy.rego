@@ -10,6 +10,8 @@
 #   id: sc-egress-wildcard
 #   severity: low
 #   enforcement: warn
+#   fix: 'List the namespaces the workloads call in egress[].hosts (e.g. "./*", "istio-system/*") instead of "*/*".'
+#   why: 'a cost and blast-radius concern, not a failure'
 #   kinds: [Sidecar]
 package meshguard.rules.sc_egress_wildcard
 

@@ -9,6 +9,8 @@
 #   id: sc-multiple-default
 #   severity: high
 #   enforcement: deny
+#   fix: 'Keep one Sidecar without workloadSelector in the namespace: merge the two, or give one a workloadSelector.'
+#   why: 'which Sidecar applies is undefined (traffic)'
 #   kinds: [Sidecar]
 #   istioCode: IST0111
 package meshguard.rules.sc_multiple_default

@@ -10,6 +10,8 @@
 #   id: sc-selector-conflict
 #   severity: high
 #   enforcement: deny
+#   fix: 'Narrow the workloadSelector labels so each workload is selected by one Sidecar, or merge the Sidecars.'
+#   why: 'which Sidecar a proxy uses is undefined (traffic)'
 #   kinds: [Sidecar]
 #   istioCode: IST0110
 package meshguard.rules.sc_selector_conflict

@@ -13,7 +13,9 @@
 # custom:
 #   id: sc-selector-no-workload
 #   severity: high
-#   enforcement: deny
+#   enforcement: warn
+#   fix: 'Correct spec.workloadSelector.labels to the labels of the pods it is meant for, or deploy the workload first.'
+#   why: 'the Sidecar configures nothing yet; it may be applied before its workload'
 #   kinds: [Sidecar]
 #   istioCode: IST0101
 package meshguard.rules.sc_selector_no_workload

@@ -14,6 +14,8 @@
 #   id: se-addresses-required
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Set spec.addresses to the service''s IPs or CIDRs, give the port an application protocol, or set the param `autoAllocate: true` when Istio allocates addresses.'
+#   why: 'the listener may capture other TCP traffic on the port; a risk to review'
 #   kinds: [ServiceEntry]
 #   istioCode: IST0134
 package meshguard.rules.se_addresses_required

@@ -12,6 +12,8 @@
 #   id: se-host-allowlist
 #   severity: high
 #   enforcement: deny
+#   fix: 'Use a host matching the param `allowedHosts` (ask the platform team to add yours), and declare in-mesh services with `location: MESH_INTERNAL`.'
+#   why: 'unapproved egress, or mTLS turned off toward an in-mesh service (security)'
 #   kinds: [ServiceEntry]
 package meshguard.rules.se_host_allowlist
 

@@ -13,6 +13,8 @@
 #   id: se-protocol-conflict
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Give the host and port the same protocol in every ServiceEntry, or merge them into one.'
+#   why: 'which protocol applies is undefined, but one still does'
 #   kinds: [ServiceEntry]
 #   istioCode: IST0177
 package meshguard.rules.se_protocol_conflict

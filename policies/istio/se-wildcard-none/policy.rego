@@ -14,6 +14,8 @@
 #   id: se-wildcard-none
 #   severity: high
 #   enforcement: deny
+#   fix: 'Pin the destinations with spec.addresses, list the hosts instead of a wildcard, or route wildcard egress through an egress gateway.'
+#   why: 'lets any pod reach any IP by presenting a matching name (security)'
 #   kinds: [ServiceEntry]
 package meshguard.rules.se_wildcard_none
 

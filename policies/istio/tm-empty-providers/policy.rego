@@ -10,6 +10,8 @@
 #   id: tm-empty-providers
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Name a provider in accessLogging[].providers, or set defaultProviders.accessLogging in the mesh config.'
+#   why: 'nothing is logged, nothing breaks'
 #   kinds: [Telemetry]
 #   istioCode: IST0157
 package meshguard.rules.tm_empty_providers

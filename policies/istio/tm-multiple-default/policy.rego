@@ -9,7 +9,9 @@
 # custom:
 #   id: tm-multiple-default
 #   severity: medium
-#   enforcement: deny
+#   enforcement: warn
+#   fix: 'Keep one Telemetry without selector in the namespace: merge the two, or give one a selector.'
+#   why: 'which telemetry applies is undefined; traffic is not affected'
 #   kinds: [Telemetry]
 #   istioCode: IST0160
 package meshguard.rules.tm_multiple_default

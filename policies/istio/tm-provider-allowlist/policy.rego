@@ -13,7 +13,9 @@
 # custom:
 #   id: tm-provider-allowlist
 #   severity: medium
-#   enforcement: deny
+#   enforcement: warn
+#   fix: 'Use a provider listed in the param `allowedProviders` and defined in meshConfig.extensionProviders, or ask the platform team to add yours.'
+#   why: 'telemetry goes missing or to an unvetted collector; traffic is not affected'
 #   kinds: [Telemetry]
 #   meshConfig: [extensionProviders]
 package meshguard.rules.tm_provider_allowlist

@@ -9,7 +9,9 @@
 # custom:
 #   id: tm-sampling-cap
 #   severity: medium
-#   enforcement: deny
+#   enforcement: warn
+#   fix: 'Lower tracing[].randomSamplingPercentage to at most the param `maxSamplingPercentage` (default 10), or have the namespace added to the param `allowedNamespaces`.'
+#   why: 'a cost concern; traffic is not affected'
 #   kinds: [Telemetry]
 package meshguard.rules.tm_sampling_cap
 
@@ -20,7 +22,10 @@ cap := lib.param("tm-sampling-cap", "maxSamplingPercentage", 10)
 violation contains {
 	"id": "tm-sampling-cap",
 	"message": sprintf("Telemetry %s/%s samples %s%% of requests for tracing in tracing[%d], above the org cap of %s%%", [lib.namespace, lib.name, number_text(pct), i, number_text(cap)]),
-	"details": {"field": sprintf("spec.tracing[%d].randomSamplingPercentage", [i]), "value": pct, "max": cap},
+	"details": {
+		"field": sprintf("spec.tracing[%d].randomSamplingPercentage", [i]), "value": pct, "max": cap,
+		"fix": sprintf("Lower tracing[%d].randomSamplingPercentage to %s or less (param maxSamplingPercentage), or have namespace %s added to the param allowedNamespaces.", [i, number_text(cap), lib.namespace]),
+	},
 } if {
 	lib.is_kind("Telemetry")
 	not lib.namespace in lib.param("tm-sampling-cap", "allowedNamespaces", [])

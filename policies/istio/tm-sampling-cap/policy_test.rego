@@ -13,7 +13,10 @@ test_full_sampling_denied if {
 	tm_sampling_cap.violation == {{
 		"id": "tm-sampling-cap",
 		"message": "Telemetry prod/default samples 100% of requests for tracing in tracing[1], above the org cap of 10%",
-		"details": {"field": "spec.tracing[1].randomSamplingPercentage", "value": 100, "max": 10},
+		"details": {
+			"field": "spec.tracing[1].randomSamplingPercentage", "value": 100, "max": 10,
+			"fix": "Lower tracing[1].randomSamplingPercentage to 10 or less (param maxSamplingPercentage), or have namespace prod added to the param allowedNamespaces.",
+		},
 	}} with input as review("prod", [{"randomSamplingPercentage": 10}, {"randomSamplingPercentage": 100.0}])
 }
 
@@ -30,7 +33,10 @@ test_custom_cap if {
 	tm_sampling_cap.violation == {{
 		"id": "tm-sampling-cap",
 		"message": "Telemetry prod/default samples 5% of requests for tracing in tracing[0], above the org cap of 1%",
-		"details": {"field": "spec.tracing[0].randomSamplingPercentage", "value": 5, "max": 1},
+		"details": {
+			"field": "spec.tracing[0].randomSamplingPercentage", "value": 5, "max": 1,
+			"fix": "Lower tracing[0].randomSamplingPercentage to 1 or less (param maxSamplingPercentage), or have namespace prod added to the param allowedNamespaces.",
+		},
 	}} with input as review("prod", [{"randomSamplingPercentage": 5}])
 		with data.meshguard.config as {"rules": {"tm-sampling-cap": {"params": {"maxSamplingPercentage": 1}}}}
 }
@@ -43,6 +49,9 @@ test_fractional_percentage if {
 	tm_sampling_cap.violation == {{
 		"id": "tm-sampling-cap",
 		"message": "Telemetry prod/default samples 54.54% of requests for tracing in tracing[0], above the org cap of 10%",
-		"details": {"field": "spec.tracing[0].randomSamplingPercentage", "value": 54.54, "max": 10},
+		"details": {
+			"field": "spec.tracing[0].randomSamplingPercentage", "value": 54.54, "max": 10,
+			"fix": "Lower tracing[0].randomSamplingPercentage to 10 or less (param maxSamplingPercentage), or have namespace prod added to the param allowedNamespaces.",
+		},
 	}} with input as review("prod", [{"randomSamplingPercentage": 54.54}])
 }

@@ -13,7 +13,9 @@
 # custom:
 #   id: tm-selector-no-workload
 #   severity: high
-#   enforcement: deny
+#   enforcement: warn
+#   fix: 'Correct spec.selector.matchLabels to the labels of the pods it is meant for, or deploy the workload first.'
+#   why: 'the Telemetry configures nothing yet; it may be applied before its workload'
 #   kinds: [Telemetry]
 #   istioCode: IST0101
 package meshguard.rules.tm_selector_no_workload

@@ -10,7 +10,9 @@
 # custom:
 #   id: tm-selector-overlap
 #   severity: high
-#   enforcement: deny
+#   enforcement: warn
+#   fix: 'Narrow the selectors so each workload is selected by one Telemetry, or merge the Telemetries.'
+#   why: 'which telemetry applies is undefined; traffic is not affected'
 #   kinds: [Telemetry]
 #   istioCode: IST0159
 package meshguard.rules.tm_selector_overlap

@@ -20,6 +20,8 @@
 #   id: vs-destination-host
 #   severity: high
 #   enforcement: deny
+#   fix: 'Correct the destination host to a Service or ServiceEntry visible from this namespace (and a port it exposes), or create that Service first.'
+#   why: 'requests routed there fail (traffic)'
 #   kinds: [VirtualService]
 #   istioCode: IST0101
 package meshguard.rules.vs_destination_host

@@ -11,6 +11,8 @@
 #   id: vs-destination-port
 #   severity: high
 #   enforcement: deny
+#   fix: 'Add destination.port.number naming the service port the route is for.'
+#   why: 'the route to a multi-port service is ambiguous (traffic)'
 #   kinds: [VirtualService]
 #   istioCode: IST0112
 package meshguard.rules.vs_destination_port

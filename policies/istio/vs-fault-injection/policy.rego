@@ -12,6 +12,8 @@
 #   id: vs-fault-injection
 #   severity: high
 #   enforcement: deny
+#   fix: 'Inject faults only in a namespace labelled `meshguard.io/allow-fault-injection: "true"` or listed in the param `faultInjectionNamespaces`, within the params `maxPercentage` and `maxDelay`.'
+#   why: 'faults break real traffic (traffic)'
 #   kinds: [VirtualService]
 package meshguard.rules.vs_fault_injection
 
@@ -29,15 +31,17 @@ faults contains {"index": i, "fault": rule.fault} if {
 
 allowed_namespace if lib.namespace in lib.param(rule_id, "faultInjectionNamespaces", [])
 
-allowed_namespace if {
-	label := lib.param(rule_id, "namespaceLabel", "meshguard.io/allow-fault-injection")
-	lib.namespace_labels(lib.namespace)[label] == "true"
-}
+namespace_label := lib.param(rule_id, "namespaceLabel", "meshguard.io/allow-fault-injection")
+
+allowed_namespace if lib.namespace_labels(lib.namespace)[namespace_label] == "true"
 
 violation contains {
 	"id": rule_id,
 	"message": sprintf("VirtualService %s/%s injects faults (spec.http[%d].fault) in namespace %s, which does not allow fault injection", [lib.namespace, lib.name, f.index, lib.namespace]),
-	"details": {"field": sprintf("spec.http[%d].fault", [f.index]), "namespace": lib.namespace},
+	"details": {
+		"field": sprintf("spec.http[%d].fault", [f.index]), "namespace": lib.namespace,
+		"fix": sprintf("Label namespace %s %s: \"true\" or list it in the param faultInjectionNamespaces, or remove the fault.", [lib.namespace, namespace_label]),
+	},
 } if {
 	some f in faults
 	not allowed_namespace

@@ -27,7 +27,10 @@ test_fault_outside_allowed_namespaces_is_denied if {
 	vs_fault_injection.violation == {{
 		"id": "vs-fault-injection",
 		"message": "VirtualService prod/my-app injects faults (spec.http[0].fault) in namespace prod, which does not allow fault injection",
-		"details": {"field": "spec.http[0].fault", "namespace": "prod"},
+		"details": {
+			"field": "spec.http[0].fault", "namespace": "prod",
+			"fix": "Label namespace prod meshguard.io/allow-fault-injection: \"true\" or list it in the param faultInjectionNamespaces, or remove the fault.",
+		},
 	}} with input as review(fault_spec({"delay": {"percentage": {"value": 10}, "fixedDelay": "5s"}}))
 }
 

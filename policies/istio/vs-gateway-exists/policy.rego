@@ -15,6 +15,8 @@
 #   id: vs-gateway-exists
 #   severity: high
 #   enforcement: deny
+#   fix: 'Correct spec.gateways to an existing Gateway (`<namespace>/<name>`, or a name in this namespace), or create the Gateway first.'
+#   why: 'the routes for that gateway do not exist (traffic)'
 #   kinds: [VirtualService]
 #   istioCode: IST0101
 package meshguard.rules.vs_gateway_exists

@@ -16,6 +16,8 @@
 #   id: vs-gateway-host-declared
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Add the host to a server of the gateway (or a listener hostname of the Kubernetes Gateway), or correct spec.hosts.'
+#   why: 'dead configuration; nothing that worked breaks'
 #   kinds: [VirtualService]
 #   istioCode: IST0132
 package meshguard.rules.vs_gateway_host_declared

@@ -11,6 +11,8 @@
 #   id: vs-host-hijack
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Route only hosts of this namespace (short names or `<svc>.<this-namespace>.svc...`), or have the namespace added to the param `allowedNamespaces`.'
+#   why: 'another team should review the takeover before it is denied'
 #   kinds: [VirtualService]
 package meshguard.rules.vs_host_hijack
 

@@ -9,6 +9,8 @@
 #   id: vs-http-route-action
 #   severity: high
 #   enforcement: deny
+#   fix: 'Give the http entry a non-empty route, a redirect, a directResponse or a delegate.'
+#   why: 'matched requests are answered with errors (traffic)'
 #   kinds: [VirtualService]
 package meshguard.rules.vs_http_route_action
 

@@ -12,6 +12,8 @@
 #   id: vs-ineffective-match
 #   severity: low
 #   enforcement: dryrun
+#   fix: 'Remove the repeated match, or make it differ from the earlier one.'
+#   why: 'Istio rates it Info: the match is dead configuration'
 #   kinds: [VirtualService]
 #   istioCode: IST0131
 package meshguard.rules.vs_ineffective_match

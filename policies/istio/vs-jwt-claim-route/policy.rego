@@ -13,6 +13,8 @@
 #   id: vs-jwt-claim-route
 #   severity: high
 #   enforcement: deny
+#   fix: 'Apply a RequestAuthentication selecting the gateway workloads (in istio-system or their namespace) before routing on @request.auth.claims.'
+#   why: 'claim routes never match without validated tokens (traffic)'
 #   kinds: [VirtualService]
 #   istioCode: IST0149
 package meshguard.rules.vs_jwt_claim_route

@@ -13,6 +13,8 @@
 #   id: vs-mesh-host-conflict
 #   severity: high
 #   enforcement: deny
+#   fix: 'Merge the VirtualServices that define the host into one, or narrow their exportTo.'
+#   why: 'sidecars merge them in an undefined order (traffic)'
 #   kinds: [VirtualService]
 #   istioCode: IST0109
 package meshguard.rules.vs_mesh_host_conflict

@@ -9,6 +9,8 @@
 #   id: vs-retries-timeouts
 #   severity: low
 #   enforcement: warn
+#   fix: 'Keep retries.attempts, retries.perTryTimeout and timeout within the params `maxRetryAttempts`, `maxPerTryTimeout` and `maxTimeout`.'
+#   why: 'org bounds on tuning, not a failure'
 #   kinds: [VirtualService]
 package meshguard.rules.vs_retries_timeouts
 

@@ -9,7 +9,9 @@
 # custom:
 #   id: vs-route-weights
 #   severity: medium
-#   enforcement: deny
+#   enforcement: warn
+#   fix: 'Set the weights of every destination of the route so they sum to 100.'
+#   why: 'Istio treats weights as relative, so traffic still flows'
 #   kinds: [VirtualService]
 package meshguard.rules.vs_route_weights
 

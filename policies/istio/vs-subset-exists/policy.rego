@@ -14,6 +14,8 @@
 #   id: vs-subset-exists
 #   severity: high
 #   enforcement: deny
+#   fix: 'Add the subset to a DestinationRule for the host (in this namespace, the host''s namespace or the root namespace), or route to a subset that exists.'
+#   why: 'requests routed to the subset fail with 503 (traffic)'
 #   kinds: [VirtualService]
 #   istioCode: IST0101
 package meshguard.rules.vs_subset_exists

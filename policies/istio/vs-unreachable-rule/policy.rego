@@ -10,6 +10,8 @@
 #   id: vs-unreachable-rule
 #   severity: medium
 #   enforcement: warn
+#   fix: 'Move the rule without a match to the end, or remove or change the rule that repeats earlier matches.'
+#   why: 'dead configuration; nothing that worked breaks'
 #   kinds: [VirtualService]
 #   istioCode: IST0130
 package meshguard.rules.vs_unreachable_rule

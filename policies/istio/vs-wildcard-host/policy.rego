@@ -9,6 +9,8 @@
 #   id: vs-wildcard-host
 #   severity: high
 #   enforcement: deny
+#   fix: 'List the hosts the VirtualService serves (a domain wildcard such as "*.example.com" is fine), or set the param `allowWildcardHosts: true` on a dedicated gateway.'
+#   why: 'shadows other teams'' routes (traffic)'
 #   kinds: [VirtualService]
 package meshguard.rules.vs_wildcard_host
 

@@ -6,27 +6,58 @@ import { Exemptions, selectorMatches, type VerdictTarget } from '../../../src/po
 import type { Violation } from '../../../src/policy/types.js';
 
 const now = new Date('2026-06-15T12:00:00Z');
-const catalog = { 'vs-subset': { id: 'vs-subset', title: 't', severity: 'high', enforcement: 'deny', package: 'p', istioCode: 'IST0101' } };
+const catalog = { 'vs-subset': { id: 'vs-subset', title: 't', severity: 'high', enforcement: 'deny', package: 'p', istioCode: 'IST0101', fix: 'Define the subset.' } };
 const v = (id: string, enforcement: Violation['enforcement'], message = `${id} broke`): Violation => ({ id, enforcement, message, details: {} });
 const base = { annotation: 'meshguard.io/exempt', granters: { users: [], groups: ['system:masters'] }, workloadControllers: ['system:serviceaccount:kube-system:replicaset-controller'], horizonDays: 90, locked: new Set<string>(['l-rule']), namespaceLabel: 'meshguard.io/enforcement' };
 const none = new Exemptions({ ...base, entries: [] });
 
+const HOW = 'Exempt: an Exemption in namespace meshguard-system, or the annotation meshguard.io/exempt set by group system:masters, for at most 90 days.';
+const line = (id: string, extra = '') => `[${id}] ${id} broke.${extra} ${HOW} See docs/rules.md#${id}`;
+
 describe('decision mapping', () => {
-  it('denies with 403 listing every denied rule, warns and audits the rest', () => {
+  it('denies with 403 naming the subject and one denied finding per line, warns and audits the rest', () => {
     const judged = judge([v('b-rule', 'deny'), v('a-rule', 'deny'), v('w-rule', 'warn'), v('d-rule', 'dryrun')], { object: {}, namespace: 'ns', exemptions: none, catalog, now });
-    assert.deepEqual(decide(judged), {
+    assert.deepEqual(decide(judged, { kind: 'Telemetry', namespace: 'ns', name: 'tm' }), {
       allowed: false,
-      status: { code: 403, reason: 'Forbidden', message: 'meshguard denied the request: [a-rule] a-rule broke; [b-rule] b-rule broke' },
-      warnings: ['[w-rule] w-rule broke'],
-      auditAnnotations: { 'dryrun-violations': '[d-rule] d-rule broke' },
+      status: { code: 403, reason: 'Forbidden', message: `2 meshguard rules denied Telemetry ns/tm:\n${line('a-rule')}\n${line('b-rule')}` },
+      warnings: [line('w-rule')],
+      auditAnnotations: { 'dryrun-violations': line('d-rule') },
       violations: judged,
     });
   });
 
-  it('allows with no findings and adds the istioCode from the catalog', () => {
+  it('gives a single denial as the finding alone, and counts rules, not findings, in the header', () => {
+    const one = judge([v('a-rule', 'deny')], { object: {}, namespace: 'ns', exemptions: none, catalog, now });
+    assert.deepEqual(decide(one, { kind: 'Telemetry', namespace: 'ns', name: 'tm' }).status, { code: 403, reason: 'Forbidden', message: line('a-rule') });
+    const twice = judge([v('a-rule', 'deny', 'a-rule broke'), v('a-rule', 'deny', 'a-rule broke again')], { object: {}, namespace: 'ns', exemptions: none, catalog, now });
+    assert.deepEqual(decide(twice, { kind: 'Namespace', name: 'shop' }).status, {
+      code: 403, reason: 'Forbidden',
+      message: `1 meshguard rule denied Namespace shop:\n${line('a-rule')}\n[a-rule] a-rule broke again. ${HOW} See docs/rules.md#a-rule`,
+    });
+  });
+
+  it('allows with no findings and adds the catalog facts: istioCode, fix, field and docs anchor', () => {
     assert.deepEqual(decide([]), { allowed: true, warnings: [], auditAnnotations: {}, violations: [] });
-    const judged = judge([v('vs-subset', 'warn')], { object: {}, namespace: 'ns', exemptions: none, catalog, now });
-    assert.deepEqual(judged, [{ id: 'vs-subset', enforcement: 'warn', message: 'vs-subset broke', details: {}, istioCode: 'IST0101' }]);
+    const judged = judge([{ ...v('vs-subset', 'warn'), details: { field: 'spec.http[0]' } }], { object: {}, namespace: 'ns', exemptions: none, catalog, now });
+    assert.deepEqual(judged, [{
+      id: 'vs-subset', enforcement: 'warn', message: 'vs-subset broke', details: { field: 'spec.http[0]' }, istioCode: 'IST0101',
+      field: 'spec.http[0]', fix: 'Define the subset.', docs: 'docs/rules.md#vs-subset',
+      exemptHow: 'an Exemption in namespace meshguard-system, or the annotation meshguard.io/exempt set by group system:masters, for at most 90 days',
+    }]);
+    assert.deepEqual(decide(judged).warnings, [`[vs-subset IST0101] vs-subset broke (spec.http[0]). Fix: Define the subset. ${HOW} See docs/rules.md#vs-subset`]);
+  });
+
+  it('prefers a violation\'s own details.fix to the catalog fix', () => {
+    const judged = judge([{ ...v('vs-subset', 'deny'), details: { fix: 'Add subset v3 to DestinationRule shop/reviews.' } }], { object: {}, namespace: 'ns', exemptions: none, catalog, now, exemptionNamespace: 'policy' });
+    assert.deepEqual(decide(judged).status?.message,
+      '[vs-subset IST0101] vs-subset broke. Fix: Add subset v3 to DestinationRule shop/reviews. Exempt: an Exemption in namespace policy, or the annotation meshguard.io/exempt set by group system:masters, for at most 90 days. See docs/rules.md#vs-subset');
+  });
+
+  it('says a locked rule is not exemptible, with the ignored exemption', () => {
+    const object = { metadata: { annotations: { 'meshguard.io/exempt': JSON.stringify({ rules: ['l-rule'], owner: 'ops@example.com', expires: '2026-07-01' }) } } };
+    const judged = judge([v('l-rule', 'deny')], { object, namespace: 'ns', exemptions: none, catalog, now });
+    assert.deepEqual(decide(judged).status?.message,
+      '[l-rule] l-rule broke. Exempt: not exemptible (locked by the org config; only its exemptions.entries apply); meshguard.io/exempt ignored: rule l-rule is locked. See docs/rules.md#l-rule');
   });
 });
 
@@ -68,7 +99,7 @@ describe('exemptions', () => {
   it('marks exempt violations in judge and keeps them out of the decision', () => {
     const judged = judge([v('a-rule', 'deny')], { object: {}, namespace: 'legacy', exemptions, catalog: {}, now });
     const exemption = { source: 'org-config' as const, reason: 'exempt by org config (namespace legacy)' };
-    assert.deepEqual(judged, [{ id: 'a-rule', enforcement: 'deny', message: 'a-rule broke', details: {}, exempt: exemption.reason, exemption }]);
+    assert.deepEqual(judged, [{ id: 'a-rule', enforcement: 'deny', message: 'a-rule broke', details: {}, docs: 'docs/rules.md#a-rule', exempt: exemption.reason, exemption }]);
     assert.deepEqual(decide(judged), {
       allowed: true, warnings: [], violations: judged,
       auditAnnotations: { exempted: 'a-rule', 'exempted-by': '[{"rule":"a-rule","source":"org-config"}]' },
@@ -100,7 +131,11 @@ describe('exemptions', () => {
 
   it('never exempts the built-in authorization check', () => {
     const judged = judge([v('meshguard-exemption-authorization', 'deny')], { object: {}, namespace: 'legacy', exemptions: new Exemptions({ ...base, entries: [{ namespaces: ['legacy'] }] }), catalog: {}, now });
-    assert.deepEqual(judged, [{ id: 'meshguard-exemption-authorization', enforcement: 'deny', message: 'meshguard-exemption-authorization broke', details: {} }]);
+    assert.deepEqual(judged, [{
+      id: 'meshguard-exemption-authorization', enforcement: 'deny', message: 'meshguard-exemption-authorization broke', details: {},
+      fix: 'Remove the exemption annotation or enforcement label, or have a granter write it naming known, unlocked rules with an expiry within the horizon.',
+      docs: 'docs/rules.md#meshguard-exemption-authorization', exemptHow: 'never (this check guards exemptions)',
+    }]);
   });
 
   it('matches label selectors like Kubernetes', () => {
