@@ -57,5 +57,5 @@ finding(id, change_words, target, field, extra, refs) := {
 		lib.kind, " ", lib.namespace, "/", lib.name, " ", change(change_words), ", but ", target,
 		" is still referenced by ", listed(refs),
 	]),
-	"details": object.union(extra, {"field": field, "referrers": shown(refs), "referrerCount": count(refs)}),
+	"details": object.union(extra, {"changedField": field, "referrers": shown(refs), "referrerCount": count(refs)}),
 }

@@ -113,14 +113,14 @@ describe('admission through a real kube-apiserver', { timeout: 300_000 }, () => 
     assert.deepEqual(warningTexts(created.headers.warning), want.warnings);
   });
 
-  it('admits a Telemetry that samples 100% of requests with a [tm-sampling-cap] warning (warn by default)', async () => {
+  it('rejects a Telemetry that samples 100% of requests, naming [tm-sampling-cap]', async () => {
     const tm = istio('Telemetry', NS.mesh, 'tracing', { tracing: [{ randomSamplingPercentage: 100 }] });
     const want = await expectedVerdict(tm, namespaces);
-    assert.equal(want.allowed, true, want.message);
-    assert.ok(want.warnings.some((w) => w.startsWith('[tm-sampling-cap] ')), JSON.stringify(want.warnings));
-    const { object, headers } = await createIstio(h.kc, tm, { dryRun: true });
-    assert.deepEqual(warningTexts(headers.warning), want.warnings);
-    assert.deepEqual(userView(object), tm);
+    assert.ok(want.message?.startsWith('[tm-sampling-cap] '), want.message);
+    assert.deepEqual(await rejection(createIstio(h.kc, tm)), {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Forbidden', code: 403,
+      message: `admission webhook "istio.validate.meshguard.io" denied the request: ${want.message}`,
+    });
   });
 
   it('sees Secrets as metadata only: a Gateway naming a missing TLS Secret is rejected, then admitted once it exists', async () => {

@@ -116,7 +116,7 @@ describe('meshguard audit against a real kube-apiserver', { timeout: 300_000 }, 
     assert.deepEqual(stored.summary, { pass: 0, fail: 2, warn: 0, error: 0, skip: 1 });
     assert.deepEqual(stored.results.map((r) => [r.result, r.policy, r.resources[0]?.name]), [['fail', 'pa-strict-mtls', 'legacy'], ['fail', 'pa-strict-mtls', 'open'], ['skip', 'tm-sampling-cap', 'trace-legacy']]);
     assert.deepEqual(stored.results[2]?.properties, {
-      enforcement: 'warn', exemptReason: `exempt until ${SOON} (owner platform@example.com)`, exemptSource: 'annotation', exemptOwner: 'platform@example.com', exemptExpires: SOON,
+      enforcement: 'deny', exemptReason: `exempt until ${SOON} (owner platform@example.com)`, exemptSource: 'annotation', exemptOwner: 'platform@example.com', exemptExpires: SOON,
       field: 'spec.tracing[0].randomSamplingPercentage', docs: 'docs/rules.md#tm-sampling-cap',
       fix: `Lower tracing[0].randomSamplingPercentage to 10 or less (param maxSamplingPercentage), or have namespace ${NS.mesh} added to the param allowedNamespaces.`,
     });
@@ -153,6 +153,6 @@ describe('meshguard audit against a real kube-apiserver', { timeout: 300_000 }, 
     }, { timeoutMs: 30_000, intervalMs: 250 });
     assert.equal(metricValue(text, 'meshguard_audit_violations', 'rule="pa-strict-mtls",enforcement="deny",exempt="true"'), undefined, 'a locked rule is never exempt');
     // One by annotation, one by the Exemption object the informer watches in meshguard's namespace.
-    assert.equal(metricValue(text, 'meshguard_audit_violations', 'rule="tm-sampling-cap",enforcement="warn",exempt="true"'), 2);
+    assert.equal(metricValue(text, 'meshguard_audit_violations', 'rule="tm-sampling-cap",enforcement="deny",exempt="true"'), 2);
   });
 });

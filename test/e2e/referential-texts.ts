@@ -6,8 +6,11 @@ import { NS } from './harness.js';
 
 /** `kubectl delete destinationrule reviews` while two VirtualServices route to its subset v1 (stderr, exit code 1). */
 export const DELETE_ROUTED_DESTINATION_RULE = 'Error from server (Forbidden): admission webhook "references.validate.meshguard.io" denied the request: '
-  + `meshguard denied the request: [dr-subset-in-use] DestinationRule ${NS.mesh}/reviews is deleted, but subset v1 of host reviews.${NS.mesh}.svc.cluster.local `
-  + `is still referenced by VirtualService ${NS.mesh}/reviews (spec.http[0].route[0].destination), VirtualService ${NS.mesh}/reviews-canary (spec.http[0].route[1].destination)\n`;
+  + `[dr-subset-in-use IST0101] DestinationRule ${NS.mesh}/reviews is deleted, but subset v1 of host reviews.${NS.mesh}.svc.cluster.local `
+  + `is still referenced by VirtualService ${NS.mesh}/reviews (spec.http[0].route[0].destination), VirtualService ${NS.mesh}/reviews-canary (spec.http[0].route[1].destination). `
+  + 'Fix: Route the VirtualServices listed to another subset first, or keep the subset in the DestinationRule. '
+  + 'Exempt: an Exemption in namespace meshguard-system, or the annotation meshguard.io/exempt set by group system:masters, for at most 90 days. '
+  + 'See docs/rules.md#dr-subset-in-use\n';
 
 /** `kubectl delete virtualservice reviews` (stdout): referrers are never intercepted. */
 export const DELETE_VIRTUAL_SERVICE = `virtualservice.networking.istio.io "reviews" deleted from ${NS.mesh} namespace\n`;

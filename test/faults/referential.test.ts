@@ -5,6 +5,7 @@ import type { KubeObject } from '../../src/inventory/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { admissionReview } from '../support/fixtures.js';
 import { post, testServer } from '../support/server.js';
+import { FIX, findingLine } from '../support/messages.js';
 
 const REFERRERS = 5000;
 
@@ -34,7 +35,7 @@ describe('a deletion with thousands of referrers', () => {
       uid: 'many', allowed: false,
       status: {
         code: 403, reason: 'Forbidden',
-        message: `meshguard denied the request: [dr-subset-in-use] DestinationRule prod/reviews is deleted, but subset v1 of host reviews.prod.svc.cluster.local is still referenced by ${named} and ${REFERRERS - 5} more`,
+        message: findingLine('dr-subset-in-use', `DestinationRule prod/reviews is deleted, but subset v1 of host reviews.prod.svc.cluster.local is still referenced by ${named} and ${REFERRERS - 5} more.`, FIX['dr-subset-in-use'], undefined, 'IST0101'),
       },
     });
   });

@@ -4,6 +4,7 @@ import { Inventory } from '../../src/inventory/inventory.js';
 import type { KubeObject } from '../../src/inventory/objects.js';
 import type { MeshguardServer } from '../../src/server.js';
 import { admissionReview } from '../support/fixtures.js';
+import { FIX, findingLine } from '../support/messages.js';
 import { post, testServer } from '../support/server.js';
 
 const rule: KubeObject = {
@@ -24,6 +25,9 @@ const gateway: KubeObject = {
 };
 const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'shop-cert', namespace: 'prod' }, type: 'kubernetes.io/tls' } as KubeObject;
 
+/** A dr-subset-in-use finding line. */
+const line = (text: string) => findingLine('dr-subset-in-use', text, FIX['dr-subset-in-use'], undefined, 'IST0101');
+
 /** DELETE and UPDATE of referenced objects through the real server: the AdmissionReview carries oldObject. */
 describe('POST /validate for changes and deletions of referenced objects', () => {
   let server: MeshguardServer;
@@ -41,9 +45,9 @@ describe('POST /validate for changes and deletions of referenced objects', () =>
       uid: 'd-1', allowed: false,
       status: {
         code: 403, reason: 'Forbidden',
-        message: 'meshguard denied the request: '
-          + `[dr-subset-in-use] DestinationRule prod/reviews is deleted, but subset v1 of host reviews.prod.svc.cluster.local is still referenced by ${referrer('reviews')}; `
-          + `[dr-subset-in-use] DestinationRule prod/reviews is deleted, but subset v2 of host reviews.prod.svc.cluster.local is still referenced by ${referrer('reviews-next')}`,
+        message: '1 meshguard rule denied DestinationRule prod/reviews:\n'
+          + `${line(`DestinationRule prod/reviews is deleted, but subset v1 of host reviews.prod.svc.cluster.local is still referenced by ${referrer('reviews')}.`)}\n`
+          + line(`DestinationRule prod/reviews is deleted, but subset v2 of host reviews.prod.svc.cluster.local is still referenced by ${referrer('reviews-next')}.`),
       },
     });
   });
@@ -53,7 +57,7 @@ describe('POST /validate for changes and deletions of referenced objects', () =>
     removing.request!.oldObject = rule;
     const res = await post(server, '/validate', removing).expect(200);
     assert.equal(res.body.response.status.message,
-      'meshguard denied the request: [dr-subset-in-use] DestinationRule prod/reviews no longer defines subset v2, but subset v2 of host reviews.prod.svc.cluster.local is still referenced by VirtualService prod/reviews-next (spec.http[0].route[0].destination)');
+      line('DestinationRule prod/reviews no longer defines subset v2, but subset v2 of host reviews.prod.svc.cluster.local is still referenced by VirtualService prod/reviews-next (spec.http[0].route[0].destination).'));
     const keeping = admissionReview({ ...rule, metadata: { ...rule.metadata, labels: { team: 'a' } } }, { uid: 'u-2', operation: 'UPDATE' });
     keeping.request!.oldObject = rule;
     assert.deepEqual((await post(server, '/validate', keeping).expect(200)).body.response, { uid: 'u-2', allowed: true });
@@ -63,7 +67,7 @@ describe('POST /validate for changes and deletions of referenced objects', () =>
     const res = await post(server, '/validate', admissionReview(secret, { uid: 's-1', operation: 'DELETE' })).expect(200);
     assert.deepEqual(res.body.response, {
       uid: 's-1', allowed: true,
-      warnings: ['[gw-credential-in-use] Secret prod/shop-cert is deleted, but TLS credential prod/shop-cert is still referenced by Gateway prod/shop (spec.servers[0].tls.credentialName)'],
+      warnings: [findingLine('gw-credential-in-use', 'Secret prod/shop-cert is deleted, but TLS credential prod/shop-cert is still referenced by Gateway prod/shop (spec.servers[0].tls.credentialName).', FIX['gw-credential-in-use'], undefined, 'IST0101')],
     });
   });
 

@@ -14,6 +14,8 @@ export const FIX = {
   'vs-subset-exists': 'Add the subset to a DestinationRule for the host (in this namespace, the host\'s namespace or the root namespace), or route to a subset that exists.',
   'pa-strict-mtls': 'Set mtls.mode STRICT (or leave it UNSET) at the top level and in every portLevelMtls entry; a namespace that must accept plain text needs the param `allowedNamespaces` or an org-config exemption entry.',
   'test-label': 'Remove what the test rule looks for.',
+  'dr-subset-in-use': 'Route the VirtualServices listed to another subset first, or keep the subset in the DestinationRule.',
+  'gw-credential-in-use': 'Point the Gateways listed at another credential first, or keep the Secret.',
 } as const;
 
 /**

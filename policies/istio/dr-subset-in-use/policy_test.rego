@@ -42,7 +42,7 @@ test_delete_with_routed_subsets_is_refused if {
 			"id": "dr-subset-in-use",
 			"message": "DestinationRule prod/reviews is deleted, but subset v1 of host reviews.prod.svc.cluster.local is still referenced by VirtualService prod/reviews (spec.http[0].route[0].destination)",
 			"details": {
-				"field": "spec.subsets[0]", "host": "reviews.prod.svc.cluster.local", "subset": "v1", "referrerCount": 1,
+				"changedField": "spec.subsets[0]", "host": "reviews.prod.svc.cluster.local", "subset": "v1", "referrerCount": 1,
 				"referrers": [{"kind": "VirtualService", "namespace": "prod", "name": "reviews", "field": "spec.http[0].route[0].destination"}],
 			},
 		},
@@ -50,7 +50,7 @@ test_delete_with_routed_subsets_is_refused if {
 			"id": "dr-subset-in-use",
 			"message": "DestinationRule prod/reviews is deleted, but subset v2 of host reviews.prod.svc.cluster.local is still referenced by VirtualService prod/reviews (spec.http[0].route[1].destination)",
 			"details": {
-				"field": "spec.subsets[1]", "host": "reviews.prod.svc.cluster.local", "subset": "v2", "referrerCount": 1,
+				"changedField": "spec.subsets[1]", "host": "reviews.prod.svc.cluster.local", "subset": "v2", "referrerCount": 1,
 				"referrers": [{"kind": "VirtualService", "namespace": "prod", "name": "reviews", "field": "spec.http[0].route[1].destination"}],
 			},
 		},
@@ -62,7 +62,7 @@ test_update_removing_a_routed_subset_is_refused if {
 		"id": "dr-subset-in-use",
 		"message": "DestinationRule prod/reviews no longer defines subset v2, but subset v2 of host reviews.prod.svc.cluster.local is still referenced by VirtualService prod/reviews (spec.http[0].route[1].destination)",
 		"details": {
-			"field": "spec.subsets[1]", "host": "reviews.prod.svc.cluster.local", "subset": "v2", "referrerCount": 1,
+			"changedField": "spec.subsets[1]", "host": "reviews.prod.svc.cluster.local", "subset": "v2", "referrerCount": 1,
 			"referrers": [{"kind": "VirtualService", "namespace": "prod", "name": "reviews", "field": "spec.http[0].route[1].destination"}],
 		},
 	}} with input as request("UPDATE", stored, dr("prod", "reviews", "reviews", ["v1", "v3"]))

@@ -48,7 +48,7 @@ test_deleting_a_credential_in_use_warns if {
 		"id": "gw-credential-in-use",
 		"message": "Secret istio-system/shop-cert is deleted, but TLS credential istio-system/shop-cert is still referenced by Gateway istio-system/web (spec.listeners[0].tls.certificateRefs[0]), Gateway shop/other (spec.servers[0].tls.credentialNames[1]), Gateway shop/shop (spec.servers[0].tls.credentialName), Gateway shop/web (spec.listeners[0].tls.certificateRefs[0])",
 		"details": {
-			"field": "metadata.name", "secret": "shop-cert", "referrerCount": 4,
+			"changedField": "metadata.name", "secret": "shop-cert", "referrerCount": 4,
 			"referrers": [
 				{"kind": "Gateway", "namespace": "istio-system", "name": "web", "field": "spec.listeners[0].tls.certificateRefs[0]"},
 				{"kind": "Gateway", "namespace": "shop", "name": "other", "field": "spec.servers[0].tls.credentialNames[1]"},

@@ -42,7 +42,7 @@ test_deleting_a_bound_istio_gateway_is_refused if {
 		"id": "gw-in-use",
 		"message": "Gateway istio-system/public is deleted, but gateway istio-system/public is still referenced by VirtualService istio-system/local (spec.gateways[0]), VirtualService shop/front (spec.gateways[1]), VirtualService shop/legacy (spec.gateways[0])",
 		"details": {
-			"field": "metadata.name", "gateway": "istio-system/public", "referrerCount": 3,
+			"changedField": "metadata.name", "gateway": "istio-system/public", "referrerCount": 3,
 			"referrers": [
 				{"kind": "VirtualService", "namespace": "istio-system", "name": "local", "field": "spec.gateways[0]"},
 				{"kind": "VirtualService", "namespace": "shop", "name": "front", "field": "spec.gateways[1]"},

@@ -50,7 +50,7 @@ test_deleting_a_routed_service_is_refused if {
 		"id": "host-in-use",
 		"message": "Service prod/reviews is deleted, but host reviews.prod.svc.cluster.local is still referenced by DestinationRule prod/reviews (spec.host), VirtualService prod/a (spec.http[0].route[0].destination), VirtualService prod/b (spec.http[0].route[0].destination)",
 		"details": {
-			"field": "metadata.name", "host": "reviews.prod.svc.cluster.local", "port": 0, "referrerCount": 3,
+			"changedField": "metadata.name", "host": "reviews.prod.svc.cluster.local", "port": 0, "referrerCount": 3,
 			"referrers": [
 				{"kind": "DestinationRule", "namespace": "prod", "name": "reviews", "field": "spec.host"},
 				{"kind": "VirtualService", "namespace": "prod", "name": "a", "field": "spec.http[0].route[0].destination"},
@@ -65,7 +65,7 @@ test_removing_a_routed_port_is_refused if {
 		"id": "host-in-use",
 		"message": "Service prod/reviews no longer serves port 9090 of host reviews.prod.svc.cluster.local, but port 9090 of host reviews.prod.svc.cluster.local is still referenced by VirtualService prod/b (spec.http[0].route[0].destination)",
 		"details": {
-			"field": "spec.ports[1]", "host": "reviews.prod.svc.cluster.local", "port": 9090, "referrerCount": 1,
+			"changedField": "spec.ports[1]", "host": "reviews.prod.svc.cluster.local", "port": 9090, "referrerCount": 1,
 			"referrers": [{"kind": "VirtualService", "namespace": "prod", "name": "b", "field": "spec.http[0].route[0].destination"}],
 		},
 	}} with input as request("UPDATE", reviews, service("prod", "reviews", [9080])) with data.meshguard.inventory as inventory
@@ -77,7 +77,7 @@ test_removing_a_service_entry_host_is_refused if {
 		"id": "host-in-use",
 		"message": "ServiceEntry prod/payments no longer serves host legacy.pay.example.com, but host legacy.pay.example.com is still referenced by VirtualService prod/pay (spec.http[0].route[0].destination)",
 		"details": {
-			"field": "spec.hosts[1]", "host": "legacy.pay.example.com", "port": 0, "referrerCount": 1,
+			"changedField": "spec.hosts[1]", "host": "legacy.pay.example.com", "port": 0, "referrerCount": 1,
 			"referrers": [{"kind": "VirtualService", "namespace": "prod", "name": "pay", "field": "spec.http[0].route[0].destination"}],
 		},
 	}} with input as request("UPDATE", old, entry("prod", "payments", ["api.pay.example.com"], [443]))

@@ -9,9 +9,9 @@
 # custom:
 #   id: tm-sampling-cap
 #   severity: medium
-#   enforcement: warn
+#   enforcement: deny
 #   fix: 'Lower tracing[].randomSamplingPercentage to at most the param `maxSamplingPercentage` (default 10), or have the namespace added to the param `allowedNamespaces`.'
-#   why: 'a cost concern; traffic is not affected'
+#   why: 'tracing every request loads the proxies and the tracer and exports request data beyond what production should keep; the design document rejects it outside namespaces allowed to trace everything'
 #   kinds: [Telemetry]
 package meshguard.rules.tm_sampling_cap
 

@@ -39,7 +39,7 @@ test_deleting_a_waypoint_in_use_warns if {
 		"id": "waypoint-in-use",
 		"message": "Gateway shop/waypoint is deleted, but waypoint shop/waypoint is still referenced by Namespace shop (metadata.labels['istio.io/use-waypoint']), Pod shop/cart-1 (metadata.labels['istio.io/use-waypoint']), Service team-b/api (metadata.labels['istio.io/use-waypoint'])",
 		"details": {
-			"field": "metadata.name", "waypoint": "shop/waypoint", "referrerCount": 3,
+			"changedField": "metadata.name", "waypoint": "shop/waypoint", "referrerCount": 3,
 			"referrers": [
 				{"kind": "Namespace", "namespace": "", "name": "shop", "field": "metadata.labels['istio.io/use-waypoint']"},
 				{"kind": "Pod", "namespace": "shop", "name": "cart-1", "field": "metadata.labels['istio.io/use-waypoint']"},
