@@ -29,8 +29,22 @@ export interface MutationOutcome {
   mutated: KubeObject;
   /** Ids of the mutators that changed something, in run order. */
   applied: string[];
+  /** What each mutator changed, per pass in run order (`mutator` may repeat across passes). */
+  changes: MutatorChange[];
   /** Human-readable reasons, including why something was left alone. */
   notes: string[];
+}
+
+/** The operations one mutator's edit amounted to in one pass (relative to the object it was given). */
+export interface MutatorChange {
+  readonly mutator: string;
+  readonly ops: readonly Operation[];
+}
+
+/** A field a mutator writes: on objects of `kinds`, at `path` (`<pod>` = the Pod or its workload's pod template). */
+export interface OwnedField {
+  readonly kinds: readonly string[];
+  readonly path: string;
 }
 
 /** What mutators may read besides the request. */
@@ -53,6 +67,11 @@ export interface MutationEnv {
  */
 export interface Mutator {
   readonly id: string;
+  /**
+   * The fields this mutator may write, in words and paths relative to the object (`metadata.annotations["…"]`,
+   * with `<pod>.` for the Pod or pod template it sizes): the fields the validating rules must leave to it.
+   */
+  readonly owns?: readonly OwnedField[];
   matches(req: MutationRequest, env: MutationEnv): boolean;
   mutate(obj: KubeObject, req: MutationRequest, env: MutationEnv): string[];
 }
