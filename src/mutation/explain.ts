@@ -54,6 +54,11 @@ export function fieldPath(path: readonly string[]): string {
   }).join('');
 }
 
+/** The fields an operation list wrote, as {@link fieldPath}s (an added mapping counts as its leaves). */
+export function changedFields(ops: readonly Operation[]): string[] {
+  return leavesOf(ops).map((l) => fieldPath(l.path));
+}
+
 function shown(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

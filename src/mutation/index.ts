@@ -4,7 +4,7 @@
  * section; `mutateManifests()` serves `meshguard mutate`.
  */
 export type { MutationEnv, MutationOutcome, MutationRequest, Mutator, MutatorChange, OwnedField } from './types.js';
-export { EXPLANATION_PREFIX, explainMutations, fieldPath } from './explain.js';
+export { EXPLANATION_PREFIX, changedFields, explainMutations, fieldPath } from './explain.js';
 export {
   SIDECAR_KEYS,
   type LabelMatch,

@@ -41,7 +41,11 @@ export interface MutatorChange {
   readonly ops: readonly Operation[];
 }
 
-/** A field a mutator writes: on objects of `kinds`, at `path` (`<pod>` = the Pod or its workload's pod template). */
+/**
+ * A field a mutator writes: on objects of `kinds`, at `path` as `fieldPath` (explain.ts) writes it, where
+ * `[*]` stands for any list index and a leading `<pod>.` for the Pod itself or the workload's pod
+ * template (e.g. `<pod>.metadata.annotations["proxy.istio.io/config"]`).
+ */
 export interface OwnedField {
   readonly kinds: readonly string[];
   readonly path: string;
@@ -68,8 +72,8 @@ export interface MutationEnv {
 export interface Mutator {
   readonly id: string;
   /**
-   * The fields this mutator may write, in words and paths relative to the object (`metadata.annotations["…"]`,
-   * with `<pod>.` for the Pod or pod template it sizes): the fields the validating rules must leave to it.
+   * The fields this mutator writes (see {@link OwnedField}): the validating rules must not report
+   * them where the mutator sets them (test/policy/webhooks-agree.test.ts holds every mutator to it).
    */
   readonly owns?: readonly OwnedField[];
   matches(req: MutationRequest, env: MutationEnv): boolean;
