@@ -8,9 +8,9 @@
 import type { Operation } from 'fast-json-patch';
 import { isRecord, type KubeObject } from '../inventory/objects.js';
 import { PROXY_CONFIG_ANNOTATION, PROXY_RESOURCE_ANNOTATIONS, SIDECAR_SIZING_ANNOTATION } from './annotations.js';
-import { SIDECAR_KEYS } from './config.js';
+import { SIDECAR_KEYS, type SidecarKey } from './config.js';
 import { annotationsOf, dig } from './pod-targets.js';
-import { KEY_WORDS, readSizingRecord } from './sizing-record.js';
+import { KEY_WORDS, readSizingRecord, writtenByMeshguard } from './sizing-record.js';
 import type { MutationOutcome, MutationRequest } from './types.js';
 
 /** Every sentence starts with this, so a user can tell meshguard's warnings from others. */
@@ -84,23 +84,37 @@ function holderWords(path: readonly string[]): string {
   return path.length === 0 ? '' : ` of the pod template ${fieldPath(path)}`;
 }
 
-function sidecarSentence(holderPath: string[], leaves: readonly Leaf[], mutated: KubeObject): string {
-  const holder = holderPath.length === 0 ? mutated : (dig(mutated, holderPath) ?? {});
+/** The values of the user's that the mutator replaced (`mutation.sidecar.enforceComputed`), in words. */
+function replacedWords(holderPath: readonly string[], set: readonly SidecarKey[], ctx: ExplainContext): string {
+  const holder = holderPath.length === 0 ? ctx.original : dig(ctx.original, holderPath);
+  const before = holder ? annotationsOf(holder) : {};
+  const previous = readSizingRecord(before[SIDECAR_SIZING_ANNOTATION]);
+  const replaced = set.filter((k) => {
+    const value = before[PROXY_RESOURCE_ANNOTATIONS[k]];
+    return value !== undefined && !writtenByMeshguard(previous, k, value);
+  });
+  if (replaced.length === 0) return '';
+  const list = replaced.map((k) => `${KEY_WORDS[k].resource} ${KEY_WORDS[k].part} ${before[PROXY_RESOURCE_ANNOTATIONS[k]] ?? '?'}`).join(', ');
+  return `; replaced yours (mutation.sidecar.enforceComputed): ${list}`;
+}
+
+function sidecarSentence(holderPath: string[], leaves: readonly Leaf[], ctx: ExplainContext): string {
+  const holder = holderPath.length === 0 ? ctx.mutated : (dig(ctx.mutated, holderPath) ?? {});
   const record = readSizingRecord(annotationsOf(holder)[SIDECAR_SIZING_ANNOTATION]) ?? {};
   const prefix = holderPath.join('/');
   const touched = new Set(leaves.filter((l) => l.path.slice(0, holderPath.length).join('/') === prefix).map((l) => l.path[l.path.length - 1]));
-  const words = (key: (typeof SIDECAR_KEYS)[number]): string => `${KEY_WORDS[key].resource} ${KEY_WORDS[key].part} ${record[key]?.value ?? '?'}`;
+  const words = (key: SidecarKey): string => `${KEY_WORDS[key].resource} ${KEY_WORDS[key].part} ${record[key]?.value ?? '?'}`;
   const set = SIDECAR_KEYS.filter((k) => touched.has(PROXY_RESOURCE_ANNOTATIONS[k]) && record[k]?.setBy === 'meshguard');
   const kept = SIDECAR_KEYS.filter((k) => record[k]?.setBy === 'you');
   const where = holderWords(holderPath);
   if (set.length === 0) return `recorded how the istio-proxy sidecar${where} is sized in ${SIDECAR_SIZING_ANNOTATION}`;
-  const setText = set.map((k) => `${words(k)} (${record[k]?.source ?? '?'})`).join(', ');
+  const setText = set.map((k) => `${words(k)} (${record[k]?.source ?? '?'})`).join(', ') + replacedWords(holderPath, set, ctx);
   if (kept.length === 0) return `sized the istio-proxy sidecar${where}: ${setText}`;
   return `completed the istio-proxy sidecar resources${where}: ${setText}; kept yours: ${kept.map(words).join(', ')}`;
 }
 
 function sidecarResources(leaves: readonly Leaf[], ctx: ExplainContext): string[] {
-  return annotationHolders(leaves, SIDECAR_SIZING_ANNOTATION).map((h) => sidecarSentence(h, leaves, ctx.mutated));
+  return annotationHolders(leaves, SIDECAR_SIZING_ANNOTATION).map((h) => sidecarSentence(h, leaves, ctx));
 }
 
 function proxyConfigKeys(holder: Record<string, unknown> | undefined): Record<string, unknown> {

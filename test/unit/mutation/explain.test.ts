@@ -35,6 +35,14 @@ describe('mutations in words', () => {
     ]);
   });
 
+  it('enforceComputed: names the values of yours it replaced', () => {
+    const enforce: MutationEnv = { config: config({ sidecar: { enforceComputed: true }, telemetry: { enabled: false } }), inventory: cluster() };
+    const user = pod([container('web', { cpu: '500m', memory: '512Mi' }, { cpu: '1', memory: '1Gi' })], { annotations: { 'sidecar.istio.io/proxyCPU': '10m' } });
+    assert.deepEqual(explained(user, enforce), [
+      "meshguard: sized the istio-proxy sidecar: cpu request 50m (10% of the app's cpu request 500m), cpu limit 250m (25% of the app's cpu limit 1), memory request 64Mi (raised to the floor mutation.sidecar.floors.memory), memory limit 256Mi (25% of the app's memory limit 1Gi); replaced yours (mutation.sidecar.enforceComputed): cpu request 10m",
+    ]);
+  });
+
   it('nothing changed: nothing to say', () => {
     assert.deepEqual(explained(pod([container('web')], { annotations: { 'sidecar.istio.io/inject': 'false' } })), []);
   });
