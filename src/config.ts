@@ -100,9 +100,18 @@ export function envName(key: string): string {
   return `MESHGUARD_${key.replace(/([A-Z])/g, '_$1').toUpperCase()}`;
 }
 
-/** --kebab-case flag for a setting key. */
+/** --kebab-case flag for a setting key; a unit suffix is one word (`policyMemoryMiB`: `--policy-memory-mib`). */
 export function flagName(key: string): string {
-  return `--${key.replace(/([A-Z])/g, '-$1').toLowerCase()}`;
+  return `--${key.replace(/MiB$/, 'Mib').replace(/([A-Z])/g, '-$1').toLowerCase()}`;
+}
+
+/**
+ * The flag a setting had before {@link flagName} kept unit suffixes whole (`--policy-memory-mi-b`),
+ * when it differs; still accepted, not shown in help. Commander names its value `key` itself.
+ */
+export function legacyFlagName(key: string): string | undefined {
+  const legacy = `--${key.replace(/([A-Z])/g, '-$1').toLowerCase()}`;
+  return legacy === flagName(key) ? undefined : legacy;
 }
 
 /**

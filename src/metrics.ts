@@ -8,7 +8,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
     name: 'meshguard_admission_requests_total',
-    help: 'Admission requests by webhook, kind, operation, outcome (allowed, denied, warned, error) and dry run.',
+    help: 'Admission requests by webhook, kind, operation, outcome (allowed, denied, warned, mutated, error) and dry run.',
     labelNames: ['webhook', 'kind', 'operation', 'outcome', 'dry_run'] as const,
     registers: [this.registry],
   });
@@ -28,8 +28,8 @@ export class Metrics {
   });
   readonly violations = new Counter({
     name: 'meshguard_policy_violations_total',
-    help: 'Violations found at admission, by rule, enforcement and whether an exemption applied.',
-    labelNames: ['rule', 'enforcement', 'exempt'] as const,
+    help: 'Violations found at admission, by rule, enforcement, whether an exemption applied and dry run (true: a server-side dry run, nothing was stored).',
+    labelNames: ['rule', 'enforcement', 'exempt', 'dry_run'] as const,
     registers: [this.registry],
   });
   readonly evaluationErrors = new Counter({

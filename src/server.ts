@@ -93,7 +93,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
 
   // Serverless: one port for everything; the platform terminates TLS and probes the same URL.
   const probes = serverless ? app : Fastify({ loggerInstance: log, logController: quietRequests(), ...timeouts.fastify, http: timeouts.node });
-  if (!serverless) registerErrorHandling(probes);
+  if (!serverless) registerErrorHandling(probes, { admissionPort: () => portOf(app) });
   await probes.register(probeRoutes, { readiness, metrics });
 
   const stops: Array<() => void> = [() => policy.stop(), () => sizing.stop()];

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { sidecarBounds, type SidecarBounds } from '../mutation/bounds.js';
-import { builtinMutators, mutate, type MutationEnv } from '../mutation/index.js';
+import { builtinMutators, explainMutations, mutate, type MutationEnv } from '../mutation/index.js';
 import type { MeshFacts } from '../mesh/facts.js';
 import type { OrgConfig } from '../org-config.js';
 import { kindLabel } from './label-values.js';
@@ -50,13 +50,15 @@ export function mutateAdmission(s: AdmissionServices, request: AdmissionRequest)
     } else {
       const env = mutationEnvOf(s.policy.org, s.inventory, s.policy.meshFacts);
       if (s.sizing?.config.source === 'prometheus') env.observed = s.sizing;
-      const outcome = mutate({
+      const req = {
         operation: request.operation, kind: fields.kind, namespace: fields.namespace,
         object: request.object, ...(request.oldObject ? { oldObject: request.oldObject } : {}), dryRun: fields.dryRun,
-      }, env, builtinMutators);
+      };
+      const outcome = mutate(req, env, builtinMutators);
       applied = outcome.applied;
       for (const id of applied) s.metrics.mutations.inc({ mutator: id, kind: kindLabel(fields.kind, s.policy.holder.current()?.catalog) });
-      answer = patch(request.uid, outcome.patch, applied.length > 0 ? { auditAnnotations: { mutations: applied.join(',') } } : {});
+      const warnings = env.config.warnings && applied.length > 0 ? explainMutations(req, outcome) : [];
+      answer = patch(request.uid, outcome.patch, applied.length > 0 ? { auditAnnotations: { mutations: applied.join(',') }, warnings } : {});
     }
   } catch (err) {
     const code = err instanceof MeshguardError ? err.code : ErrorCodes.MUTATION_FAILED;

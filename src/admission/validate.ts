@@ -31,7 +31,7 @@ export async function validateAdmission(s: AdmissionServices, request: Admission
     answer = decision.allowed
       ? allow(request.uid, extras)
       : deny(request.uid, decision.status?.code ?? 403, decision.status?.message ?? 'denied', { ...extras, reason: 'Forbidden' });
-    for (const v of judged) s.metrics.violations.inc({ rule: ruleLabel(v.id, engine.catalog), enforcement: enforcementLabel(v.enforcement), exempt: v.exempt ? 'true' : 'false' });
+    for (const v of judged) s.metrics.violations.inc({ rule: ruleLabel(v.id, engine.catalog), enforcement: enforcementLabel(v.enforcement), exempt: v.exempt ? 'true' : 'false', dry_run: fields.dryRun ? 'true' : 'false' });
   } catch (err) {
     const code = err instanceof MeshguardError ? err.code : ErrorCodes.POLICY_EVALUATION;
     s.metrics.evaluationErrors.inc({ code });

@@ -1,14 +1,32 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { SETTINGS, flagName } from '../config.js';
+import { readFileSync } from 'node:fs';
+import { SETTINGS, flagName, legacyFlagName } from '../config.js';
 import { DEFAULT_EXEMPTION_NAMESPACE } from '../policy/exemption-grants.js';
 import { describeError, MeshguardError } from '../errors.js';
 import { EXIT } from './output.js';
+
+/** The version in meshguard's package.json (this module runs as dist/src/cli/index.js, three levels below it). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
+
+/** The parsed serve options keyed by setting key (a flag's attribute name can differ from it, e.g. `--policy-memory-mib`). */
+function settingFlags(serve: Command, opts: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...opts };
+  for (const s of SETTINGS) {
+    const attribute = serve.options.find((o) => o.long === flagName(s.key))?.attributeName();
+    if (attribute && attribute !== s.key && out[attribute] !== undefined) out[s.key] = out[attribute];
+  }
+  return out;
+}
 
 /** The `meshguard` command. Each subcommand imports its code lazily, so `serve` starts fast. */
 export function buildCli(): Command {
   const program = new Command('meshguard')
     .description('Admission webhook for Istio: sidecar sizing, mTLS and telemetry defaults, Rego rules compiled to WebAssembly.')
+    .version(packageVersion(), '-V, --version', 'print the meshguard version')
     .showHelpAfterError();
 
   const serve = program.command('serve').description('run the HTTPS admission webhook (POST /mutate, POST /validate) and the probe port')
@@ -17,11 +35,13 @@ export function buildCli(): Command {
     const opt = new Option(`${flagName(s.key)} <value>`, `${s.doc}${s.default !== undefined ? ` (default ${s.default})` : ''}`);
     if (s.values) opt.choices([...s.values]);
     serve.addOption(opt);
+    const legacy = legacyFlagName(s.key);
+    if (legacy) serve.addOption(new Option(`${legacy} <value>`).hideHelp());
   }
   serve.action(async (opts: Record<string, unknown>) => {
     const { loadConfig } = await import('../config.js');
     const { main } = await import('../main.js');
-    await main(loadConfig(opts));
+    await main(loadConfig(settingFlags(serve, opts)));
   });
 
   program.command('check').description('evaluate manifests offline with the same engine and decisions as the webhook')

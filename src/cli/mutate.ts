@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { mutationEnvOf } from '../admission/mutate.js';
-import { mutateManifests } from '../mutation/index.js';
+import { explainMutations, mutateManifests } from '../mutation/index.js';
 import { isMeshConfigSource, meshFactsFrom } from '../mesh/sources.js';
 import { loadOrgConfig, withMutation } from '../org-config.js';
 import { withNamespace } from '../policy/offline.js';
@@ -17,7 +17,8 @@ export interface MutateCliOptions {
 /**
  * `meshguard mutate`: runs the webhook's mutators over manifests (the files given together are the
  * cluster view: Namespaces supply labels, ServiceEntries hosts) and prints the mutated objects, or
- * with `--output patch` the JSON Patch per object. Notes (why something was left alone) go to stderr.
+ * with `--output patch` the JSON Patch and the explanations per object. Notes (why something was left
+ * alone) and the explanations the webhook answers as warnings (`meshguard: set …`) go to stderr.
  */
 export async function runMutate(paths: string[], opts: MutateCliOptions): Promise<number> {
   const inputs = await readManifests(paths, (note) => console.error(note));
@@ -26,14 +27,16 @@ export async function runMutate(paths: string[], opts: MutateCliOptions): Promis
   const objects = inputs.map((i) => ({ file: i.file, object: withNamespace(i.object, opts.namespace) }));
   const meshConfig = meshFactsFrom(objects.map((o) => o.object).filter(isMeshConfigSource));
   const outcomes = mutateManifests(objects, mutationEnvOf(org, undefined, meshConfig), { namespace: opts.namespace });
-  const docs = outcomes.map((o, i) => ({ input: inputs[i]!, outcome: o }));
-  for (const { input, outcome } of docs) {
-    for (const note of outcome.notes) console.error(`${input.file}:${input.line} ${input.object.kind} ${input.object.metadata?.name ?? ''}: ${note}`);
+  const docs = outcomes.map((o, i) => ({ input: inputs[i]!, outcome: o, explained: explainMutations({ kind: objects[i]!.object.kind ?? '', object: objects[i]!.object }, o) }));
+  for (const { input, outcome, explained } of docs) {
+    const where = `${input.file}:${input.line} ${input.object.kind} ${input.object.metadata?.name ?? ''}`;
+    for (const note of outcome.notes) console.error(`${where}: ${note}`);
+    for (const sentence of explained) console.error(`${where}: ${sentence}`);
   }
   if (opts.output === 'patch') {
-    console.log(JSON.stringify(docs.map(({ input, outcome }) => ({
+    console.log(JSON.stringify(docs.map(({ input, outcome, explained }) => ({
       file: input.file, line: input.line, kind: input.object.kind, name: input.object.metadata?.name ?? '',
-      applied: outcome.applied, patch: outcome.patch,
+      applied: outcome.applied, patch: outcome.patch, warnings: explained,
     })), null, 2));
   } else if (opts.output === 'json') {
     console.log(JSON.stringify(docs.map(({ outcome }) => outcome.mutated), null, 2));

@@ -18,7 +18,7 @@ import {
 import { parseCpuMillis, parseMemoryBytes } from './quantity.js';
 
 const ROOT = 'mutation';
-const SECTIONS = ['maxPasses', 'mesh', 'sidecar', 'mtls', 'telemetry'];
+const SECTIONS = ['maxPasses', 'mesh', 'sidecar', 'mtls', 'telemetry', 'warnings'];
 
 /** Keys of the org config's top-level `mesh:` that the mutators read (as `mutation.mesh`). */
 export const MUTATION_MESH_KEYS = ['clusterDomain', 'meshLabels'];
@@ -200,6 +200,7 @@ export function parseMutationConfig(raw: unknown): MutationConfig {
   const mtls = record(`${ROOT}.mtls`, merged.mtls, ['enabled']);
   return freezeConfig({
     maxPasses: num(`${ROOT}.maxPasses`, merged.maxPasses, 2, 10, true),
+    warnings: bool(`${ROOT}.warnings`, merged.warnings),
     mesh: mesh(`${ROOT}.mesh`, merged.mesh),
     sidecar: sidecar(`${ROOT}.sidecar`, merged.sidecar),
     mtls: { enabled: bool(`${ROOT}.mtls.enabled`, mtls.enabled) },

@@ -62,6 +62,8 @@ export interface SidecarConfig {
 export interface MutationConfig {
   /** Passes the runner may take before declaring non-convergence (>= 2: one to change, one to verify). */
   readonly maxPasses: number;
+  /** Answer one AdmissionResponse warning per mutator that changed something, saying what and why. */
+  readonly warnings: boolean;
   readonly mesh: {
     /** Cluster DNS suffix of in-mesh services. */
     readonly clusterDomain: string;

@@ -3,7 +3,8 @@
  * `mutate()` is the entry point; `parseMutationConfig()` validates the org config's `mutation:`
  * section; `mutateManifests()` serves `meshguard mutate`.
  */
-export type { MutationEnv, MutationOutcome, MutationRequest, Mutator } from './types.js';
+export type { MutationEnv, MutationOutcome, MutationRequest, Mutator, MutatorChange, OwnedField } from './types.js';
+export { EXPLANATION_PREFIX, changedFields, explainMutations, fieldPath } from './explain.js';
 export {
   SIDECAR_KEYS,
   type LabelMatch,

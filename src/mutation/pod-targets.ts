@@ -15,6 +15,9 @@ export const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
+/** Kinds whose Pods the pod-level mutators write to: the Pod itself and the workloads of {@link TEMPLATE_PATHS}. */
+export const POD_KINDS: readonly string[] = ['Pod', ...Object.keys(TEMPLATE_PATHS)];
+
 /** A pod or pod template inside an object: its metadata holder and spec. */
 export interface PodTarget {
   /** The record holding `metadata` and `spec` (the Pod itself, or the template). */

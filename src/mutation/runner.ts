@@ -14,7 +14,7 @@ import { sidecarResourcesMutator } from './mutators/sidecar-resources.js';
 import { telemetryDefaultsMutator } from './mutators/telemetry-defaults.js';
 import { recordedMutators } from './ownership.js';
 import { setAnnotation } from './pod-targets.js';
-import type { MutationEnv, MutationOutcome, MutationRequest, Mutator } from './types.js';
+import type { MutationEnv, MutationOutcome, MutationRequest, Mutator, MutatorChange } from './types.js';
 
 /** The built-in mutators, in the order they run. */
 export const builtinMutators: Mutator[] = [sidecarResourcesMutator, mtlsDefaultsMutator, telemetryDefaultsMutator];
@@ -22,6 +22,7 @@ export const builtinMutators: Mutator[] = [sidecarResourcesMutator, mtlsDefaults
 interface PassResult {
   object: KubeObject;
   changed: string[];
+  changes: MutatorChange[];
   notes: string[];
 }
 
@@ -39,20 +40,25 @@ function runPass(current: KubeObject, req: MutationRequest, env: MutationEnv, mu
   const object = structuredClone(current);
   const passReq: MutationRequest = { ...req, object: current };
   const changed: string[] = [];
+  const changes: MutatorChange[] = [];
   const notes: string[] = [];
   for (const mutator of mutators) {
     // Only a matching mutator can change anything: skip the copy and the diff for the others.
     if (!guarded(mutator, () => mutator.matches(passReq, env))) continue;
     const before = structuredClone(object);
     notes.push(...guarded(mutator, () => mutator.mutate(object, passReq, env)));
-    if (jsonpatch.compare(before, object).length > 0) changed.push(mutator.id);
+    const ops = jsonpatch.compare(before, object);
+    if (ops.length > 0) {
+      changed.push(mutator.id);
+      changes.push({ mutator: mutator.id, ops });
+    }
   }
   if (changed.length > 0) {
     const ids = recordedMutators(object);
     for (const id of changed) if (!ids.includes(id)) ids.push(id);
     setAnnotation(object, MUTATIONS_ANNOTATION, ids.join(','));
   }
-  return { object, changed, notes };
+  return { object, changed, changes, notes };
 }
 
 function addAll(target: string[], items: string[]): void {
@@ -68,7 +74,7 @@ function addAll(target: string[], items: string[]): void {
  *   MUTATION_FAILED for anything else a mutator throws, prefixed with the mutator id.
  */
 export function mutate(req: MutationRequest, env: MutationEnv, mutators: Mutator[] = builtinMutators): MutationOutcome {
-  const outcome: MutationOutcome = { patch: [], mutated: req.object, applied: [], notes: [] };
+  const outcome: MutationOutcome = { patch: [], mutated: req.object, applied: [], changes: [], notes: [] };
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return outcome;
   const { view, managedFields } = withoutManagedFields(req.object);
   let current = view;
@@ -83,6 +89,7 @@ export function mutate(req: MutationRequest, env: MutationEnv, mutators: Mutator
       );
     }
     addAll(outcome.applied, result.changed);
+    outcome.changes.push(...result.changes);
     current = result.object;
   }
   outcome.mutated = managedFields === undefined ? current : { ...current, metadata: { ...current.metadata, managedFields } };

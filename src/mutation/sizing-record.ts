@@ -1,36 +1,64 @@
 /**
- * The `meshguard.io/sidecar-sizing` annotation: a compact JSON record of the inputs and rules
- * behind the four proxy resource annotations. It also tells a later run which annotation values
- * meshguard wrote (rule other than `user`, value unchanged) and which the user set, so a
- * re-run recomputes its own values and never mistakes them for the user's.
+ * The `meshguard.io/sidecar-sizing` annotation: a JSON record that explains, in words and numbers,
+ * where each of the four proxy resource values came from. It also tells a later run which
+ * annotation values meshguard wrote (`setBy: meshguard`, value unchanged) and which the user set,
+ * so a re-run recomputes its own values and never mistakes them for the user's.
  *
- * Shape: `{"app":{cpu,memory,cpuLimit,memoryLimit},"profile":name|null,"ratios":{…},
- * "factors":{cpu,memory},"values":{cpu,cpuLimit,memory,memoryLimit},"rules":{…}}`; app values are
- * normalised quantities (rounded up), `null` for a limit the app does not set. With
+ * Shape (keys in this order):
+ * ```json
+ * {"cpu":{"value":"50m","setBy":"meshguard","source":"10% of the app's cpu request 500m"},
+ *  "cpuLimit":{"value":"250m","setBy":"meshguard","source":"5x the cpu request"},
+ *  "memory":{"value":"128Mi","setBy":"you","source":"your annotation sidecar.istio.io/proxyMemory"},
+ *  "memoryLimit":{…},
+ *  "app":{"cpuRequest":"500m","cpuLimit":"none","memoryRequest":"512Mi","memoryLimit":"1Gi"},
+ *  "profile":"medium"}
+ * ```
+ * App values are the pod's effective resources (Kubernetes' rule, rounded up); a limit is `none`
+ * when some container sets none. `profile` is present only when one was selected. With
  * `sizing.source: prometheus` the record ends with `source` and either `window` and `samples`
  * (sized from observed usage) or `fallback` (why it was sized statically).
  */
 import { isRecord } from '../inventory/objects.js';
+import { PROXY_RESOURCE_ANNOTATIONS } from './annotations.js';
 import { SIDECAR_KEYS, type SidecarConfig, type SidecarKey } from './config.js';
 import type { AppResources } from './pod-resources.js';
 import { formatCpu, formatMemory, formatMemoryExact } from './quantity.js';
 
-/** The parts of a previous record a re-run needs. */
-export interface SizingRecord {
-  readonly values: Partial<Record<SidecarKey, string>>;
-  readonly rules: Partial<Record<SidecarKey, string>>;
+/** One value of the record: what was written, whether the user or meshguard chose it, and why. */
+export interface SizingEntry {
+  readonly value: string;
+  readonly setBy: 'you' | 'meshguard';
+  readonly source: string;
 }
+
+/** The parts of a previous record a re-run (and an explanation) needs. */
+export type SizingRecord = Partial<Record<SidecarKey, SizingEntry>>;
+
+/** The resource and the part (request or limit) a key stands for, in words. */
+export const KEY_WORDS: Readonly<Record<SidecarKey, { resource: 'cpu' | 'memory'; part: 'request' | 'limit' }>> = {
+  cpu: { resource: 'cpu', part: 'request' },
+  cpuLimit: { resource: 'cpu', part: 'limit' },
+  memory: { resource: 'memory', part: 'request' },
+  memoryLimit: { resource: 'memory', part: 'limit' },
+};
 
 /** Formats a value of a key exactly, as a normalised quantity (memory: Mi or Gi when whole). */
 export function formatValue(key: SidecarKey, value: bigint): string {
   return key.startsWith('cpu') ? formatCpu(value) : formatMemoryExact(value);
 }
 
-function strings(v: unknown): Partial<Record<SidecarKey, string>> {
-  const out: Partial<Record<SidecarKey, string>> = {};
-  if (!isRecord(v)) return out;
-  for (const key of SIDECAR_KEYS) if (typeof v[key] === 'string') out[key] = v[key];
-  return out;
+function entry(v: unknown): SizingEntry | undefined {
+  if (!isRecord(v) || typeof v.value !== 'string' || typeof v.source !== 'string') return undefined;
+  if (v.setBy !== 'you' && v.setBy !== 'meshguard') return undefined;
+  return { value: v.value, setBy: v.setBy, source: v.source };
+}
+
+/** A value of the record earlier format (`values` and `rules` maps), so objects sized by an earlier version keep being re-sized. */
+function formerEntry(parsed: Record<string, unknown>, key: SidecarKey): SizingEntry | undefined {
+  const value = isRecord(parsed.values) ? parsed.values[key] : undefined;
+  const rule = isRecord(parsed.rules) ? parsed.rules[key] : undefined;
+  if (typeof value !== 'string' || typeof rule !== 'string') return undefined;
+  return { value, setBy: rule === 'user' ? 'you' : 'meshguard', source: rule };
 }
 
 /** Reads a previous record; undefined when absent or unreadable (then every value counts as the user's). */
@@ -39,7 +67,12 @@ export function readSizingRecord(text: string | undefined): SizingRecord | undef
   try {
     const parsed: unknown = JSON.parse(text);
     if (!isRecord(parsed)) return undefined;
-    return { values: strings(parsed.values), rules: strings(parsed.rules) };
+    const out: Partial<Record<SidecarKey, SizingEntry>> = {};
+    for (const key of SIDECAR_KEYS) {
+      const e = entry(parsed[key]) ?? formerEntry(parsed, key);
+      if (e) out[key] = e;
+    }
+    return out;
   } catch {
     return undefined;
   }
@@ -47,9 +80,37 @@ export function readSizingRecord(text: string | undefined): SizingRecord | undef
 
 /** True when `annotationValue` for `key` is the value meshguard itself recorded. */
 export function writtenByMeshguard(record: SizingRecord | undefined, key: SidecarKey, annotationValue: string): boolean {
-  if (!record) return false;
-  const rule = record.rules[key];
-  return rule !== undefined && rule !== 'user' && record.values[key] === annotationValue;
+  const e = record?.[key];
+  return e !== undefined && e.setBy === 'meshguard' && e.value === annotationValue;
+}
+
+function percent(ratio: number): string {
+  return `${Number((ratio * 100).toFixed(4))}%`;
+}
+
+function appValue(key: SidecarKey, app: AppResources): string {
+  const v = app[key];
+  if (v === undefined) return 'none';
+  return key.startsWith('cpu') ? formatCpu(v) : formatMemory(v);
+}
+
+/** Why a key has its value, in words, from the sizing rule that set it (see sizing.ts). */
+export function sourceWords(key: SidecarKey, rule: string, app: AppResources, config: SidecarConfig): string {
+  const { resource, part } = KEY_WORDS[key];
+  if (rule.startsWith('profile:')) return `profile ${rule.slice('profile:'.length)}`;
+  switch (rule) {
+    case 'ratio': return `${percent(config.ratios[key])} of the app's ${resource} ${part} ${appValue(key, app)}`;
+    case 'base': return `the app requests no ${resource}: mutation.sidecar.base.${resource}`;
+    case 'factor': return `${config.limitFactors[resource]}x the ${resource} request`;
+    case 'floor': return `raised to the floor mutation.sidecar.floors.${key}`;
+    case 'ceiling': return `lowered to the ceiling mutation.sidecar.ceilings.${key}`;
+    case 'range': return 'kept within the bounds of rule pod-proxy-resources-range';
+    case 'user': return `your annotation ${PROXY_RESOURCE_ANNOTATIONS[key]}`;
+    case 'observed': return `observed ${resource} usage`;
+    case 'request': return `raised to the ${resource} request (a limit is never below its request)`;
+    case 'limit': return `lowered to your ${resource} limit (a request is never above its limit)`;
+    default: return rule;
+  }
 }
 
 /** Serialises the record (key order fixed, so equal inputs give equal strings). */
@@ -61,21 +122,15 @@ export function writeSizingRecord(
   rules: Record<SidecarKey, string>,
   observed?: Record<string, unknown>,
 ): string {
-  const opt = (key: SidecarKey, v: bigint | undefined): string | null => (v === undefined ? null : key.startsWith('cpu') ? formatCpu(v) : formatMemory(v));
-  const ordered = <T>(src: Record<SidecarKey, T>): Record<SidecarKey, T> =>
-    Object.fromEntries(SIDECAR_KEYS.map((k) => [k, src[k]])) as Record<SidecarKey, T>;
+  const entries = Object.fromEntries(SIDECAR_KEYS.map((key): [SidecarKey, SizingEntry] => [key, {
+    value: values[key],
+    setBy: rules[key] === 'user' ? 'you' : 'meshguard',
+    source: sourceWords(key, rules[key], app, config),
+  }]));
   return JSON.stringify({
-    app: {
-      cpu: formatCpu(app.cpu),
-      cpuLimit: opt('cpuLimit', app.cpuLimit),
-      memory: formatMemory(app.memory),
-      memoryLimit: opt('memoryLimit', app.memoryLimit),
-    },
-    profile: profile ?? null,
-    ratios: ordered(config.ratios),
-    factors: { cpu: config.limitFactors.cpu, memory: config.limitFactors.memory },
-    values: ordered(values),
-    rules: ordered(rules),
+    ...entries,
+    app: { cpuRequest: appValue('cpu', app), cpuLimit: appValue('cpuLimit', app), memoryRequest: appValue('memory', app), memoryLimit: appValue('memoryLimit', app) },
+    ...(profile !== undefined ? { profile } : {}),
     ...observed,
   });
 }

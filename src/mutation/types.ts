@@ -29,8 +29,26 @@ export interface MutationOutcome {
   mutated: KubeObject;
   /** Ids of the mutators that changed something, in run order. */
   applied: string[];
+  /** What each mutator changed, per pass in run order (`mutator` may repeat across passes). */
+  changes: MutatorChange[];
   /** Human-readable reasons, including why something was left alone. */
   notes: string[];
+}
+
+/** The operations one mutator's edit amounted to in one pass (relative to the object it was given). */
+export interface MutatorChange {
+  readonly mutator: string;
+  readonly ops: readonly Operation[];
+}
+
+/**
+ * A field a mutator writes: on objects of `kinds`, at `path` as `fieldPath` (explain.ts) writes it, where
+ * `[*]` stands for any list index and a leading `<pod>.` for the Pod itself or the workload's pod
+ * template (e.g. `<pod>.metadata.annotations["proxy.istio.io/config"]`).
+ */
+export interface OwnedField {
+  readonly kinds: readonly string[];
+  readonly path: string;
 }
 
 /** What mutators may read besides the request. */
@@ -53,6 +71,11 @@ export interface MutationEnv {
  */
 export interface Mutator {
   readonly id: string;
+  /**
+   * The fields this mutator writes (see {@link OwnedField}): the validating rules must not report
+   * them where the mutator sets them (test/policy/webhooks-agree.test.ts holds every mutator to it).
+   */
+  readonly owns?: readonly OwnedField[];
   matches(req: MutationRequest, env: MutationEnv): boolean;
   mutate(obj: KubeObject, req: MutationRequest, env: MutationEnv): string[];
 }

@@ -13,8 +13,9 @@ const CLIENT_ERRORS: Record<string, number> = {
 /**
  * Answers every failure with `{code, message}` on one line: 4xx for bodies that are not usable
  * AdmissionReviews, a generic 500 otherwise. Stack traces go to the log, never to the client.
+ * With `probe`, an unknown route says it reached the probe port and which port serves admission.
  */
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, probe?: { admissionPort: () => number }): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof MeshguardError && error.statusCode < 500) {
       return reply.code(error.statusCode).send({ code: error.code, message: error.message });
@@ -35,6 +36,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.code(500).send({ code: 'MG_ERR_INTERNAL', message: 'internal error' });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ code: 'MG_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url}; use POST /mutate or POST /validate` });
+    const route = `${request.method} ${request.url}`;
+    const message = probe
+      ? `no route ${route} on the probe port (plain HTTP: GET /livez, GET /readyz, GET /metrics); admission is served over HTTPS on port ${probe.admissionPort()}: POST /mutate, POST /validate`
+      : `no route ${route}; use POST /mutate or POST /validate`;
+    reply.code(404).send({ code: 'MG_ERR_NOT_FOUND', message });
   });
 }

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { SETTINGS, envName, flagName } from '../../src/config.js';
 import { AUTHORIZATION_RULE } from '../../src/policy/message.js';
 import type { RuleInfo } from '../../src/policy/types.js';
+import { KUBECTL_CASES } from '../e2e/kubectl-expected.js';
 import { cliPath, repoRoot } from '../support/paths.js';
 
 describe('documentation stays in step with the code', () => {
@@ -35,6 +36,18 @@ describe('documentation stays in step with the code', () => {
     const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
     for (const s of SETTINGS) {
       assert.ok(readme.includes(`| \`${s.key}\` | \`${envName(s.key)}\` | \`${flagName(s.key)}\` |`), `README documents ${s.key}`);
+    }
+  });
+
+  it('the README section "What kubectl prints" shows every text the kubectl e2e asserts', () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## What kubectl prints'), readme.indexOf('\n## ', readme.indexOf('## What kubectl prints') + 1));
+    const lines = new Set(section.split('\n'));
+    for (const c of KUBECTL_CASES) {
+      // A server dry run prints what the real apply prints, plus " (server dry run)".
+      for (const line of `${c.stdout}${c.stderr}`.replaceAll(' (server dry run)', '').split('\n').filter(Boolean)) {
+        assert.ok(lines.has(line), `README "What kubectl prints" lacks: ${line}`);
+      }
     }
   });
 });

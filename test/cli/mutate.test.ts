@@ -13,19 +13,35 @@ function cli(args: string[]): { code: number | null; stdout: string; stderr: str
 describe('meshguard mutate', () => {
   const seed = path.join(sharedData, 'seed-examples', '6.1-deployment-sidecar-annotations.yaml');
 
-  it('completes the two missing proxy annotations of seed 6.1, keeping the user values (--output patch)', () => {
+  it('completes the two missing proxy annotations of seed 6.1, keeping the user values, and says so (--output patch)', () => {
     const r = cli(['mutate', '--templates', '--output', 'patch', seed]);
     assert.equal(r.code, 0, r.stderr);
-    const [entry] = JSON.parse(r.stdout) as Array<{ applied: string[]; patch: Array<{ op: string; path: string; value: unknown }> }>;
-    assert.deepEqual(entry!.applied, ['sidecar-resources', 'telemetry-defaults']);
-    const byPath = Object.fromEntries(entry!.patch.map((op) => [op.path, [op.op, op.value]]));
-    assert.deepEqual(byPath['/spec/template/metadata/annotations/sidecar.istio.io~1proxyCPULimit'], ['add', '250m']);
-    assert.deepEqual(byPath['/spec/template/metadata/annotations/sidecar.istio.io~1proxyMemoryLimit'], ['add', '256Mi']);
-    assert.deepEqual(byPath['/spec/template/metadata/annotations/proxy.istio.io~1config'], ['add', '{"holdApplicationUntilProxyStarts":true}']);
-    assert.deepEqual(byPath['/metadata/annotations'], ['add', { 'meshguard.io/mutations': 'sidecar-resources,telemetry-defaults' }]);
-    const sizing = JSON.parse((byPath['/spec/template/metadata/annotations/meshguard.io~1sidecar-sizing'] as [string, string])[1]);
-    assert.deepEqual(sizing.rules, { cpu: 'user', cpuLimit: 'ratio', memory: 'user', memoryLimit: 'ratio' });
-    assert.equal(Object.keys(byPath).length, 5, 'nothing else changes');
+    const template = '/spec/template/metadata/annotations';
+    const record = {
+      cpu: { value: '100m', setBy: 'you', source: 'your annotation sidecar.istio.io/proxyCPU' },
+      cpuLimit: { value: '250m', setBy: 'meshguard', source: "25% of the app's cpu limit 1" },
+      memory: { value: '128Mi', setBy: 'you', source: 'your annotation sidecar.istio.io/proxyMemory' },
+      memoryLimit: { value: '256Mi', setBy: 'meshguard', source: "25% of the app's memory limit 1Gi" },
+      app: { cpuRequest: '500m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' },
+    };
+    const warnings = [
+      "meshguard: completed the istio-proxy sidecar resources of the pod template spec.template: cpu limit 250m (25% of the app's cpu limit 1), memory limit 256Mi (25% of the app's memory limit 1Gi); kept yours: cpu request 100m, memory request 128Mi",
+      'meshguard: added holdApplicationUntilProxyStarts: true to proxy.istio.io/config of the pod template spec.template (org defaults for pods Istio injects)',
+    ];
+    assert.deepEqual(JSON.parse(r.stdout), [{
+      file: seed, line: 1, kind: 'Deployment', name: 'my-app',
+      applied: ['sidecar-resources', 'telemetry-defaults'],
+      patch: [
+        { op: 'add', path: `${template}/sidecar.istio.io~1proxyCPULimit`, value: '250m' },
+        { op: 'add', path: `${template}/sidecar.istio.io~1proxyMemoryLimit`, value: '256Mi' },
+        { op: 'add', path: `${template}/meshguard.io~1sidecar-sizing`, value: JSON.stringify(record) },
+        { op: 'add', path: `${template}/proxy.istio.io~1config`, value: '{"holdApplicationUntilProxyStarts":true}' },
+        { op: 'add', path: '/metadata/annotations', value: { 'meshguard.io/mutations': 'sidecar-resources,telemetry-defaults' } },
+      ],
+      warnings,
+    }]);
+    const where = `${seed}:1 Deployment my-app`;
+    assert.deepEqual(r.stderr.split('\n').filter((l) => l.startsWith(`${where}: meshguard: `)), warnings.map((w) => `${where}: ${w}`));
   });
 
   it('prints mutated YAML that a second run leaves unchanged', () => {

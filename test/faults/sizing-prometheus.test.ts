@@ -6,16 +6,16 @@ import { PrometheusClient, type PrometheusApi } from '../../src/sizing/prometheu
 import { admissionReview } from '../support/fixtures.js';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus.js';
 import { post, orgConfigFile, testServer } from '../support/server.js';
-import { DEFAULT_RECORD_HEAD, patchedAnnotations, podOf, sizing, sizingOrgConfig } from '../support/sized-pods.js';
+import { defaultRecord, patchedAnnotations, podOf, sizing, sizingOrgConfig } from '../support/sized-pods.js';
 import { END, NAMESPACE, trafficHistory } from '../support/traffic-history.js';
 
 const CART_VALUES = { cpu: '60m', cpuLimit: '300m', memory: '72Mi', memoryLimit: '256Mi' };
 const CART_RECORD = {
-  ...DEFAULT_RECORD_HEAD, values: CART_VALUES, rules: { cpu: 'observed', cpuLimit: 'factor', memory: 'observed', memoryLimit: 'floor' },
+  ...defaultRecord(CART_VALUES, { cpu: 'observed', cpuLimit: 'factor', memory: 'observed', memoryLimit: 'floor' }),
   source: 'prometheus', window: '12h', samples: 288,
 };
 const STATIC_VALUES = { cpu: '50m', cpuLimit: '250m', memory: '64Mi', memoryLimit: '256Mi' };
-const STATIC_RECORD = { ...DEFAULT_RECORD_HEAD, values: STATIC_VALUES, rules: { cpu: 'ratio', cpuLimit: 'factor', memory: 'floor', memoryLimit: 'floor' } };
+const STATIC_RECORD = { ...defaultRecord(STATIC_VALUES, { cpu: 'ratio', cpuLimit: 'factor', memory: 'floor', memoryLimit: 'floor' }) };
 
 /** The real client, counting every query, so a test can show the admission path never asks. */
 function counted(counter: { calls: number }) {

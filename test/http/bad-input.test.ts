@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
 import type { MeshguardServer } from '../../src/server.js';
 import { post, testServer } from '../support/server.js';
 
@@ -57,6 +58,15 @@ describe('bad input is answered with a clear error and never crashes', () => {
       assertOneLineError(res.body, 'MG_ERR_ADMISSION_BAD_REQUEST', /^AdmissionReview request.object must be an object$/);
     });
   }
+
+  it('an admission route on the probe port is 404 naming the probe port and the admission port', async () => {
+    const { port } = await server.listen();
+    const res = await request(server.probes.server).post('/validate').send({}).expect(404);
+    assert.deepEqual(res.body, {
+      code: 'MG_ERR_NOT_FOUND',
+      message: `no route POST /validate on the probe port (plain HTTP: GET /livez, GET /readyz, GET /metrics); admission is served over HTTPS on port ${port}: POST /mutate, POST /validate`,
+    });
+  });
 
   it('an unknown route is 404 with a hint', async () => {
     const res = await post(server, '/nope' as '/validate', {}).expect(404);

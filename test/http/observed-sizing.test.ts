@@ -4,13 +4,13 @@ import type { MeshguardServer } from '../../src/server.js';
 import { admissionReview } from '../support/fixtures.js';
 import { startPrometheus, type TestPrometheus } from '../support/prometheus.js';
 import { post, orgConfigFile, testServer } from '../support/server.js';
-import { DEFAULT_RECORD_HEAD, patchedAnnotations, podOf, sizing, sizingOrgConfig } from '../support/sized-pods.js';
+import { defaultRecord, patchedAnnotations, podOf, sizing, sizingOrgConfig } from '../support/sized-pods.js';
 import { END, NAMESPACE, trafficHistory } from '../support/traffic-history.js';
 
 const RECOMMENDED_RULES = { cpu: 'observed', cpuLimit: 'factor', memory: 'observed', memoryLimit: 'factor' };
 /** Static sizing of the 500m / 512Mi app: ratio 0.1 and factors, lifted to the floors. */
 const STATIC_VALUES = { cpu: '50m', cpuLimit: '250m', memory: '64Mi', memoryLimit: '256Mi' };
-const STATIC_RECORD = { ...DEFAULT_RECORD_HEAD, values: STATIC_VALUES, rules: { cpu: 'ratio', cpuLimit: 'factor', memory: 'floor', memoryLimit: 'floor' } };
+const STATIC_RECORD = { ...defaultRecord(STATIC_VALUES, { cpu: 'ratio', cpuLimit: 'factor', memory: 'floor', memoryLimit: 'floor' }) };
 
 describe('observed sizing: /mutate sizes istio-proxy from a real Prometheus with backfilled history', { timeout: 10 * 60_000 }, () => {
   let prometheus: TestPrometheus;
@@ -50,7 +50,7 @@ describe('observed sizing: /mutate sizes istio-proxy from a real Prometheus with
     it(`${p.profile}: the four annotations from the observed quantile and peak plus headroom, recorded with source, window and samples`, async () => {
       const got = await mutated(server, p.pod, `obs-${p.samples}-${p.values.cpu}`);
       assert.deepEqual(got.values, p.values);
-      assert.deepEqual(got.record, { ...DEFAULT_RECORD_HEAD, values: p.values, rules: p.rules, source: 'prometheus', window: '12h', samples: p.samples });
+      assert.deepEqual(got.record, { ...defaultRecord(p.values, p.rules), source: 'prometheus', window: '12h', samples: p.samples });
     });
   }
 
@@ -79,8 +79,7 @@ describe('observed sizing: /mutate sizes istio-proxy from a real Prometheus with
     const values = { cpu: '100m', cpuLimit: '500m', memory: '103Mi', memoryLimit: '256Mi' };
     assert.deepEqual(got.values, values);
     assert.deepEqual(got.record, {
-      ...DEFAULT_RECORD_HEAD, app: { cpu: '1', cpuLimit: null, memory: '1Gi', memoryLimit: null }, values,
-      rules: { cpu: 'ratio', cpuLimit: 'factor', memory: 'ratio', memoryLimit: 'floor' },
+      ...defaultRecord(values, { cpu: 'ratio', cpuLimit: 'factor', memory: 'ratio', memoryLimit: 'floor' }, { cpu: '1', cpuLimit: null, memory: '1Gi', memoryLimit: null }),
       source: 'static', fallback: 'no istio-proxy usage for this workload in Prometheus',
     });
   });

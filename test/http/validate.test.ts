@@ -125,6 +125,11 @@ describe('POST /validate with the built-in pack', () => {
     assert.equal(res.body.response.status.message, denial);
     const metrics = await server.services.metrics.registry.getSingleMetricAsString('meshguard_admission_requests_total');
     assert.match(metrics, /meshguard_admission_requests_total\{webhook="validate",kind="PeerAuthentication",operation="CREATE",outcome="denied",dry_run="true"\} 1/);
+    assert.equal(metrics.split('\n')[0], '# HELP meshguard_admission_requests_total Admission requests by webhook, kind, operation, outcome (allowed, denied, warned, mutated, error) and dry run.');
+    const violations = await server.services.metrics.registry.getSingleMetricAsString('meshguard_policy_violations_total');
+    assert.deepEqual(violations.split('\n').filter((l) => l.includes('dry_run="true"')), [
+      'meshguard_policy_violations_total{rule="pa-strict-mtls",enforcement="deny",exempt="false",dry_run="true"} 1',
+    ], 'the earlier requests of this file were no dry runs');
   });
 });
 

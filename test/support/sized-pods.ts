@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import jsonpatch from 'fast-json-patch';
 import type { AdmissionReview } from '../../src/admission/types.js';
 import type { KubeObject } from '../../src/inventory/objects.js';
+import { sizingRecordObject, type AppFour, type Four } from './sizing-record.js';
 import { NAMESPACE } from './traffic-history.js';
 
 /** The `sizing:` section for the generated history (12h window, 5m step, 6h minimum, 1h staleness). */
@@ -60,13 +61,13 @@ export function sizing(annotations: Record<string, string>): { values: Record<st
   };
 }
 
-/** The record's fixed part for the default org config and an app requesting 500m / 512Mi. */
-export const DEFAULT_RECORD_HEAD = {
-  app: { cpu: '500m', cpuLimit: null, memory: '512Mi', memoryLimit: null },
-  profile: null,
-  ratios: { cpu: 0.1, cpuLimit: 0.25, memory: 0.1, memoryLimit: 0.25 },
-  factors: { cpu: 5, memory: 2 },
-};
+/** The app of the generated workloads, as the sizing record shows it: requests 500m / 512Mi, no limits. */
+export const DEFAULT_APP = { cpu: '500m', cpuLimit: null, memory: '512Mi', memoryLimit: null };
+
+/** The expected sizing record under the default org config (app {@link DEFAULT_APP} unless given). */
+export function defaultRecord(values: Four, rules: Four, app: AppFour = DEFAULT_APP): Record<string, unknown> {
+  return sizingRecordObject(app, values, rules);
+}
 
 function template(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', name: string, annotations: Record<string, string> = {}, initContainers?: unknown[]): KubeObject {
   return {
@@ -85,7 +86,7 @@ function template(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', name: string
 export function workloadManifests(): KubeObject[] {
   const previous = {
     'sidecar.istio.io/proxyCPU': '50m', 'sidecar.istio.io/proxyCPULimit': '250m', 'sidecar.istio.io/proxyMemory': '64Mi', 'sidecar.istio.io/proxyMemoryLimit': '256Mi',
-    'meshguard.io/sidecar-sizing': JSON.stringify({ values: { cpu: '50m', cpuLimit: '250m', memory: '64Mi', memoryLimit: '256Mi' }, rules: { cpu: 'ratio', cpuLimit: 'factor', memory: 'floor', memoryLimit: 'floor' } }),
+    'meshguard.io/sidecar-sizing': JSON.stringify(defaultRecord({ cpu: '50m', cpuLimit: '250m', memory: '64Mi', memoryLimit: '256Mi' }, { cpu: 'ratio', cpuLimit: 'factor', memory: 'floor', memoryLimit: 'floor' })),
   };
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE, labels: { 'istio-injection': 'enabled' } } },

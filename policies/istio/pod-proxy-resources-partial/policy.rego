@@ -4,9 +4,10 @@
 #   When a Pod or pod template sets only some of `sidecar.istio.io/proxyCPU`, `proxyCPULimit`,
 #   `proxyMemory` and `proxyMemoryLimit`, Istio's injector drops its own defaults for the
 #   resources block and uses only what is given: typically the proxy ends up with requests but no
-#   limits (or the reverse). The sidecar-resources mutator completes the set; this rule warns so
-#   the author sees it. Covers Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and
-#   CronJob. Needs no inventory.
+#   limits (or the reverse). The sidecar-resources mutator completes the set on the Pods it sizes
+#   (mutation.sidecar.enabled, Pods Istio injects), so for those this rule stays silent: the
+#   mutating webhook fixes it and says so. It warns where nothing will complete the set. Covers
+#   Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and CronJob. Needs no inventory.
 # custom:
 #   id: pod-proxy-resources-partial
 #   severity: low
@@ -17,6 +18,7 @@
 package meshguard.rules.pod_proxy_resources_partial
 
 import data.meshguard.lib
+import data.meshguard.lib.mutation
 import data.meshguard.lib.workloads
 
 keys := [
@@ -37,4 +39,5 @@ violation contains {
 	missing := [k | some k in keys; not workloads.has_key(annotations, k)]
 	count(present) > 0
 	count(missing) > 0
+	not mutation.sidecar_sized(workloads.template)
 }

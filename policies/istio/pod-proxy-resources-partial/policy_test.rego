@@ -35,3 +35,41 @@ test_job_template if {
 test_delete_ignored if {
 	count(pod_proxy_resources_partial.violation) == 0 with input as {"request": {"kind": {"kind": "Deployment"}, "operation": "DELETE", "namespace": "default", "object": null}}
 }
+
+sizing_on := {"mutation": {"sidecar": {"enabled": true}}}
+
+injected_namespace := {"Namespace": {"": {"default": {"kind": "Namespace", "metadata": {"name": "default", "labels": {"istio-injection": "enabled"}}}}}}
+
+partial := {"sidecar.istio.io/proxyCPU": "100m", "sidecar.istio.io/proxyMemory": "128Mi"}
+
+pod(operation) := {"request": {"kind": {"kind": "Pod"}, "namespace": "default", "operation": operation, "object": {"kind": "Pod", "metadata": {"name": "p", "annotations": partial}, "spec": {"containers": [{"name": "app"}]}}}}
+
+# The two webhooks agree: where the sidecar-resources mutator completes the set on the Pods, the
+# validating webhook says nothing about it.
+test_silent_where_the_mutator_completes_the_set if {
+	count(pod_proxy_resources_partial.violation) == 0 with input as deployment(partial)
+		with data.meshguard.config as sizing_on
+		with data.meshguard.inventory as injected_namespace
+	count(pod_proxy_resources_partial.violation) == 0 with input as deployment(object.union(partial, {"sidecar.istio.io/inject": "true"}))
+		with data.meshguard.config as sizing_on
+	count(pod_proxy_resources_partial.violation) == 0 with input as pod("CREATE")
+		with data.meshguard.config as sizing_on
+		with data.meshguard.inventory as injected_namespace
+}
+
+test_warns_where_nothing_completes_the_set if {
+	# the mutator is off
+	count(pod_proxy_resources_partial.violation) == 1 with input as deployment(partial)
+		with data.meshguard.config as {"mutation": {"sidecar": {"enabled": false}}}
+		with data.meshguard.inventory as injected_namespace
+
+	# Istio does not inject the pods, so the mutator leaves them alone
+	count(pod_proxy_resources_partial.violation) == 1 with input as deployment(object.union(partial, {"sidecar.istio.io/inject": "false"}))
+		with data.meshguard.config as sizing_on
+		with data.meshguard.inventory as injected_namespace
+
+	# a Pod is sized only when it is created
+	count(pod_proxy_resources_partial.violation) == 1 with input as pod("UPDATE")
+		with data.meshguard.config as sizing_on
+		with data.meshguard.inventory as injected_namespace
+}

@@ -8,7 +8,8 @@
 #   50m..2 and 64Mi..2Gi; the sidecar-resources mutator clamps what it writes to the same params).
 #   Too small and the proxy is throttled or OOM-killed under load; too large and it starves the
 #   node. An unparseable value would make injection fail, and a value beyond 2^63-1 is denied as
-#   too large. Quantities are read by data.meshguard.lib.quantity, with bounded work. Checked whatever the namespace (the annotations
+#   too large. A value out of bounds is not reported where the mutator replaces it on the Pods
+#   (mutation.sidecar.enforceComputed on a pod it sizes). Quantities are read by data.meshguard.lib.quantity, with bounded work. Checked whatever the namespace (the annotations
 #   only matter where the pod is injected, and the values are wrong anywhere). Needs no inventory.
 # custom:
 #   id: pod-proxy-resources-range
@@ -20,6 +21,7 @@
 package meshguard.rules.pod_proxy_resources_range
 
 import data.meshguard.lib
+import data.meshguard.lib.mutation
 import data.meshguard.lib.quantity
 import data.meshguard.lib.workloads
 
@@ -76,6 +78,7 @@ violation contains {
 	range := bounds[resource_of[key]]
 	some [relation, limit, bound] in out_of_range(amount, range)
 	shown := display(value)
+	not mutation.sidecar_enforced(workloads.template)
 }
 
 out_of_range(amount, range) := [["below", "minimum", range.min]] if {

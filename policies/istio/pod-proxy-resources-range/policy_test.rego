@@ -108,3 +108,14 @@ test_pod_kind if {
 test_delete_ignored if {
 	count(pod_proxy_resources_range.violation) == 0 with input as {"request": {"kind": {"kind": "Deployment"}, "operation": "DELETE", "namespace": "prod", "object": null}}
 }
+
+# With mutation.sidecar.enforceComputed the mutator replaces the user's values on the Pods it sizes
+# with computed ones inside the bounds, so an out-of-bounds value there is not reported; without
+# it the user's value is kept, and reported.
+test_silent_where_the_mutator_replaces_the_value if {
+	low := {"sidecar.istio.io/inject": "true", "sidecar.istio.io/proxyCPU": "10m"}
+	count(pod_proxy_resources_range.violation) == 0 with input as deployment(low)
+		with data.meshguard.config as {"mutation": {"sidecar": {"enabled": true, "enforceComputed": true}}}
+	count(pod_proxy_resources_range.violation) == 1 with input as deployment(low)
+		with data.meshguard.config as {"mutation": {"sidecar": {"enabled": true, "enforceComputed": false}}}
+}

@@ -98,6 +98,10 @@ function destinationRule(obj: KubeObject, req: MutationRequest, env: MutationEnv
 /** The `mtls-defaults` mutator (see the module comment). */
 export const mtlsDefaultsMutator: Mutator = {
   id: ID,
+  owns: [
+    { kinds: ['PeerAuthentication'], path: 'spec.mtls.mode' },
+    { kinds: ['DestinationRule'], path: 'spec.trafficPolicy.tls.mode' },
+  ],
   matches: (req, env) =>
     env.config.mtls.enabled &&
     (req.operation === 'CREATE' || req.operation === 'UPDATE') &&

@@ -23,7 +23,7 @@ import { PROXY_RESOURCE_ANNOTATIONS, SIDECAR_SIZING_ANNOTATION } from '../annota
 import { SIDECAR_KEYS, type SidecarKey, type SidecarProfile } from '../config.js';
 import { injectionDecision } from '../mesh.js';
 import { appResources, type AppResources } from '../pod-resources.js';
-import { annotationsOf, hasPodTargets, metaOf, podTargets, setAnnotation, type PodTarget } from '../pod-targets.js';
+import { POD_KINDS, annotationsOf, hasPodTargets, metaOf, podTargets, setAnnotation, type PodTarget } from '../pod-targets.js';
 import { shownValue } from '../quantity.js';
 import { computeSizing, amountFor, type SizingResult } from '../sizing.js';
 import { formatValue, readSizingRecord, writeSizingRecord, writtenByMeshguard } from '../sizing-record.js';
@@ -157,6 +157,7 @@ function sizeTarget(obj: KubeObject, target: PodTarget, req: MutationRequest, en
 /** The `sidecar-resources` mutator (see the module comment). */
 export const sidecarResourcesMutator: Mutator = {
   id: ID,
+  owns: [...Object.values(PROXY_RESOURCE_ANNOTATIONS), SIDECAR_SIZING_ANNOTATION].map((key) => ({ kinds: POD_KINDS, path: `<pod>.metadata.annotations[${JSON.stringify(key)}]` })),
   matches: (req, env) => env.config.sidecar.enabled && hasPodTargets(req, env),
   mutate(obj, req, env) {
     return podTargets(obj, req, env).flatMap((target) => sizeTarget(obj, target, req, env));

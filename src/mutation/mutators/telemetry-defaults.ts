@@ -17,7 +17,7 @@ import { isRecord, type KubeObject } from '../../inventory/objects.js';
 import { PROXY_CONFIG_ANNOTATION } from '../annotations.js';
 import { injectionDecision } from '../mesh.js';
 import { removedByUser } from '../ownership.js';
-import { annotationsOf, dig, hasPodTargets, metaOf, podTargets, setAnnotation, type PodTarget } from '../pod-targets.js';
+import { POD_KINDS, annotationsOf, dig, hasPodTargets, metaOf, podTargets, setAnnotation, type PodTarget } from '../pod-targets.js';
 import type { MutationEnv, MutationRequest, Mutator } from '../types.js';
 
 const ID = 'telemetry-defaults';
@@ -102,6 +102,10 @@ function proxyConfig(target: PodTarget, req: MutationRequest, env: MutationEnv):
 /** The `telemetry-defaults` mutator (see the module comment). */
 export const telemetryDefaultsMutator: Mutator = {
   id: ID,
+  owns: [
+    { kinds: ['Telemetry'], path: 'spec.tracing[*].randomSamplingPercentage' },
+    { kinds: POD_KINDS, path: `<pod>.metadata.annotations[${JSON.stringify(PROXY_CONFIG_ANNOTATION)}]` },
+  ],
   matches: (req, env) => {
     if (!env.config.telemetry.enabled) return false;
     if (req.kind === 'Telemetry') return req.operation === 'CREATE' || req.operation === 'UPDATE';

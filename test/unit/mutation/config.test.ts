@@ -64,6 +64,7 @@ describe('parseMutationConfig', () => {
     rejects({ bogus: 1 }, 'mutation.bogus', /unknown setting/);
     rejects({ maxPasses: 1 }, 'mutation.maxPasses', /integer from 2 to 10/);
     rejects({ maxPasses: 2.5 }, 'mutation.maxPasses');
+    rejects({ warnings: 'off' }, 'mutation.warnings', /true or false/);
     rejects({ mesh: { clusterDomain: 'bad domain' } }, 'mutation.mesh.clusterDomain');
     rejects({ mesh: { injectionLabels: [] } }, 'mutation.mesh.injectionLabels');
     rejects({ mesh: { meshLabels: [{ value: 'x' }] } }, 'mutation.mesh.meshLabels[0].key');

@@ -97,27 +97,9 @@ export function annotationsAt(obj: KubeObject, path: string[] = []): Record<stri
   return ((cur as KubeObject).metadata?.annotations ?? undefined) as Record<string, string> | undefined;
 }
 
-type Four = { cpu: string; cpuLimit: string; memory: string; memoryLimit: string };
-type AppFour = { cpu: string; cpuLimit: string | null; memory: string; memoryLimit: string | null };
+type Four<T = string> = { cpu: T; cpuLimit: T; memory: T; memoryLimit: T };
 
-/** The expected `meshguard.io/sidecar-sizing` value, written out field by field. */
-export function sizingRecord(
-  app: AppFour,
-  values: Four,
-  rules: Four,
-  profile: string | null = null,
-  ratios = { cpu: 0.1, cpuLimit: 0.25, memory: 0.1, memoryLimit: 0.25 },
-  factors = { cpu: 5, memory: 2 },
-): string {
-  return JSON.stringify({
-    app: { cpu: app.cpu, cpuLimit: app.cpuLimit, memory: app.memory, memoryLimit: app.memoryLimit },
-    profile,
-    ratios,
-    factors,
-    values: { cpu: values.cpu, cpuLimit: values.cpuLimit, memory: values.memory, memoryLimit: values.memoryLimit },
-    rules: { cpu: rules.cpu, cpuLimit: rules.cpuLimit, memory: rules.memory, memoryLimit: rules.memoryLimit },
-  });
-}
+export { sizingRecord, sizingRecordObject } from '../../support/sizing-record.js';
 
 /** The four proxy annotations as a map. */
 export function proxyAnnotations(values: Four): Record<string, string> {

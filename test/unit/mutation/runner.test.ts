@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import jsonpatch from 'fast-json-patch';
 import { MeshguardError } from '../../../src/errors.js';
 import type { KubeObject } from '../../../src/inventory/objects.js';
-import { builtinMutators, mutate, type MutationEnv, type Mutator } from '../../../src/mutation/index.js';
+import { builtinMutators, explainMutations, mutate, type MutationEnv, type Mutator } from '../../../src/mutation/index.js';
 import { config, freeze, request, run } from './helpers.js';
 
 const env: MutationEnv = { config: config() };
@@ -52,11 +52,17 @@ describe('mutation runner', () => {
     assert.equal(fresh.mutated.metadata?.annotations?.['meshguard.io/mutations'], 'mtls-defaults,set-b');
   });
 
+  it('reports what each mutator changed, and an unknown mutator is explained field by field', () => {
+    const outcome = run(request(cm({ name: 'c' })), env, [setB]);
+    assert.deepEqual(outcome.changes, [{ mutator: 'set-b', ops: [{ op: 'add', path: '/data/b', value: '2' }] }]);
+    assert.deepEqual(explainMutations(request(cm({ name: 'c' })), outcome), ['meshguard: set-b: set data.b 2']);
+  });
+
   it('records nothing when no mutator changes anything', () => {
     const noop: Mutator = { id: 'noop', matches: () => true, mutate: () => ['noop: nothing to do'] };
     const obj = cm();
     const outcome = run(request(obj), env, [noop]);
-    assert.deepEqual(outcome, { patch: [], mutated: obj, applied: [], notes: ['noop: nothing to do'] });
+    assert.deepEqual(outcome, { patch: [], mutated: obj, applied: [], changes: [], notes: ['noop: nothing to do'] });
   });
 
   it('skips mutators that do not match', () => {
@@ -67,7 +73,7 @@ describe('mutation runner', () => {
   it('answers DELETE and CONNECT with an empty outcome', () => {
     for (const operation of ['DELETE', 'CONNECT'] as const) {
       const obj = freeze(cm());
-      assert.deepEqual(mutate(request(obj, { operation }), env, [setB]), { patch: [], mutated: obj, applied: [], notes: [] });
+      assert.deepEqual(mutate(request(obj, { operation }), env, [setB]), { patch: [], mutated: obj, applied: [], changes: [], notes: [] });
     }
   });
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { MeshguardError } from '../../../src/errors.js';
 import type { KubeObject } from '../../../src/inventory/objects.js';
 import type { MutationEnv } from '../../../src/mutation/index.js';
-import { cluster, config, container, pod, proxyAnnotations, request, run, sizingRecord } from './helpers.js';
+import { cluster, config, container, pod, proxyAnnotations, request, run, sizingRecord, sizingRecordObject } from './helpers.js';
 
 const env: MutationEnv = { config: config({ telemetry: { enabled: false } }), inventory: cluster() };
 const SIZED = 'sidecar-resources';
@@ -247,9 +247,10 @@ describe('sidecar-resources: profiles', () => {
   it('a profile max caps a large app', () => {
     const obj = pod([container('web', { cpu: '16', memory: '64Gi' }, { cpu: '32', memory: '128Gi' })], { annotations: { 'meshguard.io/sidecar-profile': 'medium' } });
     const outcome = run(request(obj), env);
+    const values = { cpu: '500m', cpuLimit: '1', memory: '512Mi', memoryLimit: '1Gi' };
     assert.deepEqual(
-      JSON.parse(outcome.mutated.metadata?.annotations?.['meshguard.io/sidecar-sizing'] ?? '{}').values,
-      { cpu: '500m', cpuLimit: '1', memory: '512Mi', memoryLimit: '1Gi' },
+      JSON.parse(outcome.mutated.metadata?.annotations?.['meshguard.io/sidecar-sizing'] ?? '{}'),
+      sizingRecordObject({ cpu: '16', cpuLimit: '32', memory: '64Gi', memoryLimit: '128Gi' }, values, rulesOf('profile:medium'), 'medium'),
     );
   });
 
@@ -329,7 +330,7 @@ describe('sidecar-resources: which pods', () => {
     for (const operation of ['UPDATE', 'DELETE', 'CONNECT'] as const) {
       const obj = pod([APP]);
       const outcome = run(request(obj, { operation, ...(operation === 'UPDATE' ? { oldObject: pod([APP]) } : {}) }), env);
-      assert.deepEqual(outcome, { patch: [], mutated: obj, applied: [], notes: [] });
+      assert.deepEqual(outcome, { patch: [], mutated: obj, applied: [], changes: [], notes: [] });
     }
     expectUntouched(pod([APP]), undefined, { env: { inventory: cluster(), config: config({ telemetry: { enabled: false }, sidecar: { enabled: false } }) } });
   });
