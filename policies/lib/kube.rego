@@ -8,8 +8,17 @@ import data.meshguard.lib.istio
 # The object under admission (the new version on CREATE and UPDATE).
 obj := input.request.object
 
-# The admitted object's kind, e.g. "VirtualService".
-kind := input.request.kind.kind
+# The admitted object's kind as the inventory names it, e.g. "VirtualService"; a Gateway of the
+# Gateway API (gateway.networking.k8s.io) is a "KubernetesGateway", so that the rules of Istio
+# Gateways never judge it (src/inventory/kinds.ts).
+kind := inventory_kind({"apiVersion": concat("/", [object.get(input.request.kind, "group", ""), "v"]), "kind": input.request.kind.kind})
+
+# inventory_kind(o) is the kind the inventory stores object o under: its kind, except a Gateway of
+# the Gateway API, which is a KubernetesGateway.
+inventory_kind(o) := "KubernetesGateway" if {
+	o.kind == "Gateway"
+	startswith(object.get(o, "apiVersion", ""), "gateway.networking.k8s.io/")
+} else := o.kind
 
 # The admitted object's name.
 name := object.get(obj.metadata, "name", "")
@@ -96,7 +105,7 @@ items_in(k, ns) := [o |
 ]
 
 same_object(o) if {
-	o.kind == kind
+	inventory_kind(o) == kind
 	object.get(o.metadata, "name", "") == name
 	object.get(o.metadata, "namespace", "") == namespace
 }

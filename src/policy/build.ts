@@ -147,6 +147,7 @@ export async function extractCatalog(opa: string, dir: string): Promise<RuleCata
     if (typeof custom.istioCode === 'string') info.istioCode = custom.istioCode;
     if (Array.isArray(custom.kinds)) info.kinds = custom.kinds.map(String);
     if (Array.isArray(custom.meshConfig)) info.meshConfig = custom.meshConfig.map(String);
+    if (typeof custom.api === 'string') info.api = custom.api;
     catalog[custom.id] = info;
   }
   return catalog;

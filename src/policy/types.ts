@@ -13,6 +13,8 @@ export interface RuleInfo {
   istioCode?: string;
   kinds?: string[];
   package: string;
+  /** The API family the rule judges (METADATA `custom.api`): istio (the default), gateway-api or ambient. */
+  api?: string;
 }
 
 export type RuleCatalog = Record<string, RuleInfo>;
