@@ -1,5 +1,6 @@
 package meshguard.lib.gateway_api_test
 
+import data.meshguard.lib
 import data.meshguard.lib.gateway_api
 
 test_hostname_intersection_follows_the_specification if {
@@ -59,4 +60,11 @@ test_grants_match_kind_namespace_and_name if {
 	not gateway_api.granted("Gateway", "infra", "", "Secret", "certs", "other-cert") with data.meshguard.inventory as inv
 	not gateway_api.granted("Gateway", "shop", "", "Secret", "certs", "store-cert") with data.meshguard.inventory as inv
 	not gateway_api.granted("HTTPRoute", "infra", "", "Secret", "certs", "store-cert") with data.meshguard.inventory as inv
+}
+
+test_a_gateway_api_gateway_is_a_kubernetes_gateway_to_the_rules if {
+	lib.kind == "KubernetesGateway" with input as {"request": {"kind": {"group": "gateway.networking.k8s.io", "version": "v1", "kind": "Gateway"}}}
+	lib.kind == "Gateway" with input as {"request": {"kind": {"group": "networking.istio.io", "version": "v1", "kind": "Gateway"}}}
+	lib.kind == "HTTPRoute" with input as {"request": {"kind": {"group": "gateway.networking.k8s.io", "version": "v1", "kind": "HTTPRoute"}}}
+	lib.kind == "Pod" with input as {"request": {"kind": {"version": "v1", "kind": "Pod"}}}
 }
