@@ -46,9 +46,9 @@ backend_kind(b) := "Service" if {
 	b.kind == "ServiceEntry"
 }
 
-ports_of("Service", svc) := {p.port | some p in object.get(object.get(svc, "spec", {}), "ports", [])}
+ports_of("Service", svc) := {p.port | some p in object.get(object.get(svc, "spec", {}), "ports", []); is_number(p.port)}
 
-ports_of("ServiceEntry", se) := {p.number | some p in object.get(object.get(se, "spec", {}), "ports", [])}
+ports_of("ServiceEntry", se) := {p.number | some p in object.get(object.get(se, "spec", {}), "ports", []); is_number(p.number)}
 
 ports_text(ports) := "no ports" if {
 	count(ports) == 0
