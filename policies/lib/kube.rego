@@ -105,9 +105,9 @@ items_in(k, ns) := [o |
 ]
 
 same_object(o) if {
-	inventory_kind(o) == kind
 	object.get(o.metadata, "name", "") == name
 	object.get(o.metadata, "namespace", "") == namespace
+	inventory_kind(o) == kind
 }
 
 # namespace_labels(ns) is the labels of Namespace ns from the inventory, or {} when unknown.
