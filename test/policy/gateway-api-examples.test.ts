@@ -68,7 +68,7 @@ describe('the Gateway API rules over the valid examples (Gateway API project, Is
 
   it('find only what the file sets really lack or leave to other controllers', async () => {
     const gatewayApiRules = new Set(Object.values(engine.catalog).filter((r) => r.api === 'gateway-api').map((r) => r.id));
-    assert.equal(gatewayApiRules.size, 8);
+    assert.equal(gatewayApiRules.size, 9);
     const found: string[] = [];
     for (const unit of units()) {
       for (const r of checkObjects(engine, org, await readManifests([unit]), { namespace: 'default' })) {

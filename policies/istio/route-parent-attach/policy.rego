@@ -4,7 +4,8 @@
 #   Every parentRef of an HTTPRoute, GRPCRoute, TCPRoute or TLSRoute must attach, as the Gateway
 #   API specification and Istio decide it (Accepted=False otherwise, and the route configures
 #   nothing): the Gateway or ListenerSet exists (for mesh routing, the Service or ServiceEntry);
-#   its sectionName and port name a listener; and one of the listeners it selects admits the
+#   its sectionName and port name a listener (of a Service: a port name and number); and one of
+#   the listeners it selects admits the
 #   route: allowedRoutes.kinds (by default what the listener's protocol carries: HTTP and HTTPS
 #   HTTPRoute and GRPCRoute, TLS TLSRoute and TCPRoute, TCP TCPRoute), allowedRoutes.namespaces
 #   (from Same by default, All, or a Selector over the Namespace's labels) and hostnames (the
@@ -49,6 +50,16 @@ violation contains finding(p, sprintf("spec.parentRefs[%d].port", [p.index]), sp
 	svc := lib.inventory.Service[p.namespace][p.name]
 	p.port != 0
 	not p.port in {port.port | some port in object.get(object.get(svc, "spec", {}), "ports", [])}
+}
+
+# A Service parent whose sectionName names none of the Service's ports (GAMMA: the section of a
+# Service is a port name).
+violation contains finding(p, sprintf("spec.parentRefs[%d].sectionName", [p.index]), sprintf("Service %s/%s has no port named %s", [p.namespace, p.name, p.sectionName])) if {
+	some p in gateway_api.parents
+	mesh_parent_kind(p) == "Service"
+	svc := lib.inventory.Service[p.namespace][p.name]
+	p.sectionName != ""
+	not p.sectionName in {object.get(port, "name", "") | some port in object.get(object.get(svc, "spec", {}), "ports", [])}
 }
 
 # A sectionName or port that names no listener.

@@ -48,10 +48,17 @@ test_missing_parents_are_denied if {
 			"message": "HTTPRoute infra/store does not attach to parentRefs[2] (Service bookinfo/reviews): Service bookinfo/reviews has no port 8080",
 			"details": {"field": "spec.parentRefs[2].port", "parent": parent("Service", "bookinfo", "reviews")},
 		},
+		{
+			"id": "route-parent-attach",
+			"message": "HTTPRoute infra/store does not attach to parentRefs[3] (Service bookinfo/reviews): Service bookinfo/reviews has no port named grpc",
+			"details": {"field": "spec.parentRefs[3].sectionName", "parent": parent("Service", "bookinfo", "reviews")},
+		},
 	} with input as route("HTTPRoute", "infra", {"parentRefs": [
 		{"name": "private"},
 		{"group": "", "kind": "Service", "name": "ratings", "namespace": "bookinfo"},
 		{"group": "", "kind": "Service", "name": "reviews", "namespace": "bookinfo", "port": 8080},
+		{"group": "", "kind": "Service", "name": "reviews", "namespace": "bookinfo", "sectionName": "grpc"},
+		{"group": "", "kind": "Service", "name": "reviews", "namespace": "bookinfo", "sectionName": "http", "port": 9080},
 	]})
 		with data.meshguard.inventory as inventory
 }
