@@ -102,3 +102,18 @@ test_other_kinds_and_deletes_are_not_judged if {
 	count(route_parent_attach.violation) == 0 with input as object.union(review, {"request": {"kind": {"group": "networking.istio.io"}}})
 		with data.meshguard.inventory as inventory
 }
+
+test_a_listener_set_parent_is_judged_by_its_own_listeners if {
+	inv := object.union(inventory, {"ListenerSet": {"team": {"team-listeners": {
+		"apiVersion": "gateway.networking.k8s.io/v1", "kind": "ListenerSet", "metadata": {"name": "team-listeners", "namespace": "team"},
+		"spec": {"parentRef": {"name": "public", "namespace": "infra"}, "listeners": [{"name": "team", "port": 8080, "protocol": "HTTP", "hostname": "team.example.com"}]},
+	}}}})
+	count(route_parent_attach.violation) == 0 with input as route("HTTPRoute", "team", {"parentRefs": [{"kind": "ListenerSet", "name": "team-listeners", "sectionName": "team"}], "hostnames": ["team.example.com"]})
+		with data.meshguard.inventory as inv
+	route_parent_attach.violation == {{
+		"id": "route-parent-attach",
+		"message": "HTTPRoute store/store does not attach to parentRefs[0] (ListenerSet team/team-listeners): no listener of ListenerSet team/team-listeners admits it (listener team: allowedRoutes.namespaces.from is Same and the route is not in namespace team)",
+		"details": {"field": "spec.parentRefs[0]", "parent": parent("ListenerSet", "team", "team-listeners")},
+	}} with input as route("HTTPRoute", "store", {"parentRefs": [{"kind": "ListenerSet", "name": "team-listeners", "namespace": "team"}]})
+		with data.meshguard.inventory as inv
+}
