@@ -13,8 +13,17 @@ obj := input.request.object if {
 	is_object(input.request.oldObject)
 }
 
-# The admitted object's kind, e.g. "VirtualService".
-kind := input.request.kind.kind
+# The admitted object's kind as the inventory names it, e.g. "VirtualService"; a Gateway of the
+# Gateway API (gateway.networking.k8s.io) is a "KubernetesGateway", so that the rules of Istio
+# Gateways never judge it (src/inventory/kinds.ts).
+kind := inventory_kind({"apiVersion": concat("/", [object.get(input.request.kind, "group", ""), "v"]), "kind": input.request.kind.kind})
+
+# inventory_kind(o) is the kind the inventory stores object o under: its kind, except a Gateway of
+# the Gateway API, which is a KubernetesGateway.
+inventory_kind(o) := "KubernetesGateway" if {
+	o.kind == "Gateway"
+	startswith(object.get(o, "apiVersion", ""), "gateway.networking.k8s.io/")
+} else := o.kind
 
 # The admitted object's name (the request's name when the object has none).
 name := object.get(obj.metadata, "name", "") if {
@@ -37,18 +46,11 @@ operation := input.request.operation
 # old_obj is the stored object an UPDATE replaces or a DELETE removes; undefined on CREATE.
 old_obj := input.request.oldObject if is_object(input.request.oldObject)
 
-# inventory_kind is the inventory kind of the admitted object: its kind, except a Gateway API
-# Gateway, which the inventory keeps as KubernetesGateway (src/inventory/kinds.ts).
-inventory_kind := "KubernetesGateway" if {
-	kind == "Gateway"
-	object.get(input.request.kind, "group", "") == "gateway.networking.k8s.io"
-} else := kind
-
 # changes(k) holds when the request updates or deletes a stored object of inventory kind k: the
 # requests whose referrers (admitted objects that name this one) referential rules check.
 changes(k) if {
 	operation in {"UPDATE", "DELETE"}
-	inventory_kind == k
+	kind == k
 	old_obj
 }
 
@@ -124,9 +126,9 @@ items_in(k, ns) := [o |
 ]
 
 same_object(o) if {
-	o.kind == kind
 	object.get(o.metadata, "name", "") == name
 	object.get(o.metadata, "namespace", "") == namespace
+	inventory_kind(o) == kind
 }
 
 # namespace_labels(ns) is the labels of Namespace ns from the inventory, or {} when unknown.

@@ -54,7 +54,7 @@ change(updated) := "is deleted" if {
 finding(id, change_words, target, field, extra, refs) := {
 	"id": id,
 	"message": concat("", [
-		lib.kind, " ", lib.namespace, "/", lib.name, " ", change(change_words), ", but ", target,
+		input.request.kind.kind, " ", lib.namespace, "/", lib.name, " ", change(change_words), ", but ", target,
 		" is still referenced by ", listed(refs),
 	]),
 	"details": object.union(extra, {"changedField": field, "referrers": shown(refs), "referrerCount": count(refs)}),

@@ -36,8 +36,8 @@ test_items_leave_out_the_object_being_deleted if {
 }
 
 test_a_gateway_api_gateway_is_a_kubernetes_gateway if {
-	lib.inventory_kind == "KubernetesGateway" with input as {"request": {"kind": {"group": "gateway.networking.k8s.io", "kind": "Gateway"}, "operation": "DELETE"}}
-	lib.inventory_kind == "Gateway" with input as {"request": {"kind": {"group": "networking.istio.io", "kind": "Gateway"}, "operation": "DELETE"}}
+	lib.kind == "KubernetesGateway" with input as {"request": {"kind": {"group": "gateway.networking.k8s.io", "kind": "Gateway"}, "operation": "DELETE"}}
+	lib.kind == "Gateway" with input as {"request": {"kind": {"group": "networking.istio.io", "kind": "Gateway"}, "operation": "DELETE"}}
 }
 
 refs(n) := {{"kind": "VirtualService", "namespace": "prod", "name": sprintf("vs-%d", [i]), "field": "spec.gateways[0]"} | some i in numbers.range(1, n)}

@@ -51,7 +51,7 @@ export function buildCli(): Command {
     .option('--policy-bundle <file>', 'policy bundle (default: the built-in pack)')
     .option('--org-config <file>', 'organisation config merged over the defaults')
     .option('--exemption-namespace <ns>', 'namespace whose Exemption objects count; given Exemptions without a namespace go there', DEFAULT_EXEMPTION_NAMESPACE)
-    .option('--no-schema', 'skip validation against the Istio CRD schemas')
+    .option('--no-schema', 'skip validation against the Istio and Gateway API CRD schemas')
     .option('--crds <file>', 'CRD file to validate Istio objects against (default: the shipped Istio 1.30.3 CRDs)')
     .option('-v, --verbose', 'list objects without findings too')
     .action(async (paths: string[], opts) => {

@@ -17,6 +17,12 @@ export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 export const KUBERNETES_GATEWAY_KIND = 'KubernetesGateway';
 
 /**
+ * The Gateway API kinds besides the Gateway that meshguard reads, admits and audits (their inventory
+ * kind is their own kind: no Istio kind shares these names). GatewayClass is cluster-scoped.
+ */
+export const GATEWAY_API_KINDS = ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'ReferenceGrant', 'GatewayClass', 'ListenerSet'] as const;
+
+/**
  * The inventory kind an object is stored under: its kind, except a Gateway of the Gateway API,
  * which is a {@link KUBERNETES_GATEWAY_KIND}. Undefined when the object has no kind.
  */

@@ -1,5 +1,5 @@
 import type { KubeHttp } from './client.js';
-import { EXEMPTION_GROUP, EXEMPTION_KIND, GATEWAY_API_GROUP, KUBERNETES_GATEWAY_KIND } from '../inventory/kinds.js';
+import { EXEMPTION_GROUP, EXEMPTION_KIND, GATEWAY_API_GROUP, GATEWAY_API_KINDS, KUBERNETES_GATEWAY_KIND } from '../inventory/kinds.js';
 import { KubeApiError } from './client.js';
 import { INJECTOR_CONFIGMAP, MESH_CONFIGMAP } from '../mesh/facts.js';
 
@@ -68,6 +68,14 @@ export const RESOURCES: Readonly<Record<string, ResourceSpec>> = Object.fromEntr
   { kind: 'WasmPlugin', group: 'extensions.istio.io', versions: ['v1alpha1'], plural: 'wasmplugins', namespaced: true },
   { kind: EXEMPTION_KIND, group: EXEMPTION_GROUP, versions: ['v1alpha1'], plural: 'exemptions', namespaced: true },
   { kind: KUBERNETES_GATEWAY_KIND, apiKind: 'Gateway', group: GATEWAY_API_GROUP, versions: ['v1'], plural: 'gateways', namespaced: true },
+  { kind: 'HTTPRoute', group: GATEWAY_API_GROUP, versions: ['v1', 'v1beta1'], plural: 'httproutes', namespaced: true },
+  { kind: 'GRPCRoute', group: GATEWAY_API_GROUP, versions: ['v1'], plural: 'grpcroutes', namespaced: true },
+  // TCPRoute and TLSRoute are v1 since Gateway API v1.5; older installations serve only v1alpha2.
+  { kind: 'TCPRoute', group: GATEWAY_API_GROUP, versions: ['v1', 'v1alpha2'], plural: 'tcproutes', namespaced: true },
+  { kind: 'TLSRoute', group: GATEWAY_API_GROUP, versions: ['v1', 'v1alpha3', 'v1alpha2'], plural: 'tlsroutes', namespaced: true },
+  { kind: 'ReferenceGrant', group: GATEWAY_API_GROUP, versions: ['v1', 'v1beta1'], plural: 'referencegrants', namespaced: true },
+  { kind: 'GatewayClass', group: GATEWAY_API_GROUP, versions: ['v1', 'v1beta1'], plural: 'gatewayclasses', namespaced: false },
+  { kind: 'ListenerSet', group: GATEWAY_API_GROUP, versions: ['v1'], plural: 'listenersets', namespaced: true },
 ] satisfies ResourceSpec[]).map((r) => [r.kind, r]));
 
 /**
@@ -76,9 +84,10 @@ export const RESOURCES: Readonly<Record<string, ResourceSpec>> = Object.fromEntr
  * Secrets are watched only in the namespaces of the setting secretNamespaces, and Exemptions only
  * in meshguard's own namespace, and ConfigMaps only in the Istio root namespace and only the two
  * that hold Istio's mesh config, `istio` and `istio-sidecar-injector` (see {@link watchScopes}).
- * Kubernetes Gateways (gateway.networking.k8s.io/v1) are the inventory kind KubernetesGateway; a
- * cluster without the Gateway API CRDs does not serve them (the kind is "not served", looked up
- * again periodically, and readiness does not wait for it).
+ * Kubernetes Gateways (gateway.networking.k8s.io/v1) are the inventory kind KubernetesGateway; the
+ * other Gateway API kinds ({@link GATEWAY_API_KINDS}) keep their names. A cluster without the
+ * Gateway API CRDs does not serve them (the kinds are "not served", looked up again periodically,
+ * and readiness does not wait for them).
  * Pods and ReplicaSets are left out on purpose: they are the most numerous objects of a cluster
  * and the rules that match selectors find the same labels in Deployment, StatefulSet and DaemonSet
  * pod templates.
@@ -87,7 +96,7 @@ export const INVENTORY_KINDS: readonly string[] = [
   'Namespace', 'Service', 'Secret', 'Deployment', 'StatefulSet', 'DaemonSet',
   'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'EnvoyFilter',
   'PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication', 'Telemetry', EXEMPTION_KIND,
-  'ConfigMap', KUBERNETES_GATEWAY_KIND,
+  'ConfigMap', KUBERNETES_GATEWAY_KIND, ...GATEWAY_API_KINDS,
 ];
 
 /**

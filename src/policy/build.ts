@@ -157,6 +157,7 @@ export async function extractCatalog(opa: string, dir: string): Promise<RuleCata
     if (Array.isArray(custom.kinds)) info.kinds = custom.kinds.map(String);
     if (Array.isArray(custom.meshConfig)) info.meshConfig = custom.meshConfig.map(String);
     if (Array.isArray(custom.operations)) info.operations = custom.operations.map(String);
+    if (typeof custom.api === 'string') info.api = custom.api;
     catalog[custom.id] = info;
   }
   return catalog;

@@ -16,7 +16,7 @@ import type { JudgedViolation, Violation } from './types.js';
 /** Kinds that have no namespace; everything else defaults to the check namespace. */
 const CLUSTER_SCOPED = new Set([
   'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
-  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'StorageClass', 'PriorityClass', 'IngressClass',
+  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'StorageClass', 'PriorityClass', 'IngressClass', 'GatewayClass',
 ]);
 
 /** An object to check, with where it came from. */

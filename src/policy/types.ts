@@ -24,6 +24,8 @@ export interface RuleInfo {
   why?: string;
   /** The rule's METADATA description: what it checks, as docs/rules.md prints it. */
   description?: string;
+  /** The API family the rule judges (METADATA `custom.api`): istio (the default), gateway-api or ambient. */
+  api?: string;
 }
 
 export type RuleCatalog = Record<string, RuleInfo>;

@@ -300,11 +300,12 @@ describe('chart: least privilege and no author-controlled bypass', { timeout: 40
     assert.deepEqual(env.find((e) => e.name === 'MESHGUARD_ISTIO_ROOT_NAMESPACE'), { name: 'MESHGUARD_ISTIO_ROOT_NAMESPACE', value: 'istio-config' });
   });
 
-  it('reads Istio Gateways and Kubernetes Gateways (gateway.networking.k8s.io) cluster-wide, read-only', async () => {
+  it('reads Istio Gateways and the Gateway API kinds (gateway.networking.k8s.io) cluster-wide, read-only', async () => {
     const objects = await render();
+    const gatewayApi = ['gateways', 'httproutes', 'grpcroutes', 'tcproutes', 'tlsroutes', 'referencegrants', 'gatewayclasses', 'listenersets'];
     assert.deepEqual(grants(one(objects, 'ClusterRole'), 'gateways'), [
       { apiGroups: ['networking.istio.io'], resources: ['virtualservices', 'destinationrules', 'gateways', 'serviceentries', 'sidecars', 'envoyfilters'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['gateway.networking.k8s.io'], resources: ['gateways'], verbs: ['list', 'watch'] },
+      { apiGroups: ['gateway.networking.k8s.io'], resources: gatewayApi, verbs: ['list', 'watch'] },
     ]);
   });
 

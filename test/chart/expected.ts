@@ -47,6 +47,12 @@ export const RULES: Record<string, unknown[]> = {
       operations: ['CREATE', 'UPDATE'], scope: 'Namespaced',
     },
     { apiGroups: ['telemetry.istio.io'], apiVersions: ['*'], resources: ['telemetries'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },
+    {
+      apiGroups: ['gateway.networking.k8s.io'], apiVersions: ['*'],
+      resources: ['gateways', 'httproutes', 'grpcroutes', 'tcproutes', 'tlsroutes', 'referencegrants', 'listenersets'],
+      operations: ['CREATE', 'UPDATE'], scope: 'Namespaced',
+    },
+    { apiGroups: ['gateway.networking.k8s.io'], apiVersions: ['*'], resources: ['gatewayclasses'], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' },
   ],
   'workloads.validate.meshguard.io': [
     { apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' },

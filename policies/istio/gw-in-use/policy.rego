@@ -51,11 +51,11 @@ key := {"namespace": lib.namespace, "name": lib.name}
 
 # A Gateway of the other kind with the same namespace and name keeps the references resolving.
 still_served if {
-	lib.inventory_kind == "Gateway"
+	lib.kind == "Gateway"
 	routing.kubernetes_gateway(key)
 }
 
 still_served if {
-	lib.inventory_kind == "KubernetesGateway"
+	lib.kind == "KubernetesGateway"
 	routing.istio_gateway(key)
 }
