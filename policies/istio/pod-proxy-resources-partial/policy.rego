@@ -6,7 +6,8 @@
 #   resources block and uses only what is given: typically the proxy ends up with requests but no
 #   limits (or the reverse). The sidecar-resources mutator completes the set; this rule warns so
 #   the author sees it. Covers Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and
-#   CronJob. Needs no inventory.
+#   CronJob; ambient pods (data.meshguard.lib.istio.dataplane) have no sidecar and are skipped.
+#   Needs no inventory.
 # custom:
 #   id: pod-proxy-resources-partial
 #   severity: low
@@ -30,6 +31,7 @@ violation contains {
 	"details": {"field": workloads.field(lib.kind, "metadata.annotations"), "set": present, "missing": missing},
 } if {
 	workloads.admitted
+	not workloads.ambient(workloads.template)
 	annotations := workloads.annotations_of(workloads.template)
 	present := [k | some k in keys; workloads.has_key(annotations, k)]
 	missing := [k | some k in keys; not workloads.has_key(annotations, k)]

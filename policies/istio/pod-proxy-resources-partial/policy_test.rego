@@ -35,3 +35,10 @@ test_job_template if {
 test_delete_ignored if {
 	count(pod_proxy_resources_partial.violation) == 0 with input as {"request": {"kind": {"kind": "Deployment"}, "operation": "DELETE", "namespace": "default", "object": null}}
 }
+
+test_ambient_pods_skipped if {
+	pod := review("Pod", {"kind": "Pod", "metadata": {"name": "p", "labels": {"istio.io/dataplane-mode": "ambient"}, "annotations": {"sidecar.istio.io/proxyCPU": "100m"}}, "spec": {}})
+	count(pod_proxy_resources_partial.violation) == 0 with input as pod
+	sidecar := review("Pod", {"kind": "Pod", "metadata": {"name": "p", "labels": {"sidecar.istio.io/inject": "true", "istio.io/dataplane-mode": "ambient"}, "annotations": {"sidecar.istio.io/proxyCPU": "100m"}}, "spec": {}})
+	count(pod_proxy_resources_partial.violation) == 1 with input as sidecar
+}

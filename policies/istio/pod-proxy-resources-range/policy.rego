@@ -9,7 +9,8 @@
 #   Too small and the proxy is throttled or OOM-killed under load; too large and it starves the
 #   node. An unparseable value would make injection fail, and a value beyond 2^63-1 is denied as
 #   too large. Quantities are read by data.meshguard.lib.quantity, with bounded work. Checked whatever the namespace (the annotations
-#   only matter where the pod is injected, and the values are wrong anywhere). Needs no inventory.
+#   only matter where the pod is injected, and the values are wrong anywhere), except for ambient pods
+#   (data.meshguard.lib.istio.dataplane), which have no sidecar. Needs no inventory.
 # custom:
 #   id: pod-proxy-resources-range
 #   severity: medium
@@ -37,6 +38,7 @@ bounds := {
 
 annotated contains [key, value] if {
 	workloads.admitted
+	not workloads.ambient(workloads.template)
 	some key, value in workloads.annotations_of(workloads.template)
 	resource_of[key]
 }

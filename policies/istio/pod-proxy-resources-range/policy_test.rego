@@ -108,3 +108,11 @@ test_pod_kind if {
 test_delete_ignored if {
 	count(pod_proxy_resources_range.violation) == 0 with input as {"request": {"kind": {"kind": "Deployment"}, "operation": "DELETE", "namespace": "prod", "object": null}}
 }
+
+test_ambient_pods_skipped if {
+	ambient_ns := {"Namespace": {"": {"prod": {"kind": "Namespace", "metadata": {"name": "prod", "labels": {"istio.io/dataplane-mode": "ambient"}}}}}}
+	count(pod_proxy_resources_range.violation) == 0 with input as deployment({"sidecar.istio.io/proxyCPU": "nonsense"})
+		with data.meshguard.inventory as ambient_ns
+	count(pod_proxy_resources_range.violation) == 1 with input as deployment({"sidecar.istio.io/proxyCPU": "nonsense"})
+		with data.meshguard.inventory as {"Namespace": {"": {"prod": {"kind": "Namespace", "metadata": {"name": "prod", "labels": {"istio-injection": "enabled"}}}}}}
+}
