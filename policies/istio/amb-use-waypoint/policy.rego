@@ -51,6 +51,13 @@ violation contains {
 	"details": {"field": field, "waypoint": sprintf("%s/%s", [target.namespace, target.name])},
 } if {
 	target != "none"
+	missing(target)
+}
+
+# An empty istio.io/use-waypoint-namespace names no namespace, so istiod never finds the waypoint.
+missing(target) if target.namespace == ""
+
+missing(target) if {
 	ambient.waypoints_known(target.namespace)
 	not ambient.waypoint(target.namespace, target.name)
 }

@@ -85,3 +85,12 @@ test_gateways_not_known_is_silent if {
 	count(amb_use_waypoint.violation) == 0 with input as review("Service", service({"istio.io/use-waypoint": "wp"}))
 		with data.meshguard.inventory as {"Service": {}}
 }
+
+test_empty_waypoint_namespace_denied if {
+	amb_use_waypoint.violation == {{
+		"id": "amb-use-waypoint",
+		"message": "Service shop/reviews uses waypoint /wp, which does not exist (no Gateway of class istio-waypoint with that name), so its traffic bypasses the waypoint and the waypoint's L7 policies",
+		"details": {"field": "metadata.labels[istio.io/use-waypoint]", "waypoint": "/wp"},
+	}} with input as review("Service", service({"istio.io/use-waypoint": "wp", "istio.io/use-waypoint-namespace": ""}))
+		with data.meshguard.inventory as inventory({"shop": {"wp": waypoint("shop", "wp", {})}})
+}
