@@ -14,7 +14,8 @@
 #   notHosts, methods, notMethods, paths, notPaths; source remoteIpBlocks, notRemoteIpBlocks,
 #   requestPrincipals, notRequestPrincipals; `when` keys other than source.ip, source.namespace,
 #   source.principal, destination.ip and destination.port. A DENY policy left with nothing to
-#   enforce is amb-ap-unenforced. Applies in namespaces labelled istio.io/dataplane-mode=ambient to
+#   enforce is amb-ap-unenforced. Applies in ambient namespaces (labelled istio.io/dataplane-mode=ambient
+#   and not injecting sidecars, which win: data.meshguard.lib.ambient.ambient_namespace) to
 #   policies without targetRefs whose selector does not pick waypoint pods.
 # custom:
 #   id: amb-ap-l7-ztunnel

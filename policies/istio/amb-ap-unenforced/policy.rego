@@ -20,7 +20,8 @@
 #   receives it.
 #   ALLOW policies and DENY policies that keep an L4 match are more restrictive than written, not
 #   silent; amb-ap-l7-ztunnel reports them. Applies in namespaces labelled
-#   istio.io/dataplane-mode=ambient; policies whose selector picks waypoint pods
+#   istio.io/dataplane-mode=ambient and not injecting sidecars (sidecars win and enforce HTTP
+#   attributes themselves); policies whose selector picks waypoint pods
 #   (gateway.networking.k8s.io/gateway-name) are enforced by the waypoint and skipped.
 # custom:
 #   id: amb-ap-unenforced

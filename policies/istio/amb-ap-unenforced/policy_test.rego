@@ -48,6 +48,9 @@ test_enforced_deny_rules_allowed if {
 
 test_outside_ambient_allowed if {
 	count(amb_ap_unenforced.violation) == 0 with input as review(paths_deny) with data.meshguard.inventory as namespace({"istio-injection": "enabled"})
+
+	# Sidecars win over ambient, and enforce HTTP attributes themselves.
+	count(amb_ap_unenforced.violation) == 0 with input as review(paths_deny) with data.meshguard.inventory as namespace({"istio-injection": "enabled", "istio.io/dataplane-mode": "ambient"})
 	count(amb_ap_unenforced.violation) == 0 with input as review(paths_deny) with data.meshguard.inventory as {}
 }
 

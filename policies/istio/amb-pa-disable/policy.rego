@@ -6,7 +6,8 @@
 #   ambient docs: "policies that set the mode to DISABLE are ignored because ztunnel and HBONE
 #   always enforce mTLS"; istiod converts only STRICT and PERMISSIVE into ztunnel policy,
 #   pilot/pkg/serviceregistry/ambient/authorization.go convertPeerAuthentication), so it behaves
-#   as PERMISSIVE. Reported in namespaces labelled istio.io/dataplane-mode=ambient.
+#   as PERMISSIVE. Reported in namespaces labelled istio.io/dataplane-mode=ambient that do
+#   not also inject sidecars.
 # custom:
 #   id: amb-pa-disable
 #   api: ambient

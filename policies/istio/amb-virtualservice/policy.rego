@@ -5,7 +5,7 @@
 #   mode, where only waypoints apply them, and mixing them with Gateway API routes as not supported
 #   (undefined behaviour; istio.io/latest/docs/ambient/usage/l7-features). A VirtualService for
 #   mesh traffic (no `gateways`, or `mesh` among them) in a namespace labelled
-#   istio.io/dataplane-mode=ambient is reported; VirtualServices bound only to ingress gateways
+#   istio.io/dataplane-mode=ambient (and not injecting sidecars) is reported; VirtualServices bound only to ingress gateways
 #   are not.
 # custom:
 #   id: amb-virtualservice
