@@ -8,7 +8,7 @@ import { createIstio, getIstio, istio, rejection, userView, warningTexts } from 
 import { metricValue, type MeshguardProcess } from './meshguard-process.js';
 import { waitFor } from './processes.js';
 
-/** An ambient namespace without a waypoint yet. */
+/** An ambient namespace whose traffic goes through the waypoint `waypoint`, which does not exist yet. */
 const AMBIENT = 'e2e-ambient';
 
 /** Waits until the cluster data pushed to meshguard's policy engine holds `count` objects of `kind`. */
@@ -16,7 +16,7 @@ async function inventoryHolds(mg: MeshguardProcess, kind: string, count: number)
   await waitFor(`policy data ${kind}=${count}`, async () => (metricValue(await mg.metrics(), 'meshguard_policy_data_objects', `kind="${kind}"`) === count ? true : undefined), { timeoutMs: 15_000, intervalMs: 100 });
 }
 
-const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: AMBIENT, labels: { 'istio.io/dataplane-mode': 'ambient' } } };
+const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: AMBIENT, labels: { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' } } };
 
 const waypoint: KubeObject = {
   apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'waypoint', namespace: AMBIENT },
