@@ -165,3 +165,32 @@ selects_waypoint_pods(selector) if {
 	some k in ["gateway.networking.k8s.io/gateway-name", "istio.io/gateway-name"]
 	_ = object.get(selector, "matchLabels", {})[k]
 }
+
+# attachable(gw, ns) holds when objects of namespace ns may bind to waypoint gw: same namespace, or
+# its HBONE listener (port 15008) admits ns by allowedRoutes.namespaces (from All, or Selector
+# matching the namespace's labels), as istiod's AllowsAttachmentFromNamespace decides.
+attachable(gw, ns) if gw.metadata.namespace == ns
+
+attachable(gw, ns) if {
+	gw.metadata.namespace != ns
+	l := hbone_listener(gw)
+	object.get(l, ["allowedRoutes", "namespaces", "from"], "Same") == "All"
+}
+
+attachable(gw, ns) if {
+	gw.metadata.namespace != ns
+	l := hbone_listener(gw)
+	object.get(l, ["allowedRoutes", "namespaces", "from"], "Same") == "Selector"
+	istio.selects(object.get(l, ["allowedRoutes", "namespaces", "selector"], {}), lib.namespace_labels(ns))
+}
+
+# allowed_from(gw) is what the waypoint's HBONE listener says about other namespaces.
+allowed_from(gw) := object.get(hbone_listener(gw), ["allowedRoutes", "namespaces", "from"], "Same") if {
+	hbone_listener(gw)
+} else := "Same"
+
+hbone_listener(gw) := l if {
+	some l in object.get(gw.spec, "listeners", [])
+	l.protocol == "HBONE"
+	l.port == 15008
+}

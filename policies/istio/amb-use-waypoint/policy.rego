@@ -6,7 +6,9 @@
 #   `none` opts out). When no Gateway of class `istio-waypoint` has that name, or the waypoint's
 #   `istio.io/waypoint-for` (on the Gateway, else its GatewayClass; default `service`) does not
 #   take the traffic type (`service` for Services and ServiceEntries, `workload` for pods; `all`
-#   takes both), istiod binds no waypoint (WaypointIsNotReady / WaypointUnsupportedTrafficType in
+#   takes both), or a waypoint of another namespace whose HBONE listener (port 15008) does not
+#   admit the object's namespace (`allowedRoutes.namespaces.from` Same by default, All, or a
+#   Selector; WaypointAttachmentDenied), istiod binds no waypoint (WaypointIsNotReady / WaypointUnsupportedTrafficType in
 #   pilot/pkg/serviceregistry/ambient/waypoints.go) and the traffic bypasses it: the L7 policies
 #   attached to the waypoint are not enforced. Checked on the label of the admitted Namespace,
 #   Service, ServiceEntry, Pod or workload pod template. A Namespace's label is checked for
@@ -72,6 +74,16 @@ violation contains {
 	gw := ambient.waypoint(target.namespace, target.name)
 	traffic := ambient.traffic_type(gw)
 	not ambient.takes(traffic, binding.traffic)
+}
+
+violation contains {
+	"id": "amb-use-waypoint",
+	"message": sprintf("%s %s uses waypoint %s/%s, whose HBONE listener does not admit namespace %s (allowedRoutes.namespaces.from: %s), so its traffic bypasses the waypoint and the waypoint's L7 policies", [lib.kind, who, target.namespace, target.name, home, ambient.allowed_from(gw)]),
+	"details": {"field": field, "waypoint": sprintf("%s/%s", [target.namespace, target.name]), "from": ambient.allowed_from(gw)},
+} if {
+	target != "none"
+	gw := ambient.waypoint(target.namespace, target.name)
+	not ambient.attachable(gw, home)
 }
 
 who := lib.name if lib.kind == "Namespace"

@@ -27,15 +27,34 @@ test_gateway_of_another_class_is_no_waypoint if {
 		with data.meshguard.inventory as inventory({"shop": {"reviews-wp": gw}})
 }
 
+shared(from) := object.union(waypoint("infra", "shared", {}), {"spec": {"listeners": [{"name": "mesh", "port": 15008, "protocol": "HBONE", "allowedRoutes": {"namespaces": from}}]}})
+
+cross_ns := service({"istio.io/use-waypoint": "shared", "istio.io/use-waypoint-namespace": "infra"})
+
 test_waypoint_in_another_namespace if {
-	count(amb_use_waypoint.violation) == 0 with input as review("Service", service({"istio.io/use-waypoint": "shared", "istio.io/use-waypoint-namespace": "infra"}))
-		with data.meshguard.inventory as inventory({"infra": {"shared": waypoint("infra", "shared", {})}})
+	count(amb_use_waypoint.violation) == 0 with input as review("Service", cross_ns)
+		with data.meshguard.inventory as inventory({"infra": {"shared": shared({"from": "All"})}})
 	amb_use_waypoint.violation == {{
 		"id": "amb-use-waypoint",
 		"message": "Service shop/reviews uses waypoint infra/shared, which does not exist (no Gateway of class istio-waypoint with that name), so its traffic bypasses the waypoint and the waypoint's L7 policies",
 		"details": {"field": "metadata.labels[istio.io/use-waypoint]", "waypoint": "infra/shared"},
-	}} with input as review("Service", service({"istio.io/use-waypoint": "shared", "istio.io/use-waypoint-namespace": "infra"}))
+	}} with input as review("Service", cross_ns)
 		with data.meshguard.inventory as inventory({"shop": {"shared": waypoint("shop", "shared", {})}})
+}
+
+test_waypoint_of_another_namespace_must_admit_it if {
+	amb_use_waypoint.violation == {{
+		"id": "amb-use-waypoint",
+		"message": "Service shop/reviews uses waypoint infra/shared, whose HBONE listener does not admit namespace shop (allowedRoutes.namespaces.from: Same), so its traffic bypasses the waypoint and the waypoint's L7 policies",
+		"details": {"field": "metadata.labels[istio.io/use-waypoint]", "waypoint": "infra/shared", "from": "Same"},
+	}} with input as review("Service", cross_ns)
+		with data.meshguard.inventory as inventory({"infra": {"shared": waypoint("infra", "shared", {})}})
+	selector := {"from": "Selector", "selector": {"matchLabels": {"team": "shop"}}}
+	count(amb_use_waypoint.violation) == 1 with input as review("Service", cross_ns)
+		with data.meshguard.inventory as inventory({"infra": {"shared": shared(selector)}})
+	labelled := object.union(inventory({"infra": {"shared": shared(selector)}}), {"Namespace": {"": {"shop": {"metadata": {"name": "shop", "labels": {"team": "shop"}}}}}})
+	count(amb_use_waypoint.violation) == 0 with input as review("Service", cross_ns)
+		with data.meshguard.inventory as labelled
 }
 
 test_service_waypoint_for_workload_denied if {
