@@ -138,11 +138,13 @@ l4_source(src) if {
 }
 
 # serving_waypoint(meta, ns, traffic) is the waypoint Gateway that takes the traffic ("service" or
-# "workload") of an object with metadata meta in namespace ns. Undefined when none does.
+# "workload") of an object with metadata meta in namespace ns and admits its namespace. Undefined
+# when none does.
 serving_waypoint(meta, ns, traffic) := gw if {
 	w := effective_waypoint(meta, ns)
 	gw := waypoint(w.namespace, w.name)
 	takes(traffic_type(gw), traffic)
+	attachable(gw, ns)
 }
 
 # -----------------------------------------------------------------------------------------------

@@ -54,3 +54,13 @@ test_ztunnel_policy if {
 	not ambient.ztunnel_policy({"targetRef": {"kind": "Gateway", "name": "a"}})
 	not ambient.ztunnel_policy({"selector": {"matchLabels": {"gateway.networking.k8s.io/gateway-name": "wp"}}})
 }
+
+test_serving_waypoint_needs_type_and_attachment if {
+	gw := {"metadata": {"name": "shared", "namespace": "infra", "labels": {}}, "spec": {"gatewayClassName": "istio-waypoint", "listeners": [{"name": "mesh", "port": 15008, "protocol": "HBONE"}]}}
+	inv := object.union(ns_inventory({}), {"KubernetesGateway": {"infra": {"shared": gw}}})
+	bound := meta({"istio.io/use-waypoint": "shared", "istio.io/use-waypoint-namespace": "infra"})
+	not ambient.serving_waypoint(bound, "shop", "service") with data.meshguard.inventory as inv
+	open := object.union(gw, {"spec": {"listeners": [{"name": "mesh", "port": 15008, "protocol": "HBONE", "allowedRoutes": {"namespaces": {"from": "All"}}}]}})
+	ambient.serving_waypoint(bound, "shop", "service") == open with data.meshguard.inventory as object.union(ns_inventory({}), {"KubernetesGateway": {"infra": {"shared": open}}})
+	not ambient.serving_waypoint(bound, "shop", "workload") with data.meshguard.inventory as object.union(ns_inventory({}), {"KubernetesGateway": {"infra": {"shared": open}}})
+}
