@@ -91,6 +91,10 @@ injection_decision(t) := "default" if {
 # (data.meshguard.lib.istio.injected: the injector's webhooks, policy and selectors).
 injected(t, ns) if istio.injected(t, ns)
 
+# ambient(t) holds when the admitted object's pod template t runs in ambient mode (ztunnel, no
+# sidecar: data.meshguard.lib.istio.dataplane), where the sidecar-only rules do not apply.
+ambient(t) if istio.dataplane(t, lib.namespace) == "ambient"
+
 as_string(x) := x if is_string(x)
 
 as_string(x) := json.marshal(x) if not is_string(x)

@@ -18,7 +18,7 @@ import {
 import { parseCpuMillis, parseMemoryBytes } from './quantity.js';
 
 const ROOT = 'mutation';
-const SECTIONS = ['maxPasses', 'mesh', 'sidecar', 'mtls', 'telemetry', 'warnings'];
+const SECTIONS = ['maxPasses', 'mesh', 'sidecar', 'mtls', 'telemetry', 'warnings', 'waypoint'];
 
 /** Keys of the org config's top-level `mesh:` that the mutators read (as `mutation.mesh`). */
 export const MUTATION_MESH_KEYS = ['clusterDomain', 'meshLabels'];
@@ -188,6 +188,13 @@ function telemetry(path: string, v: unknown): MutationConfig['telemetry'] {
   };
 }
 
+function waypoint(path: string, v: unknown): MutationConfig['waypoint'] {
+  const r = record(path, v, ['enabled', 'resources']);
+  const resources = values(`${path}.resources`, r.resources, true) as Required<SidecarValues>;
+  checkOrdered(`${path}.resources`, { cpu: resources.cpu, memory: resources.memory }, { cpu: resources.cpuLimit, memory: resources.memoryLimit }, 'request', 'limit');
+  return { enabled: bool(`${path}.enabled`, r.enabled), resources };
+}
+
 /**
  * Validates the org config's `mutation:` section, deep-merged over the shipped defaults.
  * `undefined` or `null` yields the defaults. Quantities are kept as written (numbers become strings).
@@ -205,5 +212,6 @@ export function parseMutationConfig(raw: unknown): MutationConfig {
     sidecar: sidecar(`${ROOT}.sidecar`, merged.sidecar),
     mtls: { enabled: bool(`${ROOT}.mtls.enabled`, mtls.enabled) },
     telemetry: telemetry(`${ROOT}.telemetry`, merged.telemetry),
+    waypoint: waypoint(`${ROOT}.waypoint`, merged.waypoint),
   });
 }

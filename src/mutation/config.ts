@@ -79,6 +79,12 @@ export interface MutationConfig {
     /** Merged into pods' `proxy.istio.io/config` where the keys are unset. */
     readonly proxyConfigDefaults: Readonly<Record<string, unknown>>;
   };
+  /** Settings of the waypoint-resources mutator (ambient waypoint Deployments). */
+  readonly waypoint: {
+    readonly enabled: boolean;
+    /** Requests and limits of the waypoint's istio-proxy container, filled in where unset. */
+    readonly resources: SidecarValuesComplete;
+  };
 }
 
 function deepFreeze<T>(value: T): T {

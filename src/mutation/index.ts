@@ -39,3 +39,4 @@ export { classifyHost, injectionDecision, namespaceMembership, type HostClass, t
 export { sidecarResourcesMutator } from './mutators/sidecar-resources.js';
 export { mtlsDefaultsMutator } from './mutators/mtls-defaults.js';
 export { telemetryDefaultsMutator } from './mutators/telemetry-defaults.js';
+export { waypointResourcesMutator } from './mutators/waypoint-resources.js';

@@ -4,7 +4,7 @@
  */
 import { isRecord, type KubeObject } from '../inventory/objects.js';
 import { hostMatches, hostNamespace, resolveHost } from '../mesh/hosts.js';
-import { injection } from '../mesh/injection.js';
+import { dataplane, injection } from '../mesh/injection.js';
 import type { LabelMatch } from './config.js';
 import type { MutationEnv } from './types.js';
 
@@ -26,7 +26,8 @@ export interface InjectionDecision {
  * Decides whether Istio will inject a sidecar into a pod (or a pod template) with the one mesh
  * model ({@link injection} in src/mesh/injection.ts: the injector's webhooks, its policy and
  * selectors from Istio's mesh config). When the namespace is unknown (no inventory, or not in it)
- * it counts as unlabelled, so only the pod's own opt-in (label) counts.
+ * it counts as unlabelled, so only the pod's own opt-in (label) counts. A pod the model puts in
+ * ambient mode ({@link dataplane}) is never injected, and the reason says so.
  */
 export function injectionDecision(
   meta: Record<string, unknown>,
@@ -35,9 +36,11 @@ export function injectionDecision(
   env: MutationEnv,
 ): InjectionDecision {
   const nsLabels = env.inventory?.namespaceLabels(namespace);
-  const answer = injection({ metadata: meta, spec }, namespace, nsLabels, env.meshConfig?.injector);
+  const pod = { metadata: meta, spec };
+  const answer = injection(pod, namespace, nsLabels, env.meshConfig?.injector);
   const unknown = nsLabels === undefined;
-  const reason = unknown && answer.inject ? `namespace ${namespace} unknown; ${answer.reason}` : answer.reason;
+  const ambient = !answer.inject && dataplane(pod, namespace, nsLabels, env.meshConfig?.injector) === 'ambient';
+  const reason = ambient ? 'the pod runs in ambient mode (ztunnel), without a sidecar' : unknown && answer.inject ? `namespace ${namespace} unknown; ${answer.reason}` : answer.reason;
   return { inject: answer.inject, reason, namespaceUnknown: unknown };
 }
 

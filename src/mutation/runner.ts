@@ -12,12 +12,13 @@ import { MUTATIONS_ANNOTATION } from './annotations.js';
 import { mtlsDefaultsMutator } from './mutators/mtls-defaults.js';
 import { sidecarResourcesMutator } from './mutators/sidecar-resources.js';
 import { telemetryDefaultsMutator } from './mutators/telemetry-defaults.js';
+import { waypointResourcesMutator } from './mutators/waypoint-resources.js';
 import { recordedMutators } from './ownership.js';
 import { setAnnotation } from './pod-targets.js';
 import type { MutationEnv, MutationOutcome, MutationRequest, Mutator, MutatorChange } from './types.js';
 
 /** The built-in mutators, in the order they run. */
-export const builtinMutators: Mutator[] = [sidecarResourcesMutator, mtlsDefaultsMutator, telemetryDefaultsMutator];
+export const builtinMutators: Mutator[] = [sidecarResourcesMutator, mtlsDefaultsMutator, telemetryDefaultsMutator, waypointResourcesMutator];
 
 interface PassResult {
   object: KubeObject;

@@ -9,7 +9,8 @@
 #   disables. Reported in mesh namespaces (lib.in_mesh_namespace). When the namespace is not in the
 #   inventory (e.g. `meshguard check` without a Namespace document), the object's own labels and
 #   annotations decide alone: an explicit opt-out is reported. Workloads that must stay out of the
-#   mesh are exempted through the org config's exemptions.
+#   mesh are exempted through the org config's exemptions. Ambient pods (data.meshguard.lib.istio.
+#   dataplane) are in the mesh without a sidecar, so the switch is not reported for them.
 # custom:
 #   id: pod-injection-disabled
 #   severity: high
@@ -36,6 +37,7 @@ violation contains {
 	workloads.admitted
 	t := workloads.template
 	workloads.injection_decision(t) == "disabled"
+	not workloads.ambient(t)
 	setting := workloads.injection_setting(t)
 	some known, where in scope
 }

@@ -83,3 +83,12 @@ test_delete_and_other_kinds_ignored if {
 	count(pod_injection_disabled.violation) == 0 with input as {"request": {"kind": {"kind": "Service"}, "operation": "CREATE", "namespace": "prod", "object": {"metadata": {"name": "s", "annotations": {"sidecar.istio.io/inject": "false"}}}}}
 		with data.meshguard.inventory as mesh_ns
 }
+
+test_ambient_pods_skipped if {
+	# sidecar.istio.io/inject=false is common on ambient pods: they stay in the mesh through ztunnel.
+	ambient_ns := {"Namespace": {"": {"prod": {"kind": "Namespace", "metadata": {"name": "prod", "labels": {"istio.io/dataplane-mode": "ambient"}}}}}}
+	count(pod_injection_disabled.violation) == 0 with input as deployment({"app": "web", "sidecar.istio.io/inject": "false"}, {})
+		with data.meshguard.inventory as ambient_ns
+	count(pod_injection_disabled.violation) == 1 with input as deployment({"app": "web", "sidecar.istio.io/inject": "false", "istio.io/dataplane-mode": "none"}, {})
+		with data.meshguard.inventory as ambient_ns
+}

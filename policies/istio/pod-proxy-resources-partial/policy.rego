@@ -7,7 +7,8 @@
 #   limits (or the reverse). The sidecar-resources mutator completes the set on the Pods it sizes
 #   (mutation.sidecar.enabled, Pods Istio injects), so for those this rule stays silent: the
 #   mutating webhook fixes it and says so. It warns where nothing will complete the set. Covers
-#   Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and CronJob. Needs no inventory.
+#   Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job and CronJob; ambient pods
+#   (data.meshguard.lib.istio.dataplane) have no sidecar and are skipped. Needs no inventory.
 # custom:
 #   id: pod-proxy-resources-partial
 #   severity: low
@@ -34,6 +35,7 @@ violation contains {
 	"details": {"field": workloads.field(lib.kind, "metadata.annotations"), "set": present, "missing": missing},
 } if {
 	workloads.admitted
+	not workloads.ambient(workloads.template)
 	annotations := workloads.annotations_of(workloads.template)
 	present := [k | some k in keys; workloads.has_key(annotations, k)]
 	missing := [k | some k in keys; not workloads.has_key(annotations, k)]

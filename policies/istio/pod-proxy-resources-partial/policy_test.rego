@@ -73,3 +73,10 @@ test_warns_where_nothing_completes_the_set if {
 		with data.meshguard.config as sizing_on
 		with data.meshguard.inventory as injected_namespace
 }
+
+test_ambient_pods_skipped if {
+	pod := review("Pod", {"kind": "Pod", "metadata": {"name": "p", "labels": {"istio.io/dataplane-mode": "ambient"}, "annotations": {"sidecar.istio.io/proxyCPU": "100m"}}, "spec": {}})
+	count(pod_proxy_resources_partial.violation) == 0 with input as pod
+	sidecar := review("Pod", {"kind": "Pod", "metadata": {"name": "p", "labels": {"sidecar.istio.io/inject": "true", "istio.io/dataplane-mode": "ambient"}, "annotations": {"sidecar.istio.io/proxyCPU": "100m"}}, "spec": {}})
+	count(pod_proxy_resources_partial.violation) == 1 with input as sidecar
+}

@@ -10,7 +10,8 @@
 #   node. An unparseable value would make injection fail, and a value beyond 2^63-1 is denied as
 #   too large. A value out of bounds is not reported where the mutator replaces it on the Pods
 #   (mutation.sidecar.enforceComputed on a pod it sizes). Quantities are read by data.meshguard.lib.quantity, with bounded work. Checked whatever the namespace (the annotations
-#   only matter where the pod is injected, and the values are wrong anywhere). Needs no inventory.
+#   only matter where the pod is injected, and the values are wrong anywhere), except for ambient pods
+#   (data.meshguard.lib.istio.dataplane), which have no sidecar. Needs no inventory.
 # custom:
 #   id: pod-proxy-resources-range
 #   severity: medium
@@ -41,6 +42,7 @@ bounds := {
 
 annotated contains [key, value] if {
 	workloads.admitted
+	not workloads.ambient(workloads.template)
 	some key, value in workloads.annotations_of(workloads.template)
 	resource_of[key]
 }

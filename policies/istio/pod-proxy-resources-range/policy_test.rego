@@ -119,3 +119,11 @@ test_silent_where_the_mutator_replaces_the_value if {
 	count(pod_proxy_resources_range.violation) == 1 with input as deployment(low)
 		with data.meshguard.config as {"mutation": {"sidecar": {"enabled": true, "enforceComputed": false}}}
 }
+
+test_ambient_pods_skipped if {
+	ambient_ns := {"Namespace": {"": {"prod": {"kind": "Namespace", "metadata": {"name": "prod", "labels": {"istio.io/dataplane-mode": "ambient"}}}}}}
+	count(pod_proxy_resources_range.violation) == 0 with input as deployment({"sidecar.istio.io/proxyCPU": "nonsense"})
+		with data.meshguard.inventory as ambient_ns
+	count(pod_proxy_resources_range.violation) == 1 with input as deployment({"sidecar.istio.io/proxyCPU": "nonsense"})
+		with data.meshguard.inventory as {"Namespace": {"": {"prod": {"kind": "Namespace", "metadata": {"name": "prod", "labels": {"istio-injection": "enabled"}}}}}}
+}

@@ -72,3 +72,16 @@ test_control_plane_skipped if {
 	count(pod_uid_1337.violation) == 2 with input as labelled({"release": "web"})
 		with data.meshguard.inventory as mesh_ns
 }
+
+test_ambient_pods_skipped if {
+	pod := {"request": {
+		"kind": {"kind": "Pod"},
+		"namespace": "shop",
+		"operation": "CREATE",
+		"object": {"kind": "Pod", "metadata": {"name": "p", "namespace": "shop"}, "spec": {"securityContext": {"runAsUser": 1337}, "containers": [{"name": "app"}]}},
+	}}
+	ambient := {"Namespace": {"": {"shop": {"metadata": {"name": "shop", "labels": {"istio.io/dataplane-mode": "ambient"}}}}}}
+	count(pod_uid_1337.violation) == 0 with input as pod with data.meshguard.inventory as ambient
+	sidecar := {"Namespace": {"": {"shop": {"metadata": {"name": "shop", "labels": {"istio-injection": "enabled"}}}}}}
+	count(pod_uid_1337.violation) == 1 with input as pod with data.meshguard.inventory as sidecar
+}

@@ -1,7 +1,10 @@
 /**
  * Mutator `telemetry-defaults`:
  * - Telemetry (CREATE, UPDATE): every `spec.tracing[]` entry without `randomSamplingPercentage`
- *   gets `telemetry.defaultSamplingPercentage`.
+ *   gets `telemetry.defaultSamplingPercentage`, whether the Telemetry applies by namespace, by
+ *   `selector` or to the waypoints and gateways its `targetRefs` name. Its attachment (selector or
+ *   targetRefs) is never added or changed; a Telemetry that sets both, which Istio rejects, is left
+ *   alone with a note.
  * - Pods Istio will inject, and pod templates when `sidecar.templates` is on (same targets and
  *   eligibility as sidecar-resources): the top-level keys of `telemetry.proxyConfigDefaults` are
  *   merged into the `proxy.istio.io/config` annotation where unset. The annotation is YAML (JSON
@@ -27,7 +30,16 @@ function tracingEntries(obj: KubeObject): unknown[] {
   return Array.isArray(spec.tracing) ? spec.tracing : [];
 }
 
+/** Why the object's attachment makes it one to leave alone, or undefined: targetRefs with a selector. */
+export function attachmentConflict(obj: KubeObject): string | undefined {
+  const spec = isRecord(obj.spec) ? obj.spec : {};
+  const targeted = isRecord(spec.targetRef) || (Array.isArray(spec.targetRefs) && spec.targetRefs.length > 0);
+  return targeted && isRecord(spec.selector) ? 'sets both a selector and targetRefs, which Istio rejects' : undefined;
+}
+
 function telemetry(obj: KubeObject, req: MutationRequest, env: MutationEnv): string[] {
+  const conflict = attachmentConflict(obj);
+  if (conflict) return [`${ID}: Telemetry ${obj.metadata?.name ?? '?'} ${conflict}; left unchanged`];
   const percentage = env.config.telemetry.defaultSamplingPercentage;
   const notes: string[] = [];
   tracingEntries(obj).forEach((entry, i) => {

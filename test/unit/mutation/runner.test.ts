@@ -25,7 +25,7 @@ const setB: Mutator = {
 
 describe('mutation runner', () => {
   it('runs the built-in mutators in the documented order', () => {
-    assert.deepEqual(builtinMutators.map((m) => m.id), ['sidecar-resources', 'mtls-defaults', 'telemetry-defaults']);
+    assert.deepEqual(builtinMutators.map((m) => m.id), ['sidecar-resources', 'mtls-defaults', 'telemetry-defaults', 'waypoint-resources']);
   });
 
   it('creates metadata.annotations with one add when it is absent, and the patch reproduces the result', () => {

@@ -310,7 +310,17 @@ describe('sidecar-resources: which pods', () => {
 
   it('never sizes pods in non-mesh namespaces that do not opt in', () => {
     expectUntouched(pod([APP]), 'sidecar-resources: Pod: namespace plain is not in the mesh; left unchanged', { namespace: 'plain' });
-    expectUntouched(pod([APP]), 'sidecar-resources: Pod: namespace ambient is not in the mesh; left unchanged', { namespace: 'ambient' });
+  });
+
+  it('never sizes ambient pods: the namespace or the pod itself puts them in ambient mode', () => {
+    expectUntouched(pod([APP]), 'sidecar-resources: Pod: the pod runs in ambient mode (ztunnel), without a sidecar; left unchanged', { namespace: 'ambient' });
+    const own = { 'istio.io/dataplane-mode': 'ambient' };
+    expectUntouched(pod([APP], { labels: own }), 'sidecar-resources: Pod: the pod runs in ambient mode (ztunnel), without a sidecar; left unchanged', { namespace: 'plain' });
+    expectUntouched(pod([APP], { labels: { ...own, 'sidecar.istio.io/inject': 'false' } }), 'sidecar-resources: Pod: the pod runs in ambient mode (ztunnel), without a sidecar; left unchanged', { namespace: 'ambient' });
+  });
+
+  it('sizes a pod that opts in to a sidecar in an ambient namespace (the sidecar wins)', () => {
+    expectSized(pod([APP], { labels: inject('true') }), APP_VALUES, record, { namespace: 'ambient' });
   });
 
   it('never sizes pods in an istio-injection=disabled namespace, even when they opt in', () => {

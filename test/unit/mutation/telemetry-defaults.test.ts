@@ -121,3 +121,26 @@ describe('telemetry-defaults: proxy.istio.io/config', () => {
     assert.equal(outcome.mutated.metadata?.annotations?.['meshguard.io/mutations'], 'sidecar-resources,telemetry-defaults');
   });
 });
+
+describe('telemetry-defaults: Telemetry attached with targetRefs', () => {
+  const waypoint = [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'waypoint' }];
+  const attached = (spec: Record<string, unknown>): KubeObject => ({ ...telemetry(spec), metadata: { name: 'waypoint-tracing', namespace: 'bookinfo' } });
+
+  it('gives a waypoint Telemetry the sampling default and adds no selector', () => {
+    const outcome = run(request(attached({ targetRefs: waypoint, tracing: [{ providers: [{ name: 'zipkin' }] }] })), env);
+    assert.deepEqual(outcome.mutated, {
+      ...attached({}),
+      metadata: { name: 'waypoint-tracing', namespace: 'bookinfo', annotations: MARK },
+      spec: { targetRefs: waypoint, tracing: [{ providers: [{ name: 'zipkin' }], randomSamplingPercentage: 1 }] },
+    });
+    assert.deepEqual(outcome.notes, ['telemetry-defaults: spec.tracing[0].randomSamplingPercentage set to 1']);
+  });
+
+  it('leaves a Telemetry with both a selector and targetRefs alone, with a note', () => {
+    for (const target of [{ targetRefs: waypoint }, { targetRef: waypoint[0] }]) {
+      const outcome = run(request(attached({ ...target, selector: { matchLabels: { app: 'reviews' } }, tracing: [{}] })), env);
+      assert.deepEqual(outcome.patch, []);
+      assert.deepEqual(outcome.notes, ['telemetry-defaults: Telemetry waypoint-tracing sets both a selector and targetRefs, which Istio rejects; left unchanged']);
+    }
+  });
+});
