@@ -70,7 +70,7 @@ function knativeService(): unknown {
           }],
           volumes: [
             { name: 'org-config', configMap: { name: 'meshguard-org-config' } },
-            { name: 'snapshot', configMap: { name: 'meshguard-snapshot', items: [{ key: 'snapshot.gz', path: 'snapshot.gz' }] } },
+            { name: 'snapshot', configMap: { name: 'meshguard-snapshot', optional: true, items: [{ key: 'snapshot.gz', path: 'snapshot.gz' }] } },
           ],
         },
       },
@@ -107,6 +107,15 @@ describe('chart: config.mode serverless (Knative)', { timeout: 40 * 60_000 }, ()
     assert.deepEqual([...names].sort(), SETTINGS.map((s) => envName(s.key)).filter((n) => !unset.includes(n)).sort());
   });
 
+  it('the chart\'s ServiceAccount may write the snapshot ConfigMap (for `meshguard snapshot` in a CronJob), nothing more', () => {
+    const role = one(objects, 'Role', 'meshguard-snapshot');
+    assert.deepEqual(role.rules, [
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['meshguard-snapshot'], verbs: ['get', 'patch'] },
+    ]);
+    assert.equal(role.metadata.namespace, 'meshguard-system');
+  });
+
   it('the webhooks call webhook.url with no CA bundle (a publicly trusted route), or with tls.caBundle', async () => {
     const params = { release: 'meshguard', namespace: 'meshguard-system', url: URL };
     assert.deepEqual(one(objects, 'MutatingWebhookConfiguration'), mutatingConfiguration(params, '0-meshguard-mutating', 'meshguard'));
@@ -123,7 +132,7 @@ describe('chart: config.mode serverless (Knative)', { timeout: 40 * 60_000 }, ()
     assert.equal(template.spec.containers[0]?.env.find((e) => e.name === 'MESHGUARD_SNAPSHOT')?.value, 'https://snapshots.example.com/mesh.gz');
     const secret = await render({ values: { ...SERVERLESS, serverless: { snapshot: { secret: 'mesh-snapshot' } } } });
     const volumes = (one(secret, 'Service').spec as { template: { spec: { volumes: unknown[] } } }).template.spec.volumes;
-    assert.deepEqual(volumes[1], { name: 'snapshot', secret: { secretName: 'mesh-snapshot', items: [{ key: 'snapshot.gz', path: 'snapshot.gz' }] } });
+    assert.deepEqual(volumes[1], { name: 'snapshot', secret: { secretName: 'mesh-snapshot', optional: true, items: [{ key: 'snapshot.gz', path: 'snapshot.gz' }] } });
   });
 
   it('refuses what cannot work serverless, naming the value', async () => {
