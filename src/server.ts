@@ -72,21 +72,28 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
     istioRootNamespace: config.istioRootNamespace,
     evaluation: { workers: config.evaluationWorkers, timeoutMs: config.evaluationTimeoutMs, queueLimit: config.evaluationQueueLimit },
   });
-  await policy.start({ watch: !serverless });
+  // Serverless: no informers; the cluster context comes from a snapshot, read while the bundle loads
+  // and the listener starts. A snapshot loaded before the org config is pushed by policy.start().
+  const context = serverless ? new SnapshotContext({
+    source: config.snapshot, maxAgeSeconds: config.snapshotMaxAgeSeconds, refreshSeconds: config.snapshotRefreshSeconds,
+    inventory, metrics, readiness, log, loaded: () => (policy.org ? policy.pushNow() : undefined), ...(deps.clock ? { now: deps.clock } : {}),
+  }) : undefined;
+  context?.start();
+  try {
+    await policy.start({ watch: !serverless });
+  } catch (err) {
+    context?.stop();
+    throw err;
+  }
   metrics.readinessChecks = () => readiness.report().checks;
   let sizing: SizingRefresher;
   try {
     sizing = startSizing(() => policy.org, metrics, log, deps.sizing);
   } catch (err) {
+    context?.stop();
     await policy.close();
     throw err;
   }
-  // Serverless: no informers; the cluster context comes from a snapshot, read while the listener starts.
-  const context = serverless ? new SnapshotContext({
-    source: config.snapshot, maxAgeSeconds: config.snapshotMaxAgeSeconds, refreshSeconds: config.snapshotRefreshSeconds,
-    inventory, metrics, readiness, log, loaded: () => policy.pushNow(), ...(deps.clock ? { now: deps.clock } : {}),
-  }) : undefined;
-  context?.start();
   const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log, sizing, ...(deps.now ? { now: deps.now } : {}), ...(context ? { context } : {}) };
 
   const timeouts = listenerTimeouts(config);
