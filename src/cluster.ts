@@ -61,7 +61,8 @@ export async function startCluster(deps: ClusterDeps): Promise<Cluster> {
   }
   if (config.selfCheck !== 'off') stops.push(startSelfCheckLoop(http, deps));
   if (config.snapshotOutput && config.snapshotInterval > 0) {
-    stops.push(startSnapshotWriter({ output: config.snapshotOutput, intervalSeconds: config.snapshotInterval, inventory, http, metrics, log, synced: informers.synced }));
+    const writer = startSnapshotWriter({ output: config.snapshotOutput, intervalSeconds: config.snapshotInterval, inventory, http, metrics, log, synced: informers.synced });
+    stops.push(writer.stop);
   }
   if (config.auditInterval > 0) {
     stops.push(startPeriodicAudit({

@@ -23,18 +23,25 @@ export function judgesKind(catalog: RuleCatalog, kind: string): boolean {
 export function contextAnswer(answer: AdmissionReview, state: ContextState, mode: 'deny' | 'allow'): AdmissionReview {
   const response = answer.response;
   if (!response) return answer;
-  if (state.usable) {
-    response.auditAnnotations = { ...response.auditAnnotations, 'snapshot-digest': state.digest, 'snapshot-age-seconds': String(state.ageSeconds) };
-    return answer;
-  }
-  if (!response.allowed) {
-    response.auditAnnotations = { ...response.auditAnnotations, 'snapshot-unavailable': state.code };
-    return answer;
-  }
+  if (state.usable || !response.allowed) return annotated(answer, state);
   const failed = failure(response.uid, mode, 'judge cross-resource rules', state.code, state.reason);
   const out = failed.response as NonNullable<AdmissionReview['response']>;
   const warnings = [...(response.warnings ?? []), ...(out.warnings ?? [])];
   if (warnings.length > 0) out.warnings = warnings;
   out.auditAnnotations = { ...response.auditAnnotations, ...out.auditAnnotations, 'snapshot-unavailable': state.code };
   return failed;
+}
+
+/**
+ * The same audit annotations on any other answer that read the snapshot (the mutating webhook's:
+ * sizing and defaults follow Istio's mesh config from it): `snapshot-digest` and
+ * `snapshot-age-seconds`, or `snapshot-unavailable` with the code. Mutation is best-effort, so the
+ * answer itself is not changed.
+ */
+export function annotated(answer: AdmissionReview, state: ContextState): AdmissionReview {
+  const response = answer.response;
+  if (!response) return answer;
+  const notes: Record<string, string> = state.usable ? { 'snapshot-digest': state.digest, 'snapshot-age-seconds': String(state.ageSeconds) } : { 'snapshot-unavailable': state.code };
+  response.auditAnnotations = { ...response.auditAnnotations, ...notes };
+  return answer;
 }

@@ -22,9 +22,10 @@ export interface SnapshotWriterOptions {
 /**
  * Writes the server's cluster view as a snapshot once the informers have synced, then every
  * `intervalSeconds`. A failed write is logged and counted (meshguard_snapshot_writes_total) and
- * retried at the next interval; readers keep the previous snapshot meanwhile. Returns a stop function.
+ * retried at the next interval; readers keep the previous snapshot meanwhile. `first` resolves
+ * once the first write has been tried.
  */
-export function startSnapshotWriter(opts: SnapshotWriterOptions): () => void {
+export function startSnapshotWriter(opts: SnapshotWriterOptions): { stop: () => void; first: Promise<void> } {
   const target = parseTarget(opts.output);
   const shown = describeTarget(target);
   let stopped = false;
@@ -45,9 +46,12 @@ export function startSnapshotWriter(opts: SnapshotWriterOptions): () => void {
       timer.unref();
     }
   };
-  void opts.synced.then(write);
-  return () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
+  const first = opts.synced.then(write);
+  return {
+    first,
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
   };
 }

@@ -92,6 +92,9 @@ describe('serverless mode', () => {
     assert.deepEqual(denied.body.response.auditAnnotations, { 'snapshot-digest': header.digest, 'snapshot-age-seconds': '42' });
     const allowed = await validate(base, admissionReview(reviewsRoute('v1'), { uid: 'a-1' })).expect(200);
     assert.deepEqual(allowed.body.response, { uid: 'a-1', allowed: true, auditAnnotations: { 'snapshot-digest': header.digest, 'snapshot-age-seconds': '42' } });
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'app', image: 'app:1' }] } };
+    const mutated = await request(base).post('/mutate').set('content-type', 'application/json').send(JSON.stringify(admissionReview(pod, { uid: 'm-1' }))).expect(200);
+    assert.deepEqual(mutated.body.response.auditAnnotations, { mutations: 'sidecar-resources,telemetry-defaults', 'snapshot-digest': header.digest, 'snapshot-age-seconds': '42' });
     const ready = await request(base).get('/readyz').expect(200);
     assert.deepEqual(ready.body.checks.snapshot, { ok: true, detail: `snapshot ${header.digest} taken 2026-01-01T00:00:00.000Z serves (snapshotMaxAgeSeconds 300)` });
     const metrics = (await request(base).get('/metrics').expect(200)).text;

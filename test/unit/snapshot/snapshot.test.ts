@@ -39,3 +39,33 @@ describe('snapshot artifact', () => {
     assert.deepEqual([config.snapshot, config.snapshotOutput, config.snapshotInterval, config.snapshotMaxAgeSeconds, config.snapshotRefreshSeconds], [undefined, 'configmap:meshguard-system/snap', 60, 120, 30]);
   });
 });
+
+describe('scheduled snapshot writer (snapshotOutput)', () => {
+  it('writes the inventory once the informers have synced, and counts a failed write', async () => {
+    const { mkdtemp, readFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { pino } = await import('pino');
+    const { Metrics } = await import('../../../src/metrics.js');
+    const { KubeHttp } = await import('../../../src/kube/client.js');
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const { startSnapshotWriter } = await import('../../../src/snapshot/schedule.js');
+    const inventory = new Inventory();
+    inventory.upsert({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    const metrics = new Metrics(false);
+    const log = pino({ level: 'silent' }) as unknown as Parameters<typeof startSnapshotWriter>[0]['log'];
+    const http = new KubeHttp(new KubeConfig());
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'meshguard-writer-')), 'snap.gz');
+    const ok = startSnapshotWriter({ output: file, intervalSeconds: 3600, inventory, http, metrics, log, synced: Promise.resolve() });
+    await ok.first;
+    ok.stop();
+    const written = await decodeSnapshot(await readFile(file), 'written');
+    assert.deepEqual(written.payload.inventory, inventory.toJSON());
+    const bad = startSnapshotWriter({ output: path.join(file, 'not-a-dir', 'x.gz'), intervalSeconds: 3600, inventory, http, metrics, log, synced: Promise.resolve() });
+    await bad.first;
+    bad.stop();
+    const text = await metrics.registry.metrics();
+    assert.match(text, /^meshguard_snapshot_writes_total\{result="success"\} 1$/m);
+    assert.match(text, /^meshguard_snapshot_writes_total\{result="failure"\} 1$/m);
+  });
+});
