@@ -149,3 +149,24 @@ describe('chart: config.mode serverless (Knative)', { timeout: 40 * 60_000 }, ()
     }
   });
 });
+
+describe('chart: config.snapshotOutput of a server-mode installation', { timeout: 40 * 60_000 }, () => {
+  it('passes the settings and lets the ServiceAccount write that one ConfigMap', async () => {
+    await helm();
+    const objects = await render({ values: { config: { snapshotOutput: 'configmap:mesh-context/snapshot', snapshotInterval: 60 } } });
+    const role = one(objects, 'Role', 'meshguard-snapshot');
+    assert.equal(role.metadata.namespace, 'mesh-context');
+    assert.deepEqual(role.rules, [
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['snapshot'], verbs: ['get', 'patch'] },
+    ]);
+    assert.deepEqual(one(objects, 'RoleBinding', 'meshguard-snapshot').subjects, [{ kind: 'ServiceAccount', name: 'meshguard', namespace: 'meshguard-system' }]);
+    const env = (one(objects, 'Deployment').spec as { template: { spec: { containers: Array<{ env: Array<{ name: string; value?: string }> }> } } }).template.spec.containers[0]?.env ?? [];
+    assert.deepEqual(env.filter((e) => e.name.startsWith('MESHGUARD_SNAPSHOT')), [
+      { name: 'MESHGUARD_SNAPSHOT_MAX_AGE_SECONDS', value: '300' },
+      { name: 'MESHGUARD_SNAPSHOT_REFRESH_SECONDS', value: '30' },
+      { name: 'MESHGUARD_SNAPSHOT_OUTPUT', value: 'configmap:mesh-context/snapshot' },
+      { name: 'MESHGUARD_SNAPSHOT_INTERVAL', value: '60' },
+    ]);
+  });
+});
