@@ -41,6 +41,8 @@ export class SnapshotContext {
   private tag: string | undefined;
   private lastError: string | undefined;
   private first: Promise<void> | undefined;
+  /** Set once the first read has finished: later requests do not wait at all. */
+  private firstDone = false;
   private inFlight: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -56,10 +58,11 @@ export class SnapshotContext {
     if (!source) {
       readiness.degrade(SNAPSHOT_READINESS, 'no snapshot configured: cross-resource rules answer per failureMode', 'no snapshot configured');
       this.first = Promise.resolve();
+      this.firstDone = true;
       return;
     }
     readiness.set(SNAPSHOT_READINESS, false, 'loading the cluster snapshot');
-    this.first = this.refresh();
+    this.first = this.refresh().finally(() => (this.firstDone = true));
     const every = this.opts.refreshSeconds * 1000;
     const tick = (): void => {
       this.timer = setTimeout(() => void this.refresh().finally(tick), every);
@@ -78,6 +81,7 @@ export class SnapshotContext {
    * comes first; never rejects. Concurrent callers share the one read.
    */
   async settled(deadlineMs: number): Promise<void> {
+    if (this.firstDone) return;
     const first = this.first ?? Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
