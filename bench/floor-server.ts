@@ -5,6 +5,7 @@
  * the request's uid. Anything meshguard costs above this is meshguard's own work.
  *
  * Usage: node dist/bench/floor-server.js --port <p> --cert <pem> --key <pem> [--host 127.0.0.1]
+ *        node dist/bench/floor-server.js --plain [--port <p>]   (plain HTTP, port from $PORT: the serverless floor)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -15,13 +16,15 @@ const FLOOR_BODY_LIMIT = 3 * 1024 * 1024;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, cert: { type: 'string' }, key: { type: 'string' } },
+    options: { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, cert: { type: 'string' }, key: { type: 'string' }, plain: { type: 'boolean', default: false } },
   });
-  if (!values.port || !values.cert || !values.key) {
-    console.error('usage: floor-server --port <p> --cert <pem> --key <pem> [--host 127.0.0.1]');
+  const port = values.port ?? (values.plain ? process.env.PORT : undefined);
+  if (!port || (!values.plain && (!values.cert || !values.key))) {
+    console.error('usage: floor-server --port <p> --cert <pem> --key <pem> [--host 127.0.0.1] | --plain [--port <p>]');
     process.exit(2);
   }
-  const app = Fastify({ logger: false, bodyLimit: FLOOR_BODY_LIMIT, https: { cert: readFileSync(values.cert), key: readFileSync(values.key) } });
+  const tls = values.plain ? {} : { https: { cert: readFileSync(values.cert as string), key: readFileSync(values.key as string) } };
+  const app = Fastify({ logger: false, bodyLimit: FLOOR_BODY_LIMIT, ...tls });
   app.removeContentTypeParser(['application/json']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
     try {
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
   };
   app.post('/validate', answer);
   app.post('/mutate', answer);
-  await app.listen({ host: values.host, port: Number(values.port) });
+  await app.listen({ host: values.host, port: Number(port) });
   const stop = (): void => void app.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

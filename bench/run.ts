@@ -28,6 +28,7 @@ import { MG_EVENT_LOOP, formatReport, type BenchResults, type Machine } from './
 import type { ScaleResult } from './scale.js';
 import { floorSpec, meshguardSpec, stopAll, type ServerSpec } from './servers.js';
 import { decisionParity, type Parity } from './verify.js';
+import { formatServerless, serverlessBench } from './serverless.js';
 
 interface Ctx {
   workDir: string;
@@ -165,6 +166,9 @@ async function main(): Promise<void> {
       cold.push(await coldStart(spec, settings.coldRuns, pinning));
     }
   }
+  // Serverless cold start (no snapshot, a 10,000-object snapshot) beside the floor's, and steady req/s.
+  const serverless = !values['skip-cold'] && !onlyPool ? await serverlessBench({ workDir, runs: settings.coldRuns, durationS: settings.durationS, log }) : undefined;
+  if (serverless) writeFileSync(path.join(workDir, 'serverless.json'), `${JSON.stringify(serverless, null, 2)}\n`);
   let largeObjects: LargeObjectTiming[] | undefined;
   if (!quick && !values['skip-large']) {
     largeObjects = await measureLargeObjects({ routes: [5000, 8000], workDir, pinning, readyBody: ctx.readyBody, log });
@@ -195,6 +199,7 @@ async function main(): Promise<void> {
     console.log(`${results.settings.pinning}; ${settings.durationS} s per run after a warm-up of ${settings.firstWarmupS} s (first run of a server and webhook) or ${settings.warmupS} s\n`);
     console.log(formatReport(results, false));
     for (const p of profiles ?? []) console.log(`\n${formatProfile(p)}`);
+    if (serverless) console.log(`\n${formatServerless(serverless)}`);
   }
   log(`done in ${results.durationS.toFixed(0)} s; results in ${path.join(workDir, 'results.json')}`);
 }

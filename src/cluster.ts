@@ -12,6 +12,7 @@ import { startPeriodicAudit } from './audit/periodic-audit.js';
 import { watchScopes } from './kube/resources.js';
 import { startTlsExpiry } from './kube/tls-expiry.js';
 import { runSelfCheck, SELF_CHECK_READINESS } from './kube/self-check.js';
+import { startSnapshotWriter } from './snapshot/schedule.js';
 
 /** What `buildServer` hands the cluster view. */
 export interface ClusterDeps {
@@ -59,6 +60,10 @@ export async function startCluster(deps: ClusterDeps): Promise<Cluster> {
     stops.push(() => expiry.stop());
   }
   if (config.selfCheck !== 'off') stops.push(startSelfCheckLoop(http, deps));
+  if (config.snapshotOutput && config.snapshotInterval > 0) {
+    const writer = startSnapshotWriter({ output: config.snapshotOutput, intervalSeconds: config.snapshotInterval, inventory, http, metrics, log, synced: informers.synced });
+    stops.push(writer.stop);
+  }
   if (config.auditInterval > 0) {
     stops.push(startPeriodicAudit({
       intervalSeconds: config.auditInterval, inventory, policy, metrics, log, synced: informers.synced, memoryMiB: config.policyMemoryMiB,

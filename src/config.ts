@@ -4,6 +4,7 @@ import os from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCodes, MeshguardError, describeError } from './errors.js';
 import { DEFAULT_EXEMPTION_NAMESPACE } from './policy/exemption-grants.js';
+import { parseTarget } from './snapshot/store.js';
 
 /** meshguard's validated, frozen runtime configuration. */
 export interface Config {
@@ -42,6 +43,13 @@ export interface Config {
   readonly evaluationQueueLimit: number;
   /** on: Secrets in secretNamespaces are read with data, reduced to TLS facts as they arrive. */
   readonly secretTlsFacts: 'off' | 'on';
+  /** Serverless: file or HTTP(S) URL of the cluster snapshot decisions rely on. */
+  readonly snapshot: string | undefined;
+  readonly snapshotMaxAgeSeconds: number;
+  readonly snapshotRefreshSeconds: number;
+  /** Server: where the cluster view is written as a snapshot every snapshotInterval seconds. */
+  readonly snapshotOutput: string | undefined;
+  readonly snapshotInterval: number;
 }
 
 type Kind = 'string' | 'int' | 'enum' | 'path' | 'namespace' | 'namespaces';
@@ -93,6 +101,11 @@ export const SETTINGS: readonly Setting[] = [
   { key: 'evaluationQueueLimit', kind: 'int', default: 256, min: 0, max: 100000, doc: 'Evaluations that may wait for a busy worker; one more is answered at once per failureMode (overloaded).' },
   { key: 'istioRootNamespace', kind: 'namespace', default: DEFAULT_ISTIO_ROOT_NAMESPACE, doc: 'Istio\'s root namespace: the cluster view reads Istio\'s mesh config there (ConfigMaps istio and istio-sidecar-injector only), for rules and mutators that depend on it.' },
   { key: 'secretTlsFacts', kind: 'enum', default: 'off', values: ['off', 'on'], doc: 'on: the cluster view reads the data of the Secrets in secretNamespaces (the service account then reads TLS key material there) and keeps only their TLS facts (certificate and key present, certificate parses, validity period), so gw-credential-invalid (IST0161) judges gateway credentials in the cluster; the data is dropped as it arrives. off: Secret metadata only, and gw-credential-invalid is offline-only.' },
+  { key: 'snapshot', kind: 'string', default: undefined, doc: 'Serverless: the cluster snapshot (written by `meshguard snapshot` or snapshotOutput) as a file path (e.g. a mounted ConfigMap or Secret) or an HTTP(S) URL, read at start (requests wait for it) and again every snapshotRefreshSeconds (If-None-Match). Unset: no cluster context, and cross-resource decisions answer per failureMode.' },
+  { key: 'snapshotMaxAgeSeconds', kind: 'int', default: 300, min: 1, max: 604800, doc: 'Serverless: oldest cluster snapshot (counted from when it was taken) decisions may rely on; past it they answer per failureMode. Shown in /readyz, meshguard_snapshot_age_seconds and the snapshot-age-seconds audit annotation.' },
+  { key: 'snapshotRefreshSeconds', kind: 'int', default: 30, min: 1, max: 86400, doc: 'Serverless: seconds between conditional reads of the snapshot (unchanged bytes or a 304 cost no parse).' },
+  { key: 'snapshotOutput', kind: 'string', default: undefined, doc: 'Server: where the cluster view is written as a snapshot every snapshotInterval seconds: a file path, configmap:<namespace>/<name> or secret:<namespace>/<name> (at most 1 MiB compressed), or an HTTP(S) URL (PUT).' },
+  { key: 'snapshotInterval', kind: 'int', default: 0, min: 0, max: 86400, doc: 'Server: seconds between snapshot writes to snapshotOutput once the informers have synced (0 = off). Keep it well below the readers\' snapshotMaxAgeSeconds.' },
 ];
 
 /** MESHGUARD_<SNAKE_CASE> for a setting key. */
@@ -142,6 +155,10 @@ export function loadConfig(flags: Record<string, unknown> = {}, env: NodeJS.Proc
   if ((out.headersTimeoutMs as number) > (out.requestTimeoutMs as number)) {
     throw invalid(`headersTimeoutMs (${String(out.headersTimeoutMs)}) must not exceed requestTimeoutMs (${String(out.requestTimeoutMs)})`);
   }
+  if (Boolean(out.snapshotOutput) !== ((out.snapshotInterval as number) > 0)) {
+    throw invalid('snapshotOutput and snapshotInterval (above 0) must be set together');
+  }
+  if (out.snapshotOutput) parseTarget(out.snapshotOutput as string);
   if (Boolean(out.tlsCertFile) !== Boolean(out.tlsKeyFile)) {
     throw invalid('tlsCertFile and tlsKeyFile must be set together');
   }

@@ -159,6 +159,35 @@ export class Metrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  /** Read at scrape time by meshguard_snapshot_age_seconds; a serverless instance points it at its snapshot. */
+  snapshotAgeSeconds: () => number | undefined = () => undefined;
+  readonly snapshotAge = new Gauge({
+    name: 'meshguard_snapshot_age_seconds',
+    help: 'Age of the cluster snapshot a serverless instance judges with (seconds since it was taken); absent while none is loaded.',
+    registers: [this.registry],
+    collect: () => {
+      const age = this.snapshotAgeSeconds();
+      if (age === undefined) this.snapshotAge.reset();
+      else this.snapshotAge.set(age);
+    },
+  });
+  readonly snapshotLoads = new Counter({
+    name: 'meshguard_snapshot_loads_total',
+    help: 'Reads of the cluster snapshot by result: success (loaded), unchanged (ETag or bytes the same) or failure (what was loaded is kept).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly snapshotObjects = new Gauge({
+    name: 'meshguard_snapshot_objects',
+    help: 'Objects in the loaded cluster snapshot.',
+    registers: [this.registry],
+  });
+  readonly snapshotWrites = new Counter({
+    name: 'meshguard_snapshot_writes_total',
+    help: 'Scheduled writes of the cluster snapshot (snapshotOutput) by result: success or failure.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
 
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'meshguard_' });

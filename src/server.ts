@@ -12,6 +12,7 @@ import { reportCertificate, tlsOptions, watchCertificate } from './plugins/tls-r
 import { PolicyService } from './policy/service.js';
 import { Readiness } from './readiness.js';
 import { ReloadEvents } from './reload-events.js';
+import { SnapshotContext } from './snapshot/context.js';
 import { admissionRoutes } from './routes/admission.js';
 import { probeRoutes } from './routes/probes.js';
 import { startSizing, type SizingRefresher, type SizingStartOptions } from './sizing/refresher.js';
@@ -27,6 +28,8 @@ export interface ServerDeps {
   now?: () => Date;
   /** Observed sizing: a fixed clock or Prometheus API, and `manual` to refresh only when called. */
   sizing?: SizingStartOptions;
+  /** Clock in milliseconds the snapshot's age is measured with (tests pin it). */
+  clock?: () => number;
 }
 
 /** A built, not yet listening meshguard: the HTTPS admission app and the plain-HTTP probe app. */
@@ -69,16 +72,29 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
     istioRootNamespace: config.istioRootNamespace,
     evaluation: { workers: config.evaluationWorkers, timeoutMs: config.evaluationTimeoutMs, queueLimit: config.evaluationQueueLimit },
   });
-  await policy.start({ watch: !serverless });
+  // Serverless: no informers; the cluster context comes from a snapshot, read while the bundle loads
+  // and the listener starts. A snapshot loaded before the org config is pushed by policy.start().
+  const context = serverless ? new SnapshotContext({
+    source: config.snapshot, maxAgeSeconds: config.snapshotMaxAgeSeconds, refreshSeconds: config.snapshotRefreshSeconds,
+    inventory, metrics, readiness, log, loaded: () => (policy.org ? policy.pushNow() : undefined), ...(deps.clock ? { now: deps.clock } : {}),
+  }) : undefined;
+  context?.start();
+  try {
+    await policy.start({ watch: !serverless });
+  } catch (err) {
+    context?.stop();
+    throw err;
+  }
   metrics.readinessChecks = () => readiness.report().checks;
   let sizing: SizingRefresher;
   try {
     sizing = startSizing(() => policy.org, metrics, log, deps.sizing);
   } catch (err) {
+    context?.stop();
     await policy.close();
     throw err;
   }
-  const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log, sizing, ...(deps.now ? { now: deps.now } : {}) };
+  const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log, sizing, ...(deps.now ? { now: deps.now } : {}), ...(context ? { context } : {}) };
 
   const timeouts = listenerTimeouts(config);
   // Requests that arrive while closing are still answered (with Connection: close), not refused.
@@ -96,7 +112,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   if (!serverless) registerErrorHandling(probes, { admissionPort: () => portOf(app) });
   await probes.register(probeRoutes, { readiness, metrics });
 
-  const stops: Array<() => void> = [() => policy.stop(), () => sizing.stop()];
+  const stops: Array<() => void> = [() => policy.stop(), () => sizing.stop(), () => context?.stop()];
   if (config.tlsCertFile && config.tlsKeyFile && !deps.certificate && !serverless) {
     stops.push(await watchCertificate(app.server as unknown as HttpsServer, config.tlsCertFile, config.tlsKeyFile, config.watchIntervalMs, { metrics, readiness, log, events }));
   }
@@ -125,7 +141,8 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
     async shutdown(graceMs = config.shutdownGraceMs) {
       readiness.drain();
       log.info({ graceMs }, 'shutting down: readiness is false, draining');
-      await new Promise((resolve) => setTimeout(resolve, graceMs));
+      // Unref'd: the listeners keep the process alive during the grace, the timer alone does not.
+      await new Promise((resolve) => setTimeout(resolve, graceMs).unref());
       await close();
     },
   };

@@ -4,6 +4,7 @@ import { sidecarBounds, type SidecarBounds } from '../mutation/bounds.js';
 import { builtinMutators, explainMutations, mutate, type MutationEnv } from '../mutation/index.js';
 import type { MeshFacts } from '../mesh/facts.js';
 import type { OrgConfig } from '../org-config.js';
+import { annotated } from '../snapshot/answer.js';
 import { kindLabel } from './label-values.js';
 import { recordAdmission, requestFields } from './log-fields.js';
 import { allow, deny, failure, patch } from './responses.js';
@@ -71,6 +72,8 @@ export function mutateAdmission(s: AdmissionServices, request: AdmissionRequest)
       answer = failure(request.uid, s.config.failureMode, 'compute mutations', code, err instanceof MeshguardError ? err.message : undefined);
     }
   }
+  // Serverless: say which cluster snapshot the mesh config came from (or that there was none).
+  if (s.context && !errored) answer = annotated(answer, s.context.state());
   const response = answer.response!;
   const outcome = errored ? 'error' : !response.allowed ? 'denied' : response.patch ? 'mutated' : 'allowed';
   recordAdmission(s, {

@@ -3,6 +3,7 @@ import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { decide, honouredExemptions, type ValidationDecision } from '../policy/decision.js';
 import { judgeRequest } from './judge-request.js';
 import { enforcementLabel, ruleLabel } from './label-values.js';
+import { contextAnswer, judgesKind } from '../snapshot/answer.js';
 import { recordAdmission, requestFields } from './log-fields.js';
 import { allow, deny, failure } from './responses.js';
 import type { AdmissionServices } from './services.js';
@@ -39,6 +40,8 @@ export async function validateAdmission(s: AdmissionServices, request: Admission
     s.log.error({ ...fields, code, err: describeError(err) }, 'policy evaluation failed');
     answer = failure(request.uid, s.config.failureMode, 'evaluate policies', code, err instanceof MeshguardError ? err.message : undefined);
   }
+  // Serverless: a decision relies on the cluster snapshot, or says that it could not.
+  if (s.context && decision && engine && judgesKind(engine.catalog, fields.kind)) answer = contextAnswer(answer, s.context.state(), s.config.failureMode);
   const response = answer.response!;
   const outcome = decision === undefined ? 'error' : !response.allowed ? 'denied' : response.warnings ? 'warned' : 'allowed';
   recordAdmission(s, {

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { SETTINGS, flagName, legacyFlagName } from '../config.js';
 import { DEFAULT_EXEMPTION_NAMESPACE } from '../policy/exemption-grants.js';
+import { DEFAULT_ISTIO_ROOT_NAMESPACE } from '../mesh/facts.js';
 import { describeError, MeshguardError } from '../errors.js';
 import { EXIT } from './output.js';
 
@@ -54,9 +55,22 @@ export function buildCli(): Command {
     .option('--no-schema', 'skip validation against the Istio and Gateway API CRD schemas')
     .option('--crds <file>', 'CRD file to validate Istio objects against (default: the shipped Istio 1.30.3 CRDs)')
     .option('-v, --verbose', 'list objects without findings too')
+    .option('--snapshot <file|url>', 'judge against the cluster snapshot written by `meshguard snapshot` (a file or an HTTP(S) URL), without cluster credentials')
     .action(async (paths: string[], opts) => {
       const { runCheck } = await import('./check.js');
       process.exitCode = await runCheck(paths, opts);
+    });
+
+  program.command('snapshot').description('write the cluster view the rules read (as the webhook\'s informers hold it) as a versioned, digest-checked snapshot')
+    .requiredOption('-o, --output <target>', 'a file, configmap:<namespace>/<name> or secret:<namespace>/<name> (at most 1 MiB compressed), or an HTTP(S) URL (PUT)')
+    .option('--kubeconfig <file>', 'kubeconfig (default: in-cluster or $KUBECONFIG)')
+    .option('--secret-namespaces <list>', 'namespaces whose Secret metadata is read (as the webhook\'s secretNamespaces)', 'istio-system')
+    .option('--exemption-namespace <ns>', 'namespace whose Exemption objects are read (meshguard\'s namespace)', DEFAULT_EXEMPTION_NAMESPACE)
+    .option('--istio-root-namespace <ns>', 'Istio\'s root namespace (mesh config ConfigMaps)', DEFAULT_ISTIO_ROOT_NAMESPACE)
+    .option('--timeout <seconds>', 'how long to wait for the cluster to be read', '120')
+    .action(async (opts) => {
+      const { runSnapshot } = await import('./snapshot.js');
+      process.exitCode = await runSnapshot(opts);
     });
 
   program.command('mutate').description('print objects as the mutating webhook would change them')

@@ -198,6 +198,9 @@ export class PolicyService {
 
   /** Pushes org config, inventory and Istio's mesh config to the engine. */
   pushNow(): void {
+    // A push now supersedes a scheduled one (e.g. a whole snapshot loaded and pushed at once).
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     try {
       const { inventory, metrics } = this.opts;
       const meshConfig = this.readMeshFacts();

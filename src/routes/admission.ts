@@ -7,6 +7,10 @@ import { validateAdmission } from '../admission/validate.js';
 
 /** POST /validate and POST /mutate: guard the body, one service call, one AdmissionReview back. */
 export const admissionRoutes: FastifyPluginAsync<{ services: AdmissionServices }> = async (app: FastifyInstance, { services }) => {
+  // Serverless: the first requests after a cold start wait (within the deadline) for the one
+  // snapshot read they all share, so none is judged for lack of context.
+  const context = services.context;
+  if (context) app.addHook('preHandler', async () => context.settled(services.config.evaluationTimeoutMs));
   app.post('/validate', async (req) => {
     const body = req.body as RawJsonBody;
     const review = assertAdmissionReview(body?.json);

@@ -182,7 +182,7 @@ describe('chart: every setting in src/config.ts is a Helm value and an env var',
     for (const s of SETTINGS) {
       if (FROM_FILES.includes(s.key)) continue;
       // exemptionNamespace: empty means the release namespace, passed through the downward API.
-      const expected = s.key === 'kube' ? 'on' : ['webhookName', 'kubeconfig', 'exemptionNamespace'].includes(s.key) ? '' : s.key === 'evaluationWorkers' ? 2 : s.default;
+      const expected = s.key === 'kube' ? 'on' : ['webhookName', 'kubeconfig', 'exemptionNamespace', 'snapshot', 'snapshotOutput'].includes(s.key) ? '' : s.key === 'evaluationWorkers' ? 2 : s.default;
       assert.deepEqual(values.config[s.key], expected, s.key);
     }
   });
@@ -192,10 +192,9 @@ describe('chart: every setting in src/config.ts is a Helm value and an env var',
     for (const s of SETTINGS) {
       if (FROM_FILES.includes(s.key)) continue;
       const p = props[s.key] ?? {};
-      // A containerPort cannot be 0 (meshguard's "pick a free port"), and the API server only calls
-      // HTTPS, so the chart has no serverless mode: the two places where the chart is narrower.
+      // A containerPort cannot be 0 (meshguard's "pick a free port"): the one place where the chart is narrower.
       const min = s.key === 'port' || s.key === 'probePort' ? Math.max(1, s.min ?? 1) : s.min;
-      const choices = s.key === 'mode' ? ['server'] : s.values;
+      const choices = s.values;
       if (s.kind === 'int') assert.deepEqual([p.type, p.minimum, p.maximum], ['integer', min, s.max], s.key);
       else if (s.kind === 'enum') assert.deepEqual([p.type, p.enum], ['string', choices], s.key);
       else if (s.kind === 'namespace' || s.kind === 'namespaces') assert.deepEqual([p.type, typeof p.pattern], ['string', 'string'], s.key);
@@ -207,7 +206,7 @@ describe('chart: every setting in src/config.ts is a Helm value and an env var',
   it('the Deployment sets MESHGUARD_<SETTING> for every setting when every value is given', async () => {
     const objects = await render({
       values: {
-        config: { kubeconfig: '/etc/kube/config', webhookName: 'meshguard', logLevel: 'debug', auditInterval: 300 },
+        config: { kubeconfig: '/etc/kube/config', webhookName: 'meshguard', logLevel: 'debug', auditInterval: 300, snapshot: '/etc/snapshot/snapshot.gz', snapshotOutput: 'configmap:meshguard-system/meshguard-snapshot', snapshotInterval: 60 },
         policyBundle: { configMap: 'team-policies', key: 'rules.tar.gz' },
         orgConfig: { rules: { 'vs-wildcard-host': { enforcement: 'warn' } } },
       },
@@ -219,6 +218,7 @@ describe('chart: every setting in src/config.ts is a Helm value and an env var',
     assert.equal(env.get('MESHGUARD_KUBECONFIG'), '/etc/kube/config');
     assert.equal(env.get('MESHGUARD_LOG_LEVEL'), 'debug');
     assert.equal(env.get('MESHGUARD_AUDIT_INTERVAL'), '300');
+    assert.deepEqual(['MESHGUARD_SNAPSHOT', 'MESHGUARD_SNAPSHOT_OUTPUT', 'MESHGUARD_SNAPSHOT_INTERVAL'].map((n) => env.get(n)), ['/etc/snapshot/snapshot.gz', 'configmap:meshguard-system/meshguard-snapshot', '60']);
     assert.deepEqual((spec.volumes as Array<{ name: string }>).find((v) => v.name === 'policy-bundle'), {
       name: 'policy-bundle', configMap: { name: 'team-policies', items: [{ key: 'rules.tar.gz', path: 'rules.tar.gz' }] },
     });

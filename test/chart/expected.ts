@@ -304,6 +304,9 @@ export const DEFAULT_ENV = [
   { name: 'MESHGUARD_EVALUATION_QUEUE_LIMIT', value: '256' },
   { name: 'MESHGUARD_ISTIO_ROOT_NAMESPACE', value: 'istio-system' },
   { name: 'MESHGUARD_SECRET_TLS_FACTS', value: 'off' },
+  { name: 'MESHGUARD_SNAPSHOT_MAX_AGE_SECONDS', value: '300' },
+  { name: 'MESHGUARD_SNAPSHOT_REFRESH_SECONDS', value: '30' },
+  { name: 'MESHGUARD_SNAPSHOT_INTERVAL', value: '0' },
 ];
 
 /** Restricted pod security: the pod's securityContext. */

@@ -108,7 +108,8 @@ Name of the ValidatingWebhookConfiguration.
 TLS mode: certManager, existingSecret or generated.
 */}}
 {{- define "meshguard.tlsMode" -}}
-{{- if .Values.certManager.enabled }}certManager
+{{- if eq .Values.config.mode "serverless" }}platform
+{{- else if .Values.certManager.enabled }}certManager
 {{- else if .Values.tls.existingSecret }}existingSecret
 {{- else }}generated
 {{- end }}
@@ -190,6 +191,22 @@ Checks of value combinations the schema cannot express. Included by the Deployme
 {{- range list (include "meshguard.mutatingName" .) (include "meshguard.validatingName" .) }}
 {{- if not (contains $webhookName .) }}
 {{- fail (printf "webhook configuration name %q must contain config.webhookName %q: meshguard's self-check finds its configurations by that name" . $webhookName) }}
+{{- end }}
+{{- end }}
+{{- if eq .Values.config.mode "serverless" }}
+{{- if not .Values.webhook.url }}
+{{- fail "config.mode serverless needs webhook.url: the HTTPS URL of the Knative route the API server calls (e.g. https://meshguard.meshguard-system.example.com)" }}
+{{- end }}
+{{- range $key, $set := dict "certManager.enabled" .Values.certManager.enabled "tls.existingSecret" .Values.tls.existingSecret "networkPolicy.enabled" .Values.networkPolicy.enabled "serviceMonitor.enabled" .Values.serviceMonitor.enabled }}
+{{- if $set }}
+{{- fail (printf "%s does not apply to config.mode serverless: Knative's ingress serves TLS and routes to the instances (set tls.caBundle when the route's certificate is not publicly trusted)" $key) }}
+{{- end }}
+{{- end }}
+{{- if and .Values.config.snapshot (or .Values.serverless.snapshot.configMap .Values.serverless.snapshot.secret) }}
+{{- fail "config.snapshot and serverless.snapshot.configMap/secret are exclusive: set one" }}
+{{- end }}
+{{- if and .Values.serverless.snapshot.configMap .Values.serverless.snapshot.secret }}
+{{- fail "serverless.snapshot.configMap and serverless.snapshot.secret are exclusive: set one" }}
 {{- end }}
 {{- end }}
 {{- if eq (int .Values.config.port) (int .Values.config.probePort) }}
@@ -346,3 +363,8 @@ whole namespaces and owned objects, referrers included; meshguard never stands i
   expression: >-
     !(request.userInfo.username in ['system:serviceaccount:kube-system:namespace-controller', 'system:serviceaccount:kube-system:generic-garbage-collector'])
 {{- end }}
+
+{{/*
+Container path of the snapshot mounted from serverless.snapshot.configMap or .secret.
+*/}}
+{{- define "meshguard.snapshotDir" -}}/etc/meshguard/snapshot{{- end }}

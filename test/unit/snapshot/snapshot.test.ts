@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../../../src/config.js';
+import { Inventory } from '../../../src/inventory/inventory.js';
+import { decodeSnapshot, encodeSnapshot, loadSnapshot } from '../../../src/snapshot/format.js';
+import { parseTarget } from '../../../src/snapshot/store.js';
+
+describe('snapshot artifact', () => {
+  it('round-trips the inventory the engine is given: objects, declared empty kinds, scopes, inventory kinds', async () => {
+    const source = new Inventory();
+    source.upsert({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    source.upsert({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'waypoint', namespace: 'shop' }, spec: { gatewayClassName: 'istio-waypoint' } });
+    source.declareKind('DestinationRule');
+    source.scopeKind('Secret', ['istio-system']);
+    source.replaceNamespace('Secret', 'istio-system', [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cert', namespace: 'istio-system' } }]);
+    const { bytes, header } = await encodeSnapshot(source, new Date('2026-01-01T00:00:00Z'));
+    assert.deepEqual({ ...header, digest: header.digest.slice(0, 7) }, { format: 'meshguard.io/cluster-snapshot', version: 1, createdAt: '2026-01-01T00:00:00.000Z', digest: 'sha256:', objects: 3 });
+    const target = new Inventory();
+    target.upsert({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'stale', namespace: 'old' } });
+    loadSnapshot(target, await decodeSnapshot(bytes, 'unit'));
+    assert.deepEqual(target.toJSON(), { ...source.toJSON(), VirtualService: {} });
+    assert.deepEqual(target.scopes(), { Secret: ['istio-system'] });
+    assert.deepEqual(target.kinds().sort(), ['DestinationRule', 'KubernetesGateway', 'Namespace', 'Secret', 'VirtualService']);
+  });
+
+  it('targets: ConfigMap, Secret, URL or file; a malformed object target is a configuration error', () => {
+    assert.deepEqual(parseTarget('configmap:meshguard-system/snap'), { type: 'configmap', namespace: 'meshguard-system', name: 'snap' });
+    assert.deepEqual(parseTarget('secret:ns/s.1'), { type: 'secret', namespace: 'ns', name: 's.1' });
+    assert.deepEqual(parseTarget('https://b.example.com/s.gz?sig=x'), { type: 'url', url: 'https://b.example.com/s.gz?sig=x' });
+    assert.deepEqual(parseTarget('./snap.gz'), { type: 'file', path: './snap.gz' });
+    assert.throws(() => parseTarget('configmap:Bad/x'), { code: 'MG_ERR_CONFIG_INVALID', message: 'snapshot target "configmap:Bad/x" must be configmap:<namespace>/<name> or secret:<namespace>/<name>' });
+  });
+
+  it('settings: snapshotOutput and snapshotInterval go together, and the target is checked at start', () => {
+    assert.throws(() => loadConfig({ snapshotOutput: 'configmap:a/b' }, {}), { message: 'invalid configuration: snapshotOutput and snapshotInterval (above 0) must be set together' });
+    assert.throws(() => loadConfig({ snapshotInterval: 60 }, {}), { message: 'invalid configuration: snapshotOutput and snapshotInterval (above 0) must be set together' });
+    assert.throws(() => loadConfig({ snapshotOutput: 'secret:a', snapshotInterval: 60 }, {}), { code: 'MG_ERR_CONFIG_INVALID' });
+    const config = loadConfig({}, { MESHGUARD_SNAPSHOT_OUTPUT: 'configmap:meshguard-system/snap', MESHGUARD_SNAPSHOT_INTERVAL: '60', MESHGUARD_SNAPSHOT_MAX_AGE_SECONDS: '120' });
+    assert.deepEqual([config.snapshot, config.snapshotOutput, config.snapshotInterval, config.snapshotMaxAgeSeconds, config.snapshotRefreshSeconds], [undefined, 'configmap:meshguard-system/snap', 60, 120, 30]);
+  });
+});
+
+describe('scheduled snapshot writer (snapshotOutput)', () => {
+  it('writes the inventory once the informers have synced, and counts a failed write', async () => {
+    const { mkdtemp, readFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { pino } = await import('pino');
+    const { Metrics } = await import('../../../src/metrics.js');
+    const { KubeHttp } = await import('../../../src/kube/client.js');
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const { startSnapshotWriter } = await import('../../../src/snapshot/schedule.js');
+    const inventory = new Inventory();
+    inventory.upsert({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    const metrics = new Metrics(false);
+    const log = pino({ level: 'silent' }) as unknown as Parameters<typeof startSnapshotWriter>[0]['log'];
+    const http = new KubeHttp(new KubeConfig());
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'meshguard-writer-')), 'snap.gz');
+    const ok = startSnapshotWriter({ output: file, intervalSeconds: 3600, inventory, http, metrics, log, synced: Promise.resolve() });
+    await ok.first;
+    ok.stop();
+    const written = await decodeSnapshot(await readFile(file), 'written');
+    assert.deepEqual(written.payload.inventory, inventory.toJSON());
+    const bad = startSnapshotWriter({ output: path.join(file, 'not-a-dir', 'x.gz'), intervalSeconds: 3600, inventory, http, metrics, log, synced: Promise.resolve() });
+    await bad.first;
+    bad.stop();
+    const text = await metrics.registry.metrics();
+    assert.match(text, /^meshguard_snapshot_writes_total\{result="success"\} 1$/m);
+    assert.match(text, /^meshguard_snapshot_writes_total\{result="failure"\} 1$/m);
+  });
+});
