@@ -97,9 +97,11 @@ function mentions(text: string, path: string): boolean {
 
 /**
  * True when the message already points at the field: it names the path, or a parent of it below
- * the top-level key (`spec.http[0].fault.abort` for `spec.http[0].fault.abort.percentage`).
+ * the top-level key (`spec.http[0].fault.abort` for `spec.http[0].fault.abort.percentage`), or the
+ * whole path without its `spec.` (`jwtRules[0].forwardOriginalToken`).
  */
 function namesField(message: string, field: string): boolean {
+  if (field.startsWith('spec.') && mentions(message, field.slice('spec.'.length))) return true;
   let path = field;
   while (/[.[]/.test(path)) {
     if (mentions(message, path)) return true;

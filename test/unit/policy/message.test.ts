@@ -34,6 +34,9 @@ describe('finding format', () => {
     assert.equal(formatFinding({ ...base, message: 'names only spec' }), '[vs-fault-injection] names only spec (spec.http[0].fault.abort.percentage). See docs/rules.md#vs-fault-injection');
     assert.equal(formatFinding({ ...base, message: 'odd', field: 'spec.x[unclosed' }), '[vs-fault-injection] odd (spec.x[unclosed). See docs/rules.md#vs-fault-injection');
     assert.equal(formatFinding({ ...base, message: 'at spec.x[unclosed', field: 'spec.x[unclosed' }), '[vs-fault-injection] at spec.x[unclosed. See docs/rules.md#vs-fault-injection');
+    // the whole path without its spec. counts; a parent without it does not
+    assert.equal(formatFinding({ ...base, message: 'injects 100% (http[0].fault.abort.percentage: 100)' }), '[vs-fault-injection] injects 100% (http[0].fault.abort.percentage: 100). See docs/rules.md#vs-fault-injection');
+    assert.equal(formatFinding({ ...base, message: 'injects a fault in http[0]' }), '[vs-fault-injection] injects a fault in http[0] (spec.http[0].fault.abort.percentage). See docs/rules.md#vs-fault-injection');
   });
 
   it('ends each sentence once, whatever the message and fix end with', () => {
