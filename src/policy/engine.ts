@@ -3,6 +3,7 @@ import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { ENTRYPOINT } from './build.js';
 import type { PolicyBundle } from './bundle.js';
+import { OTHER_KINDS, entryKind, kindEntrypointIds } from './kind-entrypoints.js';
 import type { RuleCatalog, Violation } from './types.js';
 
 /** What the webhook and the offline commands need from a policy engine. */
@@ -10,8 +11,11 @@ export interface PolicyEngine {
   /** Bundle version label (hash), in every decision log line and as a metric label. */
   readonly version: string;
   readonly catalog: RuleCatalog;
-  /** Evaluates one AdmissionReview: raw JSON bytes as received, or an object. */
-  evaluate(review: ArrayBuffer | object): Violation[];
+  /**
+   * Evaluates one AdmissionReview: raw JSON bytes as received, or an object. `kind` is the
+   * request's `kind.kind` (read from an object review when not given): only that kind's rules run.
+   */
+  evaluate(review: ArrayBuffer | object, kind?: string): Violation[];
   /** Replaces the cluster data (org config and inventory) the rules see. */
   setData(data: EngineData): void;
 }
@@ -46,6 +50,8 @@ export class OpaWasmEngine implements PolicyEngine {
   readonly facts: BundleFacts;
   private readonly bundleData: Record<string, unknown>;
   private dataBytes: ArrayBuffer;
+  /** Per-kind entrypoints (kind-entrypoints.ts); undefined for a bundle built without them. */
+  private readonly kindEntrypoints: Map<string, number> | undefined;
 
   private constructor(
     bundle: BundleFacts,
@@ -59,6 +65,7 @@ export class OpaWasmEngine implements PolicyEngine {
     this.catalog = bundle.catalog;
     this.bundleData = bundle.data;
     this.facts = { version: bundle.version, catalog: bundle.catalog, data: bundle.data, path: bundle.path };
+    this.kindEntrypoints = kindEntrypointIds(policy.entrypoints as Record<string, number>);
     this.dataBytes = this.compose({ config: {}, inventory: {} });
     this.policy.setData(this.dataBytes);
   }
@@ -92,10 +99,12 @@ export class OpaWasmEngine implements PolicyEngine {
     return new OpaWasmEngine(bundle, module, pages, policy, entrypoint);
   }
 
-  evaluate(review: ArrayBuffer | object): Violation[] {
+  evaluate(review: ArrayBuffer | object, kind?: string): Violation[] {
+    const entrypoint = this.entrypointFor(review, kind);
+    if (entrypoint === undefined) return [];
     let result: unknown;
     try {
-      result = this.policy.evaluate(review, this.entrypoint);
+      result = this.policy.evaluate(review, entrypoint);
     } catch (err) {
       this.recover();
       throw new MeshguardError(ErrorCodes.POLICY_EVALUATION, `policy evaluation failed: ${describeError(err)}`);
@@ -105,6 +114,29 @@ export class OpaWasmEngine implements PolicyEngine {
       throw new MeshguardError(ErrorCodes.POLICY_EVALUATION, 'policy evaluation returned no violation set');
     }
     return first.result as Violation[];
+  }
+
+  /**
+   * Runs one evaluation of each entrypoint on a minimal request of its kind and discards the
+   * results, so the first admission does not pay for V8 compiling the Wasm functions it reaches.
+   */
+  warm(): void {
+    const kinds = this.kindEntrypoints ? [...this.kindEntrypoints.keys()] : ['Pod'];
+    for (const kind of kinds) {
+      try {
+        this.evaluate(warmReview(kind), kind);
+      } catch {
+        // A warm-up input some rule cannot judge proves nothing; real requests report their own.
+      }
+    }
+  }
+
+  /** The entrypoint for a request of this kind; undefined when no rule judges the kind. */
+  private entrypointFor(review: ArrayBuffer | object, kind: string | undefined): number | undefined {
+    if (!this.kindEntrypoints) return this.entrypoint;
+    const k = kind ?? kindOf(review);
+    if (k === undefined) return this.entrypoint;
+    return this.kindEntrypoints.get(entryKind(k)) ?? this.kindEntrypoints.get(OTHER_KINDS);
   }
 
   setData(data: EngineData): void {
@@ -134,6 +166,22 @@ export class OpaWasmEngine implements PolicyEngine {
       // The old instance stays; the next evaluation reports its own error.
     }
   }
+}
+
+/** `request.kind.kind` of an AdmissionReview object; undefined for raw bytes or when missing. */
+function kindOf(review: ArrayBuffer | object): string | undefined {
+  if (review instanceof ArrayBuffer) return undefined;
+  const kind = (review as { request?: { kind?: { kind?: unknown } } }).request?.kind?.kind;
+  return typeof kind === 'string' ? kind : undefined;
+}
+
+function warmReview(kind: string): object {
+  const object = { apiVersion: 'v1', kind, metadata: { name: 'warm-up', namespace: 'default' }, spec: {} };
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: { uid: 'warm-up', kind: { group: '', version: 'v1', kind }, operation: 'CREATE', namespace: 'default', object, dryRun: true },
+  };
 }
 
 function instantiate(module: WebAssembly.Module, maximum: number, path: string): LoadedPolicy {
