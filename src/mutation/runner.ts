@@ -1,7 +1,7 @@
 /**
- * The mutation runner: applies the matching mutators in order to a clone of the object, records
+ * The mutation runner: applies the matching mutators in order to a copy of the object, records
  * which of them changed something in `meshguard.io/mutations`, and answers with the RFC 6902 patch
- * `compare(original, mutated)`. It then runs again over its own result, up to
+ * `compare(original, mutated)`, both taken over the subtrees the mutators own (subtrees.ts). It then runs again over its own result, up to
  * `config.maxPasses` passes in all, and only answers once a pass changes nothing: a mutation set
  * that keeps changing its own output is a bug and fails with MUTATION_NOT_CONVERGED.
  */
@@ -14,6 +14,7 @@ import { sidecarResourcesMutator } from './mutators/sidecar-resources.js';
 import { telemetryDefaultsMutator } from './mutators/telemetry-defaults.js';
 import { recordedMutators } from './ownership.js';
 import { setAnnotation } from './pod-targets.js';
+import { ownedCopy, ownedView, pathTree, type OwnedPath, type PathTree } from './subtrees.js';
 import type { MutationEnv, MutationOutcome, MutationRequest, Mutator } from './types.js';
 
 /** The built-in mutators, in the order they run. */
@@ -35,17 +36,42 @@ function guarded<T>(mutator: Mutator, run: () => T): T {
   }
 }
 
-function runPass(current: KubeObject, req: MutationRequest, env: MutationEnv, mutators: readonly Mutator[]): PassResult {
-  const object = structuredClone(current);
+/** What the runner writes itself: the `meshguard.io/mutations` annotation. */
+const RUNNER_OWNS: OwnedPath = ['metadata', 'annotations'];
+
+/** The matching mutators of a request and the subtrees each owns (undefined: the whole object). */
+interface Plan {
+  steps: { mutator: Mutator; tree: PathTree | true }[];
+  /** Everything any step or the runner writes. */
+  tree: PathTree | true;
+}
+
+function plan(req: MutationRequest, env: MutationEnv, mutators: readonly Mutator[]): Plan {
+  const steps: Plan['steps'] = [];
+  const all: OwnedPath[] = [RUNNER_OWNS];
+  for (const mutator of mutators) {
+    // Only a matching mutator can change anything: no copy and no diff for the others.
+    if (!guarded(mutator, () => mutator.matches(req, env))) continue;
+    const owned = mutator.owns ? guarded(mutator, () => mutator.owns!(req, env)) : [[]];
+    steps.push({ mutator, tree: pathTree(owned) });
+    all.push(...owned);
+  }
+  return { steps, tree: pathTree(all) };
+}
+
+function changes(a: KubeObject, b: KubeObject, tree: PathTree | true): jsonpatch.Operation[] {
+  return jsonpatch.compare(ownedView(a, tree) as object, ownedView(b, tree) as object);
+}
+
+function runPass(current: KubeObject, req: MutationRequest, env: MutationEnv, work: Plan): PassResult {
+  const object = ownedCopy(current, work.tree);
   const passReq: MutationRequest = { ...req, object: current };
   const changed: string[] = [];
   const notes: string[] = [];
-  for (const mutator of mutators) {
-    // Only a matching mutator can change anything: skip the copy and the diff for the others.
-    if (!guarded(mutator, () => mutator.matches(passReq, env))) continue;
-    const before = structuredClone(object);
+  for (const { mutator, tree } of work.steps) {
+    const before = structuredClone(ownedView(object, tree)) as object;
     notes.push(...guarded(mutator, () => mutator.mutate(object, passReq, env)));
-    if (jsonpatch.compare(before, object).length > 0) changed.push(mutator.id);
+    if (jsonpatch.compare(before, ownedView(object, tree) as object).length > 0) changed.push(mutator.id);
   }
   if (changed.length > 0) {
     const ids = recordedMutators(object);
@@ -71,11 +97,13 @@ export function mutate(req: MutationRequest, env: MutationEnv, mutators: Mutator
   const outcome: MutationOutcome = { patch: [], mutated: req.object, applied: [], notes: [] };
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return outcome;
   const { view, managedFields } = withoutManagedFields(req.object);
+  const work = plan({ ...req, object: view }, env, mutators);
+  if (work.steps.length === 0) return outcome;
   let current = view;
   for (let pass = 1; ; pass++) {
-    const result = runPass(current, req, env, mutators);
+    const result = runPass(current, req, env, work);
     addAll(outcome.notes, result.notes);
-    if (jsonpatch.compare(current, result.object).length === 0) break;
+    if (changes(current, result.object, work.tree).length === 0) break;
     if (pass >= env.config.maxPasses) {
       throw new MeshguardError(
         ErrorCodes.MUTATION_NOT_CONVERGED,
@@ -86,7 +114,7 @@ export function mutate(req: MutationRequest, env: MutationEnv, mutators: Mutator
     current = result.object;
   }
   outcome.mutated = managedFields === undefined ? current : { ...current, metadata: { ...current.metadata, managedFields } };
-  outcome.patch = jsonpatch.compare(view, current);
+  outcome.patch = changes(view, current, work.tree);
   return outcome;
 }
 

@@ -55,4 +55,9 @@ export interface Mutator {
   readonly id: string;
   matches(req: MutationRequest, env: MutationEnv): boolean;
   mutate(obj: KubeObject, req: MutationRequest, env: MutationEnv): string[];
+  /**
+   * The only paths `mutate` writes under for this request (e.g. `['metadata', 'annotations']`): the
+   * runner copies and diffs just these. Without it the mutator gets a whole copy of the object.
+   */
+  owns?(req: MutationRequest, env: MutationEnv): readonly (readonly string[])[];
 }
