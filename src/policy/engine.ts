@@ -35,6 +35,13 @@ export interface EngineData {
 
 const PAGE = 64 * 1024;
 
+/**
+ * Initial Wasm memory: 8 MiB (a request evaluates in the first MiB; an inventory of a few thousand
+ * objects fits), so pushing data does not grow the memory a page at a time. Pages never written
+ * are not resident, so idle RSS does not grow with it.
+ */
+const INITIAL_PAGES = 128;
+
 // The SDK's ESM entry exports loadPolicy and a default object holding both loaders.
 const opa = (opaModule as unknown as { default: typeof opaModule }).default;
 
@@ -159,7 +166,7 @@ export class OpaWasmEngine implements PolicyEngine {
   /** Replaces a trapped instance with a fresh one holding the same data. */
   private recover(): void {
     try {
-      const fresh = opa.loadPolicySync(this.module, { initial: 16, maximum: this.memoryPages });
+      const fresh = opa.loadPolicySync(this.module, { initial: Math.min(INITIAL_PAGES, this.memoryPages), maximum: this.memoryPages });
       fresh.setData(this.dataBytes);
       this.policy = fresh;
     } catch {
@@ -188,7 +195,7 @@ function instantiate(module: WebAssembly.Module, maximum: number, path: string):
   try {
     // The synchronous loader: the module is compiled already, and the async one probes the global
     // `Response`, which makes Node load its fetch implementation (tens of ms at start).
-    return opa.loadPolicySync(module, { initial: 16, maximum });
+    return opa.loadPolicySync(module, { initial: Math.min(INITIAL_PAGES, maximum), maximum });
   } catch (err) {
     throw new MeshguardError(ErrorCodes.POLICY_BUNDLE_INVALID, `policy bundle ${path}: cannot instantiate policy.wasm: ${describeError(err)}`);
   }
