@@ -16,7 +16,5 @@ await build({
   chunkNames: '[name]-[hash]',
   // CommonJS dependencies call require() for Node's own modules; an ES module has none of its own.
   banner: { js: "import { createRequire as __meshguardRequire } from 'node:module'; const require = __meshguardRequire(import.meta.url);" },
-  // Loaded natively on first use (a generated certificate only): its CommonJS named exports stay as Node reads them.
-  external: ['selfsigned'],
   logLevel: 'warning',
 });
