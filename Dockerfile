@@ -5,7 +5,7 @@
 # Three stages:
 #   opa      the pinned OPA compiler, built from source by scripts/install-opa.sh (go install)
 #   build    npm ci, TypeScript, the policy bundle (opa fmt/check/test/build -t wasm: the .wasm is
-#            made here, never committed), then production dependencies only
+#            made here, never committed), the esbuild start-up bundle, then production dependencies only
 #   runtime  node, the compiled code, the bundle and the shipped config; non-root, no build tools
 #
 # The chart (charts/meshguard) runs it with a read-only root filesystem as uid 65532.
@@ -54,5 +54,6 @@ COPY --from=build /src/policies ./policies
 USER 65532:65532
 # HTTPS admission (config.port) and plain-HTTP probes and metrics (config.probePort).
 EXPOSE 8443 8080
-ENTRYPOINT ["node", "dist/src/cli/index.js"]
+# The start-up bundle (scripts/bundle.mjs): one module to load instead of hundreds.
+ENTRYPOINT ["node", "dist/bundle/meshguard.js"]
 CMD ["serve"]

@@ -128,12 +128,16 @@ async function handlerRows(server: MeshguardServer, validate: Payload[], mutateP
     step: 'validateAdmission / mutateAdmission alone',
     validateUs: await time(() => {
       const x = v();
-      return validateAdmission(s, x.request, x.raw);
+      // A fresh copy per call, as each webhook request has its own: the pool moves the bytes to a worker.
+      return validateAdmission(s, x.request, x.raw.slice(0));
     }),
     mutateUs: await time(() => mutateAdmission(s, m().request)),
   }, {
     step: 'serving engine (worker pool) / mutation runner alone',
-    validateUs: await time(() => engine?.evaluate(v().raw)),
+    validateUs: await time(() => {
+      const x = v();
+      return engine?.evaluate(x.raw.slice(0), x.request.kind.kind);
+    }),
     mutateUs: await time(() => {
       const r = m().request;
       return mutate({ operation: r.operation, kind: r.kind.kind, namespace: r.namespace ?? '', object: r.object ?? {}, dryRun: false }, env, builtinMutators);

@@ -159,6 +159,7 @@ async function main(): Promise<void> {
       meshguardSpec({ logLevel: 'warn', workDir, readyBody: ctx.readyBody, label: 'meshguard (generated cert)' }),
       meshguardSpec({ logLevel: 'warn', workDir, readyBody: ctx.readyBody, certFiles, label: 'meshguard (cert files)' }),
       meshguardSpec({ logLevel: 'warn', workDir, readyBody: ctx.readyBody, certFiles, label: 'meshguard (cert files, event loop)', extraArgs: ['--evaluation-workers', '0'] }),
+      meshguardSpec({ logLevel: 'warn', workDir, readyBody: ctx.readyBody, certFiles, label: 'meshguard (cert files, unbundled)', modules: true }),
       specs.floor, specs.opa,
     ];
     for (const spec of coldSpecs) {

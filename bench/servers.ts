@@ -115,16 +115,23 @@ export interface MeshguardSpecOptions {
   label?: string;
   /** Extra `serve` flags (e.g. `--evaluation-workers 0`). */
   extraArgs?: string[];
+  /** Run the compiled modules (`dist/src/cli/index.js`) instead of the start-up bundle the image runs. */
+  modules?: boolean;
 }
 
-/** `node dist/src/cli/index.js serve --kube off` on 127.0.0.1 with the built-in pack. */
+/** What `meshguard` runs: the start-up bundle (as the image and `bin` do), or the compiled modules. */
+export function meshguardEntry(modules = false): string {
+  return modules ? path.join(repoRoot, 'dist', 'src', 'cli', 'index.js') : path.join(repoRoot, 'dist', 'bundle', 'meshguard.js');
+}
+
+/** `node dist/bundle/meshguard.js serve --kube off` on 127.0.0.1 with the built-in pack. */
 export function meshguardSpec(o: MeshguardSpecOptions): ServerSpec {
   const name = o.label ?? `meshguard (${o.logLevel})`;
   const slug = name.replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '');
   return {
     name, kind: 'meshguard', command: process.execPath,
     args: (port, probePort) => [
-      ...(o.nodeFlags ?? []), path.join(repoRoot, 'dist', 'src', 'cli', 'index.js'), 'serve',
+      ...(o.nodeFlags ?? []), meshguardEntry(o.modules), 'serve',
       '--host', '127.0.0.1', '--port', String(port), '--probe-port', String(probePort), '--kube', 'off',
       '--log-level', o.logLevel, '--shutdown-grace-ms', '0',
       ...(o.certFiles ? ['--tls-cert-file', o.certFiles.cert, '--tls-key-file', o.certFiles.key] : []),

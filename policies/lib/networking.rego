@@ -69,7 +69,8 @@ host_matches(a, b) if host_subset(a, b)
 
 host_matches(a, b) if host_subset(b, a)
 
-cluster_suffix := sprintf(".svc.%s", [lib.mesh_domain])
+# concat, not sprintf: sprintf is the one builtin opa-wasm runs in JavaScript, outside the Wasm.
+cluster_suffix := concat("", [".svc.", lib.mesh_domain])
 
 # fqdn(host, ns) expands a short service name as Istio does ("reviews" ->
 # "reviews.<ns>.svc.<clusterDomain>") and leaves wildcards and dotted names unchanged.
@@ -160,7 +161,7 @@ traffic_policies(spec) := array.concat(
 		some i, subset in object.get(spec, "subsets", [])
 		some p in policy_levels(
 			object.get(subset, "trafficPolicy", {}),
-			sprintf("spec.subsets[%d].trafficPolicy", [i]),
+			concat("", ["spec.subsets[", format_int(i, 10), "].trafficPolicy"]),
 			object.get(subset, "name", ""),
 		)
 	],
@@ -168,7 +169,7 @@ traffic_policies(spec) := array.concat(
 
 policy_levels(tp, field, subset) := array.concat(
 	[{"field": field, "policy": tp, "port": "", "subset": subset} | is_object(tp)],
-	[{"field": sprintf("%s.portLevelSettings[%d]", [field, i]), "policy": pls, "port": port_number(pls), "subset": subset} |
+	[{"field": concat("", [field, ".portLevelSettings[", format_int(i, 10), "]"]), "policy": pls, "port": port_number(pls), "subset": subset} |
 		is_object(tp)
 		some i, pls in object.get(tp, "portLevelSettings", [])
 	],

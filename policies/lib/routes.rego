@@ -13,13 +13,14 @@ import data.meshguard.lib
 route_sections := ["http", "tcp", "tls"]
 
 # catch_all[section] is the index of the first rule of that section without a match, if any.
-catch_all[section] := min({i |
-	some i, rule in object.get(lib.obj.spec, section, [])
-	count(object.get(rule, "match", [])) == 0
-}) if {
+# The set is built once per section (not once per catch-all rule), so this stays linear.
+catch_all[section] := min(indices) if {
 	some section in route_sections
-	some rule in object.get(lib.obj.spec, section, [])
-	count(object.get(rule, "match", [])) == 0
+	indices := {i |
+		some i, rule in object.get(lib.obj.spec, section, [])
+		count(object.get(rule, "match", [])) == 0
+	}
+	count(indices) > 0
 }
 
 # sorted_matches[section] lists every match of that section's rules before the first catch-all as
@@ -34,9 +35,14 @@ sorted_matches[section] := sort([[json.marshal(object.remove(m, ["name"])), i, k
 	some section in route_sections
 }
 
-before_catch_all(section, _) if not catch_all[section]
+# before_catch_all(section, i) holds when rule i of the section comes before its first catch-all.
+before_catch_all(section, i) if i < route_limits[section]
 
-before_catch_all(section, i) if i < catch_all[section]
+# route_limits[section] is the index of the section's first catch-all, else its rule count: a
+# complete rule, computed once per evaluation rather than once per route.
+route_limits := {section: object.get(catch_all, section, count(object.get(lib.obj.spec, section, []))) |
+	some section in route_sections
+}
 
 # duplicate_matches lists {"section", "rule", "match", "first"} for each match that repeats an
 # earlier match of its section; first is the rule of the earliest one.

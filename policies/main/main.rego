@@ -13,6 +13,13 @@ import data.meshguard.lib
 violations contains out if {
 	some pkg
 	some v in data.meshguard.rules[pkg].violation
+	out := shaped(v)
+}
+
+# shaped(v) is violation v as the webhook reports it, with its effective enforcement; undefined
+# when that is "off". The per-kind entrypoints (data.meshguard.kinds, generated at build from the
+# catalog's kinds) shape their rules' violations with it too.
+shaped(v) := out if {
 	enforcement := effective_enforcement(v.id)
 	enforcement != "off"
 	out := {
@@ -41,6 +48,12 @@ namespace_label := object.get(object.get(lib.config, "enforcement", {}), "namesp
 # adding or changing it on a Namespace unless the request comes from a granter (README).
 effective_enforcement(id) := e if {
 	not rule_config(id).locked
+	e := namespace_enforcement
+} else := configured(id)
+
+# The request namespace's enforcement label, looked up once per evaluation (a complete rule), not
+# once per violation.
+namespace_enforcement := e if {
 	e := lib.namespace_labels(lib.namespace)[namespace_label]
 	e in {"deny", "warn", "dryrun"}
-} else := configured(id)
+}

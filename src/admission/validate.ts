@@ -24,7 +24,7 @@ export async function validateAdmission(s: AdmissionServices, request: Admission
   try {
     if (!engine) throw new MeshguardError(ErrorCodes.POLICY_NOT_LOADED, 'no policy bundle is loaded');
     const t0 = performance.now();
-    const violations = await engine.evaluate(raw);
+    const violations = await engine.evaluate(raw, request.kind?.kind);
     s.metrics.evaluation.observe({ bundle_version: engine.version }, (performance.now() - t0) / 1000);
     const judged = judgeRequest(s, request, fields, violations, engine.catalog);
     decision = decide(judged, { kind: fields.kind, namespace: fields.namespace, name: fields.name });

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { SETTINGS, flagName, legacyFlagName } from '../config.js';
 import { DEFAULT_EXEMPTION_NAMESPACE } from '../policy/exemption-grants.js';
 import { DEFAULT_ISTIO_ROOT_NAMESPACE } from '../mesh/facts.js';
 import { describeError, MeshguardError } from '../errors.js';
+import { packageRoot } from '../policy/opa-binary.js';
 import { EXIT } from './output.js';
 
-/** The version in meshguard's package.json (this module runs as dist/src/cli/index.js, three levels below it). */
+/** The version in meshguard's package.json (found from the compiled modules and from the start-up bundle alike). */
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version?: unknown };
   return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 

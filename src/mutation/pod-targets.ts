@@ -68,6 +68,14 @@ export function hasPodTargets(req: MutationRequest, env: MutationEnv): boolean {
   return req.operation === 'CREATE' || req.operation === 'UPDATE';
 }
 
+/** Where the pod-level mutators write for this request: the annotations of its pod targets. */
+export function podAnnotationPaths(req: MutationRequest): string[][] {
+  const annotations = ['metadata', 'annotations'];
+  if (req.kind === 'Pod') return [annotations];
+  const path = TEMPLATE_PATHS[req.kind];
+  return path ? [[...path, ...annotations]] : [];
+}
+
 /** The metadata record of a holder, or an empty one (not attached). */
 export function metaOf(holder: Record<string, unknown>): Record<string, unknown> {
   return isRecord(holder.metadata) ? holder.metadata : {};

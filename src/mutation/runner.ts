@@ -1,7 +1,7 @@
 /**
- * The mutation runner: applies the matching mutators in order to a clone of the object, records
+ * The mutation runner: applies the matching mutators in order to a copy of the object, records
  * which of them changed something in `meshguard.io/mutations`, and answers with the RFC 6902 patch
- * `compare(original, mutated)`. It then runs again over its own result, up to
+ * `compare(original, mutated)`, both taken over the subtrees the mutators own (subtrees.ts). It then runs again over its own result, up to
  * `config.maxPasses` passes in all, and only answers once a pass changes nothing: a mutation set
  * that keeps changing its own output is a bug and fails with MUTATION_NOT_CONVERGED.
  */
@@ -15,6 +15,7 @@ import { telemetryDefaultsMutator } from './mutators/telemetry-defaults.js';
 import { waypointResourcesMutator } from './mutators/waypoint-resources.js';
 import { recordedMutators } from './ownership.js';
 import { setAnnotation } from './pod-targets.js';
+import { ownedCopy, ownedView, pathTree, type OwnedPath, type PathTree } from './subtrees.js';
 import type { MutationEnv, MutationOutcome, MutationRequest, Mutator, MutatorChange } from './types.js';
 
 /** The built-in mutators, in the order they run. */
@@ -37,18 +38,43 @@ function guarded<T>(mutator: Mutator, run: () => T): T {
   }
 }
 
-function runPass(current: KubeObject, req: MutationRequest, env: MutationEnv, mutators: readonly Mutator[]): PassResult {
-  const object = structuredClone(current);
+/** What the runner writes itself: the `meshguard.io/mutations` annotation. */
+const RUNNER_OWNS: OwnedPath = ['metadata', 'annotations'];
+
+/** The matching mutators of a request and the subtrees each owns (undefined: the whole object). */
+interface Plan {
+  steps: { mutator: Mutator; tree: PathTree | true }[];
+  /** Everything any step or the runner writes. */
+  tree: PathTree | true;
+}
+
+function plan(req: MutationRequest, env: MutationEnv, mutators: readonly Mutator[]): Plan {
+  const steps: Plan['steps'] = [];
+  const all: OwnedPath[] = [RUNNER_OWNS];
+  for (const mutator of mutators) {
+    // Only a matching mutator can change anything: no copy and no diff for the others.
+    if (!guarded(mutator, () => mutator.matches(req, env))) continue;
+    const owned = mutator.writes ? guarded(mutator, () => mutator.writes!(req, env)) : [[]];
+    steps.push({ mutator, tree: pathTree(owned) });
+    all.push(...owned);
+  }
+  return { steps, tree: pathTree(all) };
+}
+
+function changes(a: KubeObject, b: KubeObject, tree: PathTree | true): jsonpatch.Operation[] {
+  return jsonpatch.compare(ownedView(a, tree) as object, ownedView(b, tree) as object);
+}
+
+function runPass(current: KubeObject, req: MutationRequest, env: MutationEnv, work: Plan): PassResult {
+  const object = ownedCopy(current, work.tree);
   const passReq: MutationRequest = { ...req, object: current };
   const changed: string[] = [];
   const changes: MutatorChange[] = [];
   const notes: string[] = [];
-  for (const mutator of mutators) {
-    // Only a matching mutator can change anything: skip the copy and the diff for the others.
-    if (!guarded(mutator, () => mutator.matches(passReq, env))) continue;
-    const before = structuredClone(object);
+  for (const { mutator, tree } of work.steps) {
+    const before = structuredClone(ownedView(object, tree)) as object;
     notes.push(...guarded(mutator, () => mutator.mutate(object, passReq, env)));
-    const ops = jsonpatch.compare(before, object);
+    const ops = jsonpatch.compare(before, ownedView(object, tree) as object);
     if (ops.length > 0) {
       changed.push(mutator.id);
       changes.push({ mutator: mutator.id, ops });
@@ -78,11 +104,13 @@ export function mutate(req: MutationRequest, env: MutationEnv, mutators: Mutator
   const outcome: MutationOutcome = { patch: [], mutated: req.object, applied: [], changes: [], notes: [] };
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return outcome;
   const { view, managedFields } = withoutManagedFields(req.object);
+  const work = plan({ ...req, object: view }, env, mutators);
+  if (work.steps.length === 0) return outcome;
   let current = view;
   for (let pass = 1; ; pass++) {
-    const result = runPass(current, req, env, mutators);
+    const result = runPass(current, req, env, work);
     addAll(outcome.notes, result.notes);
-    if (jsonpatch.compare(current, result.object).length === 0) break;
+    if (changes(current, result.object, work.tree).length === 0) break;
     if (pass >= env.config.maxPasses) {
       throw new MeshguardError(
         ErrorCodes.MUTATION_NOT_CONVERGED,
@@ -94,7 +122,7 @@ export function mutate(req: MutationRequest, env: MutationEnv, mutators: Mutator
     current = result.object;
   }
   outcome.mutated = managedFields === undefined ? current : { ...current, metadata: { ...current.metadata, managedFields } };
-  outcome.patch = jsonpatch.compare(view, current);
+  outcome.patch = changes(view, current, work.tree);
   return outcome;
 }
 

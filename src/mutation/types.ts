@@ -78,4 +78,9 @@ export interface Mutator {
   readonly owns?: readonly OwnedField[];
   matches(req: MutationRequest, env: MutationEnv): boolean;
   mutate(obj: KubeObject, req: MutationRequest, env: MutationEnv): string[];
+  /**
+   * The only paths `mutate` writes under for this request (e.g. `['metadata', 'annotations']`): the
+   * runner copies and diffs just these. Without it the mutator gets a whole copy of the object.
+   */
+  writes?(req: MutationRequest, env: MutationEnv): readonly (readonly string[])[];
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ErrorCodes, MeshguardError } from '../errors.js';
+import { kindEntrypointModules } from './kind-entrypoints.js';
 import type { RuleCatalog, RuleInfo } from './types.js';
 
 const run = promisify(execFile);
@@ -49,7 +50,8 @@ export interface BuildResult {
 /**
  * Builds a policy bundle: `opa fmt --fail`, `opa check --strict`, `opa test`, then
  * `opa build -t wasm` against opa-wasm's capabilities, with the rule catalog (from every rule's
- * METADATA) packed into the bundle as `data.meshguard.catalog`.
+ * METADATA) packed into the bundle as `data.meshguard.catalog`, and one entrypoint per admitted
+ * kind besides the full one (see kind-entrypoints.ts).
  */
 export async function buildPolicyBundle(opts: BuildOptions): Promise<BuildResult> {
   const log = opts.log ?? (() => {});
@@ -73,12 +75,15 @@ export async function buildPolicyBundle(opts: BuildOptions): Promise<BuildResult
   try {
     await mkdir(path.join(staging, 'meshguard', 'catalog'), { recursive: true });
     await writeFile(path.join(staging, 'meshguard', 'catalog', 'data.json'), JSON.stringify(catalog));
+    const kinds = kindEntrypointModules(catalog);
+    await mkdir(path.join(staging, 'kinds'));
+    for (const m of kinds.modules) await writeFile(path.join(staging, 'kinds', m.file), m.rego);
     await mkdir(path.dirname(path.resolve(opts.output)), { recursive: true });
     const capabilities = await writeCapabilities(work);
     // testdata/ holds tables the Rego tests read (policies/lib/testdata): not part of the bundle.
     await step(
       opts.opa,
-      ['build', '-t', 'wasm', '-e', ENTRYPOINT, '--capabilities', capabilities, ...IGNORE,
+      ['build', '-t', 'wasm', '-e', ENTRYPOINT, ...kinds.entrypoints.flatMap((e) => ['-e', e]), '--capabilities', capabilities, ...IGNORE,
         '--ignore', '*_test.rego', '--ignore', 'testdata', '-o', path.resolve(opts.output), dir, staging],
       'opa build -t wasm',
     );

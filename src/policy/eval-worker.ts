@@ -18,7 +18,7 @@ export interface WorkerStart {
 }
 
 /** Messages from the pool to a worker. */
-export type ToWorker = { type: 'evaluate'; id: number; input: ArrayBuffer | object } | { type: 'data'; data: EngineData };
+export type ToWorker = { type: 'evaluate'; id: number; input: ArrayBuffer | object; kind: string | undefined } | { type: 'data'; data: EngineData };
 
 /** Messages from a worker to the pool. */
 export type FromWorker =
@@ -32,6 +32,7 @@ function serve(start: WorkerStart): void {
   if (!port) return;
   const engine = OpaWasmEngine.fromModule(start.bundle, start.module, start.memoryMiB);
   engine.setData(start.data);
+  engine.warm();
   const send = (message: FromWorker): void => port.postMessage(message);
   port.on('message', (message: ToWorker) => {
     if (message.type === 'data') {
@@ -43,7 +44,7 @@ function serve(start: WorkerStart): void {
       return;
     }
     try {
-      send({ type: 'result', id: message.id, violations: engine.evaluate(message.input) });
+      send({ type: 'result', id: message.id, violations: engine.evaluate(message.input, message.kind) });
     } catch (err) {
       send({ type: 'error', id: message.id, code: err instanceof MeshguardError ? err.code : undefined, message: describeError(err) });
     }

@@ -7,8 +7,19 @@ import { ErrorCodes, MeshguardError } from '../errors.js';
 
 const run = promisify(execFile);
 
-/** The package root (where package.json, policies/ and scripts/ live). */
-export const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/**
+ * The package root (where package.json, policies/ and scripts/ live): the nearest directory above
+ * this module holding a package.json, so it is the same from the compiled modules
+ * (`dist/src/policy/`) and from the start-up bundle (`dist/bundle/`).
+ */
+export const packageRoot = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir + path.sep;
+    if (path.dirname(dir) === dir) return fileURLToPath(new URL('../../../', import.meta.url));
+  }
+}
 
 /**
  * Finds the `opa` compiler: MESHGUARD_OPA (an explicit path), else the project's pinned build in

@@ -39,6 +39,7 @@ export interface PoolOptions {
 interface Job {
   id: number;
   input: ArrayBuffer | object;
+  kind: string | undefined;
   resolve(violations: Violation[]): void;
   reject(err: MeshguardError): void;
   timer: NodeJS.Timeout;
@@ -95,8 +96,11 @@ export class EvaluationPool implements ServingEngine {
     return pool;
   }
 
-  /** Evaluates one AdmissionReview in a worker, within the deadline. Never waits forever. */
-  evaluate(input: ArrayBuffer | object): Promise<Violation[]> {
+  /**
+   * Evaluates one AdmissionReview in a worker, within the deadline. Never waits forever. Raw bytes
+   * are moved to the worker, not copied: the caller must not read them afterwards.
+   */
+  evaluate(input: ArrayBuffer | object, kind?: string): Promise<Violation[]> {
     if (this.state === 'closed') return Promise.reject(new MeshguardError(ErrorCodes.POLICY_NOT_LOADED, 'the policy engine is shut down'));
     const idle = this.slots.some((s) => s.ready && !s.job && !s.ending);
     if (!idle && this.queue.length >= this.opts.queueLimit) {
@@ -104,7 +108,7 @@ export class EvaluationPool implements ServingEngine {
         `policy evaluation refused: every evaluation worker is busy and ${this.queue.length} evaluations wait (evaluationQueueLimit ${this.opts.queueLimit})`));
     }
     return new Promise<Violation[]>((resolve, reject) => {
-      const job: Job = { id: this.nextId++, input, resolve, reject, timer: setTimeout(() => this.expire(job), this.opts.timeoutMs) };
+      const job: Job = { id: this.nextId++, input, kind, resolve, reject, timer: setTimeout(() => this.expire(job), this.opts.timeoutMs) };
       this.queue.push(job);
       this.pump();
     });
@@ -228,12 +232,12 @@ export class EvaluationPool implements ServingEngine {
       const job = this.queue.shift() as Job;
       slot.job = job;
       job.slot = slot;
-      this.post(slot, { type: 'evaluate', id: job.id, input: job.input });
+      this.post(slot, { type: 'evaluate', id: job.id, input: job.input, kind: job.kind }, job.input instanceof ArrayBuffer ? [job.input] : undefined);
     }
   }
 
-  private post(slot: Slot, message: ToWorker): void {
-    if (!slot.ending) slot.worker.postMessage(message);
+  private post(slot: Slot, message: ToWorker, transfer?: ArrayBuffer[]): void {
+    if (!slot.ending) slot.worker.postMessage(message, transfer);
   }
 
   private settle(job: Job, err: MeshguardError | undefined, violations: Violation[] = []): void {

@@ -10,8 +10,11 @@ export interface ServingEngine {
   /** Bundle version label (hash), in every decision log line and as a metric label. */
   readonly version: string;
   readonly catalog: RuleCatalog;
-  /** Evaluates one AdmissionReview: raw JSON bytes as received, or an object. */
-  evaluate(review: ArrayBuffer | object): Promise<Violation[]>;
+  /**
+   * Evaluates one AdmissionReview: raw JSON bytes as received (handed over: not to be read
+   * afterwards), or an object. `kind` is the request's `kind.kind`: only that kind's rules run.
+   */
+  evaluate(review: ArrayBuffer | object, kind?: string): Promise<Violation[]>;
   /** Replaces the cluster data (org config and inventory) the rules see. */
   setData(data: EngineData): void;
   /** Lets in-flight evaluations finish, then frees the engine (after it was swapped out). */
@@ -42,8 +45,8 @@ export class InlineEngine implements ServingEngine {
     this.catalog = engine.catalog;
   }
 
-  async evaluate(review: ArrayBuffer | object): Promise<Violation[]> {
-    return this.engine.evaluate(review);
+  async evaluate(review: ArrayBuffer | object, kind?: string): Promise<Violation[]> {
+    return this.engine.evaluate(review, kind);
   }
 
   setData(data: EngineData): void {
@@ -62,6 +65,7 @@ export class InlineEngine implements ServingEngine {
 export async function servingEngine(engine: OpaWasmEngine, data: EngineData, opts: ServingOptions): Promise<ServingEngine> {
   if (opts.workers === 0) {
     engine.setData(data);
+    engine.warm();
     return new InlineEngine(engine);
   }
   return EvaluationPool.create(engine, { ...opts, data });

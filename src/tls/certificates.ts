@@ -56,7 +56,9 @@ export async function selfSignedCertificate(hosts: string[] = []): Promise<Servi
     ...hosts.map((value) => ({ type: 2 as const, value })),
   ];
   // Imported here: only the local default needs it, and it is slow to load.
-  const { generate } = await import('selfsigned');
+  // A CommonJS module: Node exposes `generate` as a named export, a bundler as the default's.
+  const selfsigned = await import('selfsigned');
+  const generate = selfsigned.generate ?? (selfsigned as unknown as { default: typeof selfsigned }).default.generate;
   const pems = await generate([{ name: 'commonName', value: 'meshguard.localhost' }], {
     keyType: 'ec',
     curve: 'P-256',

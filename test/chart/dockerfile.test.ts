@@ -90,8 +90,8 @@ describe('Dockerfile (static checks)', () => {
 
   it('runs `meshguard serve` as the non-root user the chart expects, exposing the default ports', () => {
     const last = (op: string): string | undefined => runtime.filter((i) => i.op === op).at(-1)?.args;
-    assert.equal(last('ENTRYPOINT'), '["node", "dist/src/cli/index.js"]');
-    assert.ok(existsSync(path.join(ROOT, 'src', 'cli', 'index.ts')), 'the entrypoint is compiled from src/cli/index.ts');
+    assert.equal(last('ENTRYPOINT'), '["node", "dist/bundle/meshguard.js"]');
+    assert.match(readFileSync(path.join(ROOT, 'scripts', 'bundle.mjs'), 'utf8'), /meshguard: 'src\/cli\/index\.ts'/, 'the entrypoint is bundled from src/cli/index.ts');
     assert.equal(last('CMD'), '["serve"]');
     assert.equal(last('USER'), '65532:65532');
     const values = parseYaml(readFileSync(path.join(CHART, 'values.yaml'), 'utf8')) as { podSecurityContext: { runAsUser: number; runAsGroup: number } };

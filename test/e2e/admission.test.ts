@@ -204,7 +204,7 @@ describe('admission through a real kube-apiserver', { timeout: 300_000 }, () => 
       message: [
         `admission webhook "istio.validate.meshguard.io" denied the request: 2 meshguard rules denied PeerAuthentication ${NS.mesh}/legacy:`,
         `[meshguard-exemption-authorization] annotation meshguard.io/exempt on PeerAuthentication ${NS.mesh}/legacy is refused: rule pa-strict-mtls is locked and cannot be exempted (metadata.annotations.meshguard.io/exempt). ${AUTHZ_TAIL}`,
-        `[pa-strict-mtls] PeerAuthentication ${NS.mesh}/legacy sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed (spec.mtls.mode). `
+        `[pa-strict-mtls] PeerAuthentication ${NS.mesh}/legacy sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed. `
           + 'Fix: Set mtls.mode STRICT (or leave it UNSET) at the top level and in every portLevelMtls entry; a namespace that must accept plain text needs the param `allowedNamespaces` or an org-config exemption entry. '
           + 'Exempt: not exemptible (locked by the org config; only its exemptions.entries apply); meshguard.io/exempt ignored: rule pa-strict-mtls is locked. See docs/rules.md#pa-strict-mtls',
       ].join('\n'),

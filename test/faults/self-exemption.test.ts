@@ -26,7 +26,7 @@ const permissive: KubeObject = {
 /** The Exempt sentence of pa-strict-mtls when unlocked, under these org configs (granters: platform-admins). */
 const HOW = 'Exempt: an Exemption in namespace meshguard-system, or the annotation meshguard.io/exempt set by group platform-admins, for at most 90 days';
 const paDenial = (exempt: string, namespace = 'prod') => findingLine('pa-strict-mtls',
-  `PeerAuthentication ${namespace}/default sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed (spec.mtls.mode).`, FIX['pa-strict-mtls'], `${exempt}.`);
+  `PeerAuthentication ${namespace}/default sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed.`, FIX['pa-strict-mtls'], `${exempt}.`);
 const authzDenial = (text: string, field: string) => `[meshguard-exemption-authorization] ${text} (${field}). `
   + 'Fix: Remove the exemption annotation or enforcement label, or have a granter write it naming known, unlocked rules with an expiry within the horizon. '
   + 'Exempt: never (this check guards exemptions). See docs/rules.md#meshguard-exemption-authorization';

@@ -85,7 +85,7 @@ describe('Exemption objects through POST /validate', () => {
       uid: 'e-3', allowed: false,
       status: {
         code: 403, reason: 'Forbidden',
-        message: '[pa-strict-mtls] PeerAuthentication prod/default sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed (spec.mtls.mode). '
+        message: '[pa-strict-mtls] PeerAuthentication prod/default sets mtls.mode PERMISSIVE; only STRICT or UNSET is allowed. '
           + 'Fix: Set mtls.mode STRICT (or leave it UNSET) at the top level and in every portLevelMtls entry; a namespace that must accept plain text needs the param `allowedNamespaces` or an org-config exemption entry. '
           + 'Exempt: not exemptible (locked by the org config; only its exemptions.entries apply); Exemption meshguard-system/mtls ignored: rule pa-strict-mtls is locked. See docs/rules.md#pa-strict-mtls',
       },

@@ -48,7 +48,7 @@ describe('POST /validate with the built-in pack', () => {
         code: 403, reason: 'Forbidden',
         message: [
           '1 meshguard rule denied PeerAuthentication prod/default:',
-          finding('PeerAuthentication prod/default sets mtls.mode DISABLE; only STRICT or UNSET is allowed (spec.mtls.mode).', LOCKED),
+          finding('PeerAuthentication prod/default sets mtls.mode DISABLE; only STRICT or UNSET is allowed.', LOCKED),
           denial,
         ].join('\n'),
       },

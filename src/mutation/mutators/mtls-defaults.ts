@@ -109,4 +109,5 @@ export const mtlsDefaultsMutator: Mutator = {
   mutate(obj, req, env) {
     return req.kind === 'PeerAuthentication' ? peerAuthentication(obj, req) : destinationRule(obj, req, env);
   },
+  writes: () => [['spec']],
 };

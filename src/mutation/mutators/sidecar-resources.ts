@@ -23,7 +23,7 @@ import { PROXY_RESOURCE_ANNOTATIONS, SIDECAR_SIZING_ANNOTATION } from '../annota
 import { SIDECAR_KEYS, type SidecarKey, type SidecarProfile } from '../config.js';
 import { injectionDecision } from '../mesh.js';
 import { appResources, type AppResources } from '../pod-resources.js';
-import { POD_KINDS, annotationsOf, hasPodTargets, metaOf, podTargets, setAnnotation, type PodTarget } from '../pod-targets.js';
+import { POD_KINDS, annotationsOf, hasPodTargets, metaOf, podAnnotationPaths, podTargets, setAnnotation, type PodTarget } from '../pod-targets.js';
 import { shownValue } from '../quantity.js';
 import { computeSizing, amountFor, type SizingResult } from '../sizing.js';
 import { formatValue, readSizingRecord, writeSizingRecord, writtenByMeshguard } from '../sizing-record.js';
@@ -162,4 +162,5 @@ export const sidecarResourcesMutator: Mutator = {
   mutate(obj, req, env) {
     return podTargets(obj, req, env).flatMap((target) => sizeTarget(obj, target, req, env));
   },
+  writes: (req) => podAnnotationPaths(req),
 };

@@ -20,7 +20,7 @@ import { isRecord, type KubeObject } from '../../inventory/objects.js';
 import { PROXY_CONFIG_ANNOTATION } from '../annotations.js';
 import { injectionDecision } from '../mesh.js';
 import { removedByUser } from '../ownership.js';
-import { POD_KINDS, annotationsOf, dig, hasPodTargets, metaOf, podTargets, setAnnotation, type PodTarget } from '../pod-targets.js';
+import { POD_KINDS, annotationsOf, dig, hasPodTargets, metaOf, podAnnotationPaths, podTargets, setAnnotation, type PodTarget } from '../pod-targets.js';
 import type { MutationEnv, MutationRequest, Mutator } from '../types.js';
 
 const ID = 'telemetry-defaults';
@@ -127,4 +127,5 @@ export const telemetryDefaultsMutator: Mutator = {
     if (req.kind === 'Telemetry') return telemetry(obj, req, env);
     return podTargets(obj, req, env).flatMap((target) => proxyConfig(target, req, env));
   },
+  writes: (req) => (req.kind === 'Telemetry' ? [['spec']] : podAnnotationPaths(req)),
 };
