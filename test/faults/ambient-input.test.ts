@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/inventory/objects.js';
 import { Inventory } from '../../src/inventory/inventory.js';
-import { readBundle } from '../../src/policy/bundle.js';
-import { OpaWasmEngine } from '../../src/policy/engine.js';
+import type { OpaWasmEngine } from '../../src/policy/engine.js';
 import { checkObjects } from '../../src/policy/offline.js';
-import { loadOrgConfig, type OrgConfig } from '../../src/org-config.js';
-import { builtinBundle } from '../support/paths.js';
+import type { OrgConfig } from '../../src/org-config.js';
+import { builtinPack } from '../support/engine.js';
 
 const NS = 'bookinfo';
 const cluster: KubeObject[] = [
@@ -26,8 +25,7 @@ describe('ambient rules on malformed input', () => {
   let engine: OpaWasmEngine;
   let org: OrgConfig;
   before(async () => {
-    engine = await OpaWasmEngine.create(await readBundle(builtinBundle));
-    org = await loadOrgConfig();
+    ({ engine, org } = await builtinPack());
   });
 
   function ambientIds(object: KubeObject): string[] {

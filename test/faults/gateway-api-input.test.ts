@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/inventory/objects.js';
-import { readBundle } from '../../src/policy/bundle.js';
-import { OpaWasmEngine } from '../../src/policy/engine.js';
+import type { OpaWasmEngine } from '../../src/policy/engine.js';
 import { checkObjects } from '../../src/policy/offline.js';
-import { loadOrgConfig, type OrgConfig } from '../../src/org-config.js';
-import { builtinBundle } from '../support/paths.js';
+import type { OrgConfig } from '../../src/org-config.js';
+import { builtinPack } from '../support/engine.js';
 
 const GATEWAY_API = 'gateway.networking.k8s.io/v1';
 
@@ -29,8 +28,7 @@ describe('malformed Gateway API objects', () => {
   let engine: OpaWasmEngine;
   let org: OrgConfig;
   before(async () => {
-    engine = await OpaWasmEngine.create(await readBundle(builtinBundle));
-    org = await loadOrgConfig();
+    ({ engine, org } = await builtinPack());
   });
 
   for (const [what, object, ids] of malformed) {

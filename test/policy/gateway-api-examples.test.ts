@@ -3,11 +3,11 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { readManifests } from '../../src/cli/manifests.js';
-import { readBundle } from '../../src/policy/bundle.js';
-import { OpaWasmEngine } from '../../src/policy/engine.js';
+import type { OpaWasmEngine } from '../../src/policy/engine.js';
 import { checkObjects } from '../../src/policy/offline.js';
-import { loadOrgConfig, type OrgConfig } from '../../src/org-config.js';
-import { builtinBundle, sharedData } from '../support/paths.js';
+import type { OrgConfig } from '../../src/org-config.js';
+import { sharedData } from '../support/paths.js';
+import { builtinPack } from '../support/engine.js';
 
 const examples = path.join(sharedData, 'gateway-api', 'examples-standard');
 const istioSamples = path.join(sharedData, 'istio-gateway-api-ambient');
@@ -62,8 +62,7 @@ describe('the Gateway API rules over the valid examples (Gateway API project, Is
   let engine: OpaWasmEngine;
   let org: OrgConfig;
   before(async () => {
-    engine = await OpaWasmEngine.create(await readBundle(builtinBundle));
-    org = await loadOrgConfig();
+    ({ engine, org } = await builtinPack());
   });
 
   it('find only what the file sets really lack or leave to other controllers', async () => {

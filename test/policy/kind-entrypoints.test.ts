@@ -4,13 +4,13 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as opaModule from '@open-policy-agent/opa-wasm';
 import { readManifests } from '../../src/cli/manifests.js';
-import { readBundle } from '../../src/policy/bundle.js';
 import { OpaWasmEngine, type EngineData, type PolicyEngine } from '../../src/policy/engine.js';
 import { entryKind } from '../../src/policy/kind-entrypoints.js';
 import { checkObjects, type CheckResult } from '../../src/policy/offline.js';
-import { loadOrgConfig, type OrgConfig } from '../../src/org-config.js';
+import type { OrgConfig } from '../../src/org-config.js';
 import type { Violation } from '../../src/policy/types.js';
-import { builtinBundle, repoRoot, sharedData } from '../support/paths.js';
+import { repoRoot, sharedData } from '../support/paths.js';
+import { builtinPack } from '../support/engine.js';
 
 /**
  * The engine with the full entrypoint (`meshguard/main/violations`, every rule): an AdmissionReview
@@ -54,8 +54,7 @@ describe('per-kind entrypoints against the full entrypoint', () => {
   let engine: OpaWasmEngine;
   let org: OrgConfig;
   before(async () => {
-    engine = await OpaWasmEngine.create(await readBundle(builtinBundle));
-    org = await loadOrgConfig();
+    ({ engine, org } = await builtinPack());
   });
 
   it('the built-in bundle has per-kind entrypoints besides the full one', () => {

@@ -3,11 +3,11 @@ import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { readManifests } from '../../src/cli/manifests.js';
-import { readBundle } from '../../src/policy/bundle.js';
-import { OpaWasmEngine } from '../../src/policy/engine.js';
+import type { OpaWasmEngine } from '../../src/policy/engine.js';
 import { checkObjects } from '../../src/policy/offline.js';
-import { loadOrgConfig, type OrgConfig } from '../../src/org-config.js';
-import { builtinBundle, repoRoot } from '../support/paths.js';
+import type { OrgConfig } from '../../src/org-config.js';
+import { repoRoot } from '../support/paths.js';
+import { builtinPack } from '../support/engine.js';
 
 const rulesDir = path.join(repoRoot, 'policies', 'istio');
 const ruleIds = readdirSync(rulesDir).filter((d) => existsSync(path.join(rulesDir, d, 'policy.rego'))).sort();
@@ -36,8 +36,7 @@ describe('rule samples through the Node engine', () => {
   let engine: OpaWasmEngine;
   let org: OrgConfig;
   before(async () => {
-    engine = await OpaWasmEngine.create(await readBundle(builtinBundle));
-    org = await loadOrgConfig();
+    ({ engine, org } = await builtinPack());
   });
 
   it('the built-in bundle carries every rule folder in its catalog, and nothing else', () => {
