@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { baselinePath, recordDecisions, type DecisionSets } from './decisions.js';
+
+/**
+ * Decisions unchanged: every rule sample, every manifest of ../shared/data (alone and all together)
+ * and a generated mesh give the verdicts and violations recorded in decisions-baseline.json
+ * (`npm run decisions:baseline` records it again after a deliberate change of the rules).
+ */
+describe('decisions against the recorded baseline', async () => {
+  const baseline = JSON.parse(await readFile(baselinePath, 'utf8')) as DecisionSets;
+  const now = await recordDecisions();
+
+  it('covers the same input sets', () => {
+    assert.deepEqual(Object.keys(now).sort(), Object.keys(baseline).sort());
+  });
+
+  for (const [set, decisions] of Object.entries(baseline)) {
+    it(set, () => {
+      assert.deepEqual(now[set], decisions);
+    });
+  }
+});
