@@ -3,6 +3,7 @@ import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { ENTRYPOINT } from './build.js';
 import type { PolicyBundle } from './bundle.js';
+import { RawJSON } from './engine-data.js';
 import type { RuleCatalog, Violation } from './types.js';
 
 /** What the webhook and the offline commands need from a policy engine. */
@@ -16,13 +17,17 @@ export interface PolicyEngine {
   setData(data: EngineData): void;
 }
 
+
 /** What an engine keeps of its bundle besides the Wasm bytes. */
 export type BundleFacts = Omit<PolicyBundle, 'wasm'>;
 
 /** The parts of `data.meshguard` that change at run time. */
 export interface EngineData {
   config: unknown;
+  /** `data.meshguard.inventory`: objects, or their JSON ({@link RawJSON}, from `inventoryData`). */
   inventory: unknown;
+  /** `data.meshguard.index`: the inventory's lookups (`inventoryData`); rules scan without it. */
+  index?: unknown;
   /** Kinds watched in some namespaces only (`data.meshguard.inventory_scopes`). */
   scopes?: Record<string, string[]>;
   /** Istio's mesh config facts (`data.meshguard.meshConfig`, src/mesh/facts.ts). */
@@ -59,7 +64,7 @@ export class OpaWasmEngine implements PolicyEngine {
     this.catalog = bundle.catalog;
     this.bundleData = bundle.data;
     this.facts = { version: bundle.version, catalog: bundle.catalog, data: bundle.data, path: bundle.path };
-    this.dataBytes = this.compose({ config: {}, inventory: {} });
+    this.dataBytes = this.encode({ config: {}, inventory: {} });
     this.policy.setData(this.dataBytes);
   }
 
@@ -108,7 +113,11 @@ export class OpaWasmEngine implements PolicyEngine {
   }
 
   setData(data: EngineData): void {
-    const bytes = this.compose(data);
+    this.setDataBytes(this.encode(data));
+  }
+
+  /** Replaces the data with a document {@link encode} made (in this engine or another of the same bundle). */
+  setDataBytes(bytes: ArrayBuffer): void {
     try {
       this.policy.setData(bytes);
       this.dataBytes = bytes;
@@ -117,10 +126,19 @@ export class OpaWasmEngine implements PolicyEngine {
     }
   }
 
-  private compose(data: EngineData): ArrayBuffer {
-    const own = (this.bundleData.meshguard ?? {}) as Record<string, unknown>;
-    const full = { ...this.bundleData, meshguard: { ...own, config: data.config, inventory: data.inventory, inventory_scopes: data.scopes ?? {}, meshConfig: data.meshConfig ?? {} } };
-    const encoded = new TextEncoder().encode(JSON.stringify(full));
+  /**
+   * The whole data document as UTF-8 JSON: the bundle's data with `data.meshguard`'s run-time
+   * parts. Parts given as {@link RawJSON} are inserted as they are (encoded once per change).
+   */
+  encode(data: EngineData): ArrayBuffer {
+    const { meshguard: own = {}, ...rest } = this.bundleData as { meshguard?: Record<string, unknown> };
+    const runtime: Record<string, unknown> = {
+      config: data.config, inventory: data.inventory, inventory_scopes: data.scopes ?? {}, meshConfig: data.meshConfig ?? {}, index: data.index,
+    };
+    const parts = [...Object.entries(own).filter(([k]) => !(k in runtime)), ...Object.entries(runtime)].filter(([, v]) => v !== undefined);
+    const meshguard = `{${parts.map(([k, v]) => `${JSON.stringify(k)}:${v instanceof RawJSON ? v.json : JSON.stringify(v)}`).join(',')}}`;
+    const others = Object.entries(rest).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)},`).join('');
+    const encoded = new TextEncoder().encode(`{${others}"meshguard":${meshguard}}`);
     return encoded.buffer.slice(encoded.byteOffset, encoded.byteOffset + encoded.byteLength) as ArrayBuffer;
   }
 

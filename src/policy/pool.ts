@@ -68,7 +68,8 @@ export class EvaluationPool implements ServingEngine {
   readonly catalog: RuleCatalog;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
-  private data: EngineData;
+  /** The data document every worker holds, encoded once per push (workers get copies, transferred). */
+  private bytes: ArrayBuffer;
   private nextId = 1;
   private state: 'serving' | 'retiring' | 'closed' = 'serving';
   private drained: (() => void) | undefined;
@@ -76,7 +77,7 @@ export class EvaluationPool implements ServingEngine {
   private constructor(private readonly engine: OpaWasmEngine, private readonly opts: PoolOptions) {
     this.version = engine.version;
     this.catalog = engine.catalog;
-    this.data = opts.data;
+    this.bytes = engine.encode(opts.data);
   }
 
   /**
@@ -110,10 +111,16 @@ export class EvaluationPool implements ServingEngine {
     });
   }
 
-  /** Pushes new data to every worker (in order with evaluations); replacements start with it. */
+  /**
+   * Pushes new data to every worker (in order with evaluations); replacements start with it. The
+   * document is encoded once; each worker gets its own copy of the bytes, transferred, not cloned.
+   */
   setData(data: EngineData): void {
-    this.data = data;
-    for (const slot of this.slots) this.post(slot, { type: 'data', data });
+    this.bytes = this.engine.encode(data);
+    for (const slot of this.slots) {
+      const bytes = this.bytes.slice(0);
+      this.post(slot, { type: 'data', bytes }, [bytes]);
+    }
   }
 
   /** Stops taking part in new swaps: the workers end once their queued and running work is done. */
@@ -145,8 +152,9 @@ export class EvaluationPool implements ServingEngine {
   }
 
   private spawn(failedStarts: number, index = this.slots.length): Slot {
-    const start: WorkerStart = { module: this.engine.module, bundle: this.engine.facts, memoryMiB: this.opts.memoryMiB, data: this.data };
-    const worker = new Worker(WORKER_FILE, { workerData: start, resourceLimits: WORKER_HEAP_LIMITS, stdout: false, stderr: false });
+    const bytes = this.bytes.slice(0);
+    const start: WorkerStart = { module: this.engine.module, bundle: this.engine.facts, memoryMiB: this.opts.memoryMiB, bytes };
+    const worker = new Worker(WORKER_FILE, { workerData: start, transferList: [bytes], resourceLimits: WORKER_HEAP_LIMITS, stdout: false, stderr: false });
     worker.unref();
     const slot: Slot = { worker, ready: false, ending: false, failedStarts };
     this.slots[index] = slot;
@@ -232,8 +240,8 @@ export class EvaluationPool implements ServingEngine {
     }
   }
 
-  private post(slot: Slot, message: ToWorker): void {
-    if (!slot.ending) slot.worker.postMessage(message);
+  private post(slot: Slot, message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (!slot.ending) slot.worker.postMessage(message, transfer);
   }
 
   private settle(job: Job, err: MeshguardError | undefined, violations: Violation[] = []): void {

@@ -69,19 +69,28 @@ function sorted(violations: Violation[]): Violation[] {
     .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 }
 
+/**
+ * How the engine gets the inventory: as the webhook and `meshguard check` give it (trimmed, with
+ * the index), or whole and without the index (the rules then scan, as before the index existed).
+ */
+export interface DataPath {
+  trim: boolean;
+  index: boolean;
+}
+
 /** Checks one input set and records every object's decision and raw violations. */
-function record(engine: PolicyEngine, org: Awaited<ReturnType<typeof loadOrgConfig>>, inputs: CheckInput[]): RecordedDecision[] {
+function record(engine: PolicyEngine, org: Awaited<ReturnType<typeof loadOrgConfig>>, inputs: CheckInput[], via: DataPath): RecordedDecision[] {
   const raw: Violation[][] = [];
   const recording: PolicyEngine = {
     version: engine.version, catalog: engine.catalog,
-    setData: (data) => engine.setData(data),
+    setData: (data) => engine.setData(via.index ? data : { ...data, index: undefined }),
     evaluate: (review) => {
       const found = engine.evaluate(review);
       raw.push(found);
       return found;
     },
   };
-  const results = checkObjects(recording, org, inputs, { namespace: 'default', now: NOW });
+  const results = checkObjects(recording, org, inputs, { namespace: 'default', now: NOW, trim: via.trim });
   let next = 0;
   return results.map((r) => {
     const violations = r.error === undefined ? (raw[next++] ?? []) : [];
@@ -103,19 +112,19 @@ async function readAll(files: string[], root: string): Promise<CheckInput[]> {
 }
 
 /** Runs the whole corpus through `engine` (the built-in pack when omitted). */
-export async function recordDecisions(engine?: PolicyEngine): Promise<DecisionSets> {
+export async function recordDecisions(engine?: PolicyEngine, via: DataPath = { trim: true, index: true }): Promise<DecisionSets> {
   const policy = engine ?? (await OpaWasmEngine.create(await readBundle(builtinBundle)));
   const org = await loadOrgConfig();
   const sets: DecisionSets = {};
-  for (const file of sampleFiles()) sets[file] = record(policy, org, await readAll([file], repoRoot));
+  for (const file of sampleFiles()) sets[file] = record(policy, org, await readAll([file], repoRoot), via);
   const corpus = await corpusFiles();
   for (const file of corpus) {
     const inputs = await readAll([file], sharedData);
-    if (inputs.length > 0) sets[`shared/${file}`] = record(policy, org, inputs);
+    if (inputs.length > 0) sets[`shared/${file}`] = record(policy, org, inputs, via);
   }
-  sets['shared (every file as one inventory)'] = record(policy, org, await readAll(corpus, sharedData));
+  sets['shared (every file as one inventory)'] = record(policy, org, await readAll(corpus, sharedData), via);
   const mesh = generatedMesh(MESH_OBJECTS).map((object, i) => ({ file: 'generated mesh', line: i + 1, object }));
-  sets[`generated mesh of ${MESH_OBJECTS} objects`] = record(policy, org, mesh);
+  sets[`generated mesh of ${MESH_OBJECTS} objects`] = record(policy, org, mesh, via);
   return sets;
 }
 
