@@ -3,7 +3,7 @@ import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { ENTRYPOINT } from './build.js';
 import type { PolicyBundle } from './bundle.js';
-import { RawJSON } from './engine-data.js';
+import { RawJSON, planPatches, type DataPatch } from './engine-data.js';
 import type { RuleCatalog, Violation } from './types.js';
 
 /** What the webhook and the offline commands need from a policy engine. */
@@ -50,7 +50,12 @@ export class OpaWasmEngine implements PolicyEngine {
   /** The bundle this engine was built from, without its Wasm bytes. */
   readonly facts: BundleFacts;
   private readonly bundleData: Record<string, unknown>;
+  /** The last whole document loaded, and the patches applied since (the latest per path). */
   private dataBytes: ArrayBuffer;
+  private readonly patches = new Map<string, DataPatch>();
+  private patchedBytes = 0;
+  /** What the last setData was given (to plan the next one as patches). */
+  private lastData: EngineData | undefined;
 
   private constructor(
     bundle: BundleFacts,
@@ -112,17 +117,64 @@ export class OpaWasmEngine implements PolicyEngine {
     return first.result as Violation[];
   }
 
+  /**
+   * Replaces the data. When only some kinds of an encoded inventory changed since the last call
+   * (planPatches), only those are parsed into the Wasm memory; otherwise the whole document is.
+   */
   setData(data: EngineData): void {
-    this.setDataBytes(this.encode(data));
+    const patches = planPatches(this.lastData, data);
+    this.lastData = undefined;
+    if (patches) this.applyPatches(patches);
+    else this.setDataBytes(this.encode(data));
+    this.lastData = data;
   }
 
   /** Replaces the data with a document {@link encode} made (in this engine or another of the same bundle). */
   setDataBytes(bytes: ArrayBuffer): void {
+    this.lastData = undefined;
     try {
       this.policy.setData(bytes);
       this.dataBytes = bytes;
+      this.patches.clear();
+      this.patchedBytes = 0;
     } catch (err) {
       throw new MeshguardError(ErrorCodes.POLICY_EVALUATION, `cannot load policy data: ${describeError(err)}`);
+    }
+  }
+
+  /**
+   * Replaces the values at the patches' paths in the loaded document (planPatches made them, here
+   * or in the pool). A replaced value stays in the Wasm heap until the next whole load: once the
+   * patches since then outweigh the document, the document and the latest patches are reloaded.
+   */
+  applyPatches(patches: DataPatch[]): void {
+    this.lastData = undefined;
+    for (const p of patches) {
+      const key = JSON.stringify(p.path);
+      // Replayed in order after a reload: the latest patch of a path goes last.
+      this.patches.delete(key);
+      this.patches.set(key, p);
+      this.patchedBytes += p.json?.byteLength ?? 0;
+    }
+    try {
+      if (this.patchedBytes > this.dataBytes.byteLength) this.reload();
+      else for (const p of patches) addPath(this.policy, p);
+    } catch (err) {
+      try {
+        this.reload();
+      } catch {
+        throw new MeshguardError(ErrorCodes.POLICY_EVALUATION, `cannot load policy data: ${describeError(err)}`);
+      }
+    }
+  }
+
+  /** Loads the last whole document, then the latest patch of every path. */
+  private reload(policy: LoadedPolicy = this.policy): void {
+    policy.setData(this.dataBytes);
+    this.patchedBytes = 0;
+    for (const p of this.patches.values()) {
+      addPath(policy, p);
+      this.patchedBytes += p.json?.byteLength ?? 0;
     }
   }
 
@@ -146,12 +198,47 @@ export class OpaWasmEngine implements PolicyEngine {
   private recover(): void {
     try {
       const fresh = opa.loadPolicySync(this.module, { initial: 16, maximum: this.memoryPages });
-      fresh.setData(this.dataBytes);
+      this.reload(fresh);
       this.policy = fresh;
     } catch {
       // The old instance stays; the next evaluation reports its own error.
     }
   }
+}
+
+/** The parts of the SDK's LoadedPolicy a patch needs (its Wasm exports and data addresses). */
+interface PolicyInternals {
+  wasmInstance: WebAssembly.Instance;
+  mem: WebAssembly.Memory;
+  dataAddr: number;
+  dataHeapPtr: number;
+}
+
+type Exports = Record<'opa_malloc' | 'opa_json_parse' | 'opa_value_add_path' | 'opa_value_remove_path' | 'opa_heap_ptr_get' | 'opa_heap_ptr_set', (...args: number[]) => number>;
+
+/** Parses JSON bytes into the policy's heap; the address of the value. */
+function parseInto(exports: Exports, mem: WebAssembly.Memory, bytes: Uint8Array): number {
+  const raw = exports.opa_malloc(bytes.byteLength);
+  new Uint8Array(mem.buffer).set(bytes, raw);
+  const parsed = exports.opa_json_parse(raw, bytes.byteLength);
+  if (parsed === 0) throw new Error('failed to parse json value');
+  return parsed;
+}
+
+/**
+ * Sets (or with `json` null removes) the value at `patch.path` of the loaded data with the Wasm
+ * ABI's opa_value_add_path / opa_value_remove_path (the SDK loads whole documents only), above the
+ * data, and moves the SDK's data heap mark past it so that evaluations do not overwrite it.
+ */
+function addPath(policy: LoadedPolicy, patch: DataPatch): void {
+  const p = policy as unknown as PolicyInternals;
+  const exports = p.wasmInstance.exports as unknown as Exports;
+  exports.opa_heap_ptr_set(p.dataHeapPtr);
+  const path = parseInto(exports, p.mem, new TextEncoder().encode(JSON.stringify(patch.path)));
+  const rc = patch.json === null ? exports.opa_value_remove_path(p.dataAddr, path) : exports.opa_value_add_path(p.dataAddr, path, parseInto(exports, p.mem, patch.json));
+  // remove_path reports a path that is not there (nothing to remove) as an error too.
+  if (rc !== 0 && patch.json !== null) throw new Error(`opa_value_add_path failed (${rc})`);
+  p.dataHeapPtr = exports.opa_heap_ptr_get();
 }
 
 function instantiate(module: WebAssembly.Module, maximum: number, path: string): LoadedPolicy {

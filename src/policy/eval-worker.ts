@@ -6,6 +6,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { MeshguardError, describeError } from '../errors.js';
 import { OpaWasmEngine, type BundleFacts } from './engine.js';
+import type { DataPatch } from './engine-data.js';
 import type { Violation } from './types.js';
 
 /** What a worker is started with (`workerData`). */
@@ -18,14 +19,15 @@ export interface WorkerStart {
 }
 
 /** Messages from the pool to a worker. */
-export type ToWorker = { type: 'evaluate'; id: number; input: ArrayBuffer | object } | { type: 'data'; bytes: ArrayBuffer };
+export type ToWorker = { type: 'evaluate'; id: number; input: ArrayBuffer | object } | { type: 'data'; bytes: ArrayBuffer } | { type: 'patch'; patches: DataPatch[] };
 
 /** Messages from a worker to the pool. */
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'result'; id: number; violations: Violation[] }
   | { type: 'error'; id: number; code: string | undefined; message: string }
-  | { type: 'data-error'; message: string };
+  | { type: 'data-error'; message: string }
+  | { type: 'patch-error'; message: string };
 
 function serve(start: WorkerStart): void {
   const port = parentPort;
@@ -34,6 +36,14 @@ function serve(start: WorkerStart): void {
   engine.setDataBytes(start.bytes);
   const send = (message: FromWorker): void => port.postMessage(message);
   port.on('message', (message: ToWorker) => {
+    if (message.type === 'patch') {
+      try {
+        engine.applyPatches(message.patches);
+      } catch (err) {
+        send({ type: 'patch-error', message: describeError(err) });
+      }
+      return;
+    }
     if (message.type === 'data') {
       try {
         engine.setDataBytes(message.bytes);
