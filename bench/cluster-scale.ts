@@ -3,10 +3,11 @@
  * objects of a consistent generated mesh (bench/mesh.ts: Services, workloads and Istio objects in
  * realistic proportions), each size in its own child process so memory figures are its own:
  * per-kind evaluation time (CPU µs, raw bytes, an UPDATE of an object of namespace `shop`, a Pod
- * CREATE), the full push and the push after one changed object (CPU ms), the JSON and Wasm sizes,
+ * CREATE), the whole push and the push after one changed object (CPU ms), the JSON and Wasm sizes,
  * RSS over the idle engine, and ready-after-restart (bundle load, the informers' lists into the
  * inventory, the push and the first answered evaluation, wall ms).
  *
+ *   node dist/bench/cluster-scale.js [--quick] [--markdown]                  (every size, the table)
  *   node --expose-gc dist/bench/cluster-scale.js --objects <n> [--quick]   (one size, JSON on stdout)
  */
 import { spawn } from 'node:child_process';
@@ -28,13 +29,15 @@ export interface ClusterScaleRow {
   objects: number;
   /** CPU µs per evaluation, per admitted kind. */
   evalUs: Record<string, number>;
-  /** CPU ms of a full push (encode + setData) and of the push after one changed object. */
+  /** CPU ms of a whole push (a fresh encoding and its load) and of the push after one changed object (patches). */
   pushMs: number;
   incrementalPushMs: number;
   jsonMiB: number;
   wasmMiB: number;
   rssIdleMiB: number;
   rssDeltaMiB: number;
+  /** Of the RSS growth: the V8 heap's (the inventory's objects, the cached JSON). */
+  heapDeltaMiB: number;
   /** Wall ms from loading the bundle to the first answered evaluation with the inventory pushed. */
   readyMs: number;
   error?: string;
@@ -42,6 +45,8 @@ export interface ClusterScaleRow {
 
 export const SIZES = [0, 1000, 10_000, 50_000];
 const MEMORY_MIB = 256;
+/** Every kind of the generated mesh (bench/mesh.ts). */
+const KINDS = ['Namespace', 'PeerAuthentication', 'Sidecar', 'Telemetry', 'ServiceEntry', 'Gateway', 'Service', 'Deployment', 'VirtualService', 'DestinationRule', 'AuthorizationPolicy'];
 
 /** The admitted objects, one per kind, from namespace `shop` of the generated mesh. */
 function admitted(): Array<{ kind: string; body: ArrayBuffer }> {
@@ -65,6 +70,10 @@ function raw(body: string): ArrayBuffer {
 function rssMiB(): number {
   (globalThis as { gc?: () => void }).gc?.();
   return process.memoryUsage().rss / 1024 / 1024;
+}
+
+function heapMiB(): number {
+  return process.memoryUsage().heapUsed / 1024 / 1024;
 }
 
 function cpuMs(fn: () => void): number {
@@ -117,15 +126,26 @@ export async function measureSize(objects: number, quick: boolean): Promise<Clus
   const t0 = performance.now();
   const engine = await OpaWasmEngine.create(await readBundle(BUILTIN_BUNDLE), MEMORY_MIB);
   const rssIdle = rssMiB();
-  const inventory = new Inventory();
-  for (const [kind, list] of lists) inventory.replaceKind(kind, list);
+  const heapIdle = heapMiB();
+  // The informers' lists, every kind declared (an empty cluster still knows its kinds).
+  const fill = (): Inventory => {
+    const inv = new Inventory();
+    for (const kind of KINDS) inv.replaceKind(kind, lists.get(kind) ?? []);
+    return inv;
+  };
+  const inventory = fill();
   const payloads = admitted();
-  const row: ClusterScaleRow = { objects, evalUs: {}, pushMs: NaN, incrementalPushMs: NaN, jsonMiB: 0, wasmMiB: 0, rssIdleMiB: rssIdle, rssDeltaMiB: 0, readyMs: NaN };
+  const row: ClusterScaleRow = { objects, evalUs: {}, pushMs: NaN, incrementalPushMs: NaN, jsonMiB: 0, wasmMiB: 0, rssIdleMiB: rssIdle, rssDeltaMiB: 0, heapDeltaMiB: 0, readyMs: NaN };
   try {
     push(engine, inventory, config);
     engine.evaluate(payloads[0]?.body as ArrayBuffer);
     row.readyMs = performance.now() - t0;
-    row.pushMs = Math.min(...[0, 1, 2].map(() => cpuMs(() => push(engine, inventory, config))));
+    // A whole push (start, org config change): a fresh inventory's encoding and its load.
+    row.pushMs = Math.min(...[0, 1, 2].map(() => {
+      const copy = fill();
+      return cpuMs(() => engine.setDataBytes(engine.encode({ config, ...inventoryData(copy), scopes: copy.scopes() })));
+    }));
+    push(engine, inventory, config);
     const changed = structuredClone(inventory.get('VirtualService', 'shop', 'app-2') ?? generatedMesh(20)[8] as KubeObject);
     row.incrementalPushMs = Math.min(...[0, 1, 2].map((i) => cpuMs(() => {
       changed.metadata = { ...changed.metadata, resourceVersion: `${2000 + i}` };
@@ -135,6 +155,7 @@ export async function measureSize(objects: number, quick: boolean): Promise<Clus
     row.jsonMiB = Buffer.byteLength(engine.encode({ config, ...inventoryData(inventory), scopes: inventory.scopes() })) / 1024 / 1024;
     row.wasmMiB = (engine as unknown as { policy: { mem: WebAssembly.Memory } }).policy.mem.buffer.byteLength / 1024 / 1024;
     row.rssDeltaMiB = rssMiB() - rssIdle;
+    row.heapDeltaMiB = heapMiB() - heapIdle;
     // V8 runs a fresh Wasm module as baseline code until it tiers it up: warm every kind first.
     const warm = performance.now();
     while (performance.now() - warm < budget * 4) for (const p of payloads) engine.evaluate(p.body);
@@ -167,12 +188,17 @@ const fmt = (n: number): string => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0
 /** The scale table and its targets, as text or Markdown. */
 export function formatClusterScale(rows: ClusterScaleRow[], markdown: boolean): string {
   const kinds = [...new Set(rows.flatMap((r) => Object.keys(r.evalUs)))];
-  const head = ['objects', ...kinds.map((k) => `${k} µs`), 'push ms', 'push after 1 change ms', 'JSON MiB', 'Wasm MiB', 'RSS +MiB', 'ready ms', 'error'];
-  const body = rows.map((r) => [String(r.objects), ...kinds.map((k) => fmt(r.evalUs[k] ?? NaN)), fmt(r.pushMs), fmt(r.incrementalPushMs), fmt(r.jsonMiB), fmt(r.wasmMiB), fmt(r.rssDeltaMiB), fmt(r.readyMs), r.error ?? '']);
+  const head = ['objects', ...kinds.map((k) => `${k} µs`), 'push ms', 'push after 1 change ms', 'JSON MiB', 'Wasm MiB', 'RSS +MiB', 'V8 heap +MiB', 'ready ms', 'error'];
+  const body = rows.map((r) => [String(r.objects), ...kinds.map((k) => fmt(r.evalUs[k] ?? NaN)), fmt(r.pushMs), fmt(r.incrementalPushMs), fmt(r.jsonMiB), fmt(r.wasmMiB), fmt(r.rssDeltaMiB), fmt(r.heapDeltaMiB), fmt(r.readyMs), r.error ?? '']);
   const table = markdown
     ? [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...body.map((b) => `| ${b.join(' | ')} |`)]
     : [head.join('\t'), ...body.map((b) => b.join('\t'))];
   return [markdown ? '### Cluster scale (generated mesh; CPU µs per evaluation, push CPU ms, RSS over the idle engine)' : 'Cluster scale', '', ...table, '', ...scaleTargets(rows, markdown)].join('\n');
+}
+
+/** The scale table of a run beside the others ('' when the run has none). */
+export function clusterScaleText(results: { clusterScale?: ClusterScaleRow[] }, markdown: boolean): string {
+  return results.clusterScale ? `\n${formatClusterScale(results.clusterScale, markdown)}\n` : '';
 }
 
 /** The issue's scale targets against a run (measured, never asserted). */
@@ -194,10 +220,17 @@ export function scaleTargets(rows: ClusterScaleRow[], markdown: boolean): string
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { objects: { type: 'string' }, quick: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { objects: { type: 'string' }, quick: { type: 'boolean', default: false }, markdown: { type: 'boolean', default: false } } });
+  const quick = values.quick ?? false;
+  if (values.objects === undefined) {
+    // Every size, each in its own process (unpinned), then the table.
+    const rows = await runClusterScale({ quick, pinning: { enabled: false } as Pinning, log: (l) => console.error(l) });
+    process.stdout.write(`${formatClusterScale(rows, values.markdown ?? false)}\n`);
+    return;
+  }
   const objects = Number(values.objects);
-  if (!Number.isInteger(objects) || objects < 0) throw new Error('usage: cluster-scale.js --objects <n> [--quick]');
-  process.stdout.write(`${JSON.stringify(await measureSize(objects, values.quick ?? false))}\n`);
+  if (!Number.isInteger(objects) || objects < 0) throw new Error('usage: cluster-scale.js [--objects <n>] [--quick] [--markdown]');
+  process.stdout.write(`${JSON.stringify(await measureSize(objects, quick))}\n`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
