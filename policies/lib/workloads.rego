@@ -169,6 +169,27 @@ selected_by(want) := [w |
 	matches_labels(want, w.labels)
 ]
 
+# selects_any(want) holds when selected_by(want) is not empty, without listing every match.
+selects_any(want) if {
+	lib.indexed
+	key := index_key(want)
+	some k in selectable_kinds
+	some w in object.get(lib.index, [k, "labels", key, want[key]], [])
+	not lib.same_entry(w)
+	matches_labels(want, w.labels)
+}
+
+selects_any(want) if {
+	not indexed_lookup(want)
+	some w in all_workloads
+	matches_labels(want, w.labels)
+}
+
+indexed_lookup(want) if {
+	lib.indexed
+	index_key(want)
+}
+
 # index_key(want) is the label key looked up in the index, when every value of want is a string:
 # the one with the fewest workloads.
 index_key(want) := min(sizes)[1] if {

@@ -51,4 +51,4 @@ judged_namespace := ns if {
 	ns := istio.host_namespace(object.get(lib.obj.spec, "host", ""), lib.namespace)
 } else := lib.namespace
 
-selects_one(selector) if count(workloads.selected_by(selector)) > 0
+selects_one(selector) if workloads.selects_any(selector)
