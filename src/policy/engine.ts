@@ -133,7 +133,16 @@ export class OpaWasmEngine implements PolicyEngine {
   setDataBytes(bytes: ArrayBuffer): void {
     this.lastData = undefined;
     try {
-      this.policy.setData(bytes);
+      const needed = pagesFor(bytes.byteLength, this.memoryPages);
+      // A fresh instance sized for the document: the parse would otherwise grow the memory page
+      // by page, which costs seconds for documents of tens of MiB.
+      if (needed > this.policy.mem.buffer.byteLength / PAGE) {
+        const fresh = opa.loadPolicySync(this.module, { initial: needed, maximum: this.memoryPages });
+        fresh.setData(bytes);
+        this.policy = fresh;
+      } else {
+        this.policy.setData(bytes);
+      }
       this.dataBytes = bytes;
       this.patches.clear();
       this.patchedBytes = 0;
@@ -197,7 +206,7 @@ export class OpaWasmEngine implements PolicyEngine {
   /** Replaces a trapped instance with a fresh one holding the same data. */
   private recover(): void {
     try {
-      const fresh = opa.loadPolicySync(this.module, { initial: 16, maximum: this.memoryPages });
+      const fresh = opa.loadPolicySync(this.module, { initial: pagesFor(this.dataBytes.byteLength, this.memoryPages), maximum: this.memoryPages });
       this.reload(fresh);
       this.policy = fresh;
     } catch {
@@ -239,6 +248,15 @@ function addPath(policy: LoadedPolicy, patch: DataPatch): void {
   // remove_path reports a path that is not there (nothing to remove) as an error too.
   if (rc !== 0 && patch.json !== null) throw new Error(`opa_value_add_path failed (${rc})`);
   p.dataHeapPtr = exports.opa_heap_ptr_get();
+}
+
+/**
+ * Wasm pages to start an instance with for a data document of `bytes`: the parsed document takes
+ * about 12 bytes of Wasm heap per byte of JSON (measured on the generated mesh), plus room to
+ * evaluate; at least the SDK's 16 pages, at most the cap.
+ */
+function pagesFor(bytes: number, maximum: number): number {
+  return Math.min(maximum, Math.max(16, Math.ceil((bytes * 13 + 4 * 1024 * 1024) / PAGE)));
 }
 
 function instantiate(module: WebAssembly.Module, maximum: number, path: string): LoadedPolicy {
