@@ -9,21 +9,14 @@ import type { KubeObject } from '../inventory/objects.js';
 /** Kinds whose pod labels an Istio workload selector is matched against (workloads.rego). */
 export const SELECTABLE_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'];
 
-/** A workload as workloads.rego's `workload_entry` describes it. */
-export interface WorkloadEntry {
-  kind: string;
-  name: string;
-  namespace: string;
-  labels: Record<string, unknown>;
-}
-
 /**
  * The index of one selectable kind: how many objects it has, and its workloads by pod label
- * (`labels[key][value]`, each list in namespace then name order, as a scan would meet them).
+ * (`labels[key][value]`: `[namespace, name]` pairs in namespace then name order, as a scan would
+ * meet them; the rules read the labels from the inventory's object).
  */
 export interface WorkloadIndex {
   count: number;
-  labels: Record<string, Record<string, WorkloadEntry[]>>;
+  labels: Record<string, Record<string, Array<[string, string]>>>;
 }
 
 function asObject(x: unknown): Record<string, unknown> {
@@ -43,14 +36,12 @@ function workloadIndex(kind: string, byNamespace: Record<string, Record<string, 
   for (const ns of Object.keys(byNamespace).sort(byKey)) {
     const names = byNamespace[ns] ?? {};
     for (const name of Object.keys(names).sort(byKey)) {
-      const o = names[name] as KubeObject;
       index.count++;
-      const labels = podLabels(kind, o);
-      const entry = { kind, name: String(o.metadata?.name ?? ''), namespace: String(o.metadata?.namespace ?? ''), labels };
-      for (const [key, value] of Object.entries(labels)) {
+      const ref: [string, string] = [ns, name];
+      for (const [key, value] of Object.entries(podLabels(kind, names[name] as KubeObject))) {
         if (typeof value !== 'string') continue;
         const values = (index.labels[key] ??= {});
-        (values[value] ??= []).push(entry);
+        (values[value] ??= []).push(ref);
       }
     }
   }
