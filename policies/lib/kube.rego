@@ -89,6 +89,13 @@ index := data.meshguard.index
 # indexed holds when the engine was given the inventory's index.
 indexed if data.meshguard.index
 
+# same_entry(w) holds when index entry w ({"kind", "name", "namespace", ...}) is the admitted object.
+same_entry(w) if {
+	w.kind == kind
+	w.name == name
+	w.namespace == namespace
+}
+
 # items(k) is every inventory object of kind k except the admitted object itself.
 items(k) := [o |
 	some ns, n

@@ -158,10 +158,8 @@ count_admitted(k) := 1 if {
 # the workloads carrying want's first label, not every workload.
 selected_by(want) := [w |
 	some k in selectable_kinds
-	some ref in object.get(lib.index, [k, "labels", key, want[key]], [])
-	o := lib.inventory[k][ref[0]][ref[1]]
-	not lib.same_object(o)
-	w := workload_entry(k, o)
+	some w in object.get(lib.index, [k, "labels", key, want[key]], [])
+	not lib.same_entry(w)
 	matches_labels(want, w.labels)
 ] if {
 	lib.indexed
@@ -176,10 +174,9 @@ selects_any(want) if {
 	lib.indexed
 	key := index_key(want)
 	some k in selectable_kinds
-	some ref in object.get(lib.index, [k, "labels", key, want[key]], [])
-	o := lib.inventory[k][ref[0]][ref[1]]
-	not lib.same_object(o)
-	matches_labels(want, labels_of(pod_template(k, o)))
+	some w in object.get(lib.index, [k, "labels", key, want[key]], [])
+	not lib.same_entry(w)
+	matches_labels(want, w.labels)
 }
 
 selects_any(want) if {

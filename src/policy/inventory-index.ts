@@ -9,14 +9,21 @@ import type { KubeObject } from '../inventory/objects.js';
 /** Kinds whose pod labels an Istio workload selector is matched against (workloads.rego). */
 export const SELECTABLE_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'];
 
+/** A workload as workloads.rego's `workload_entry` describes it. */
+export interface WorkloadEntry {
+  kind: string;
+  name: string;
+  namespace: string;
+  labels: Record<string, unknown>;
+}
+
 /**
  * The index of one selectable kind: how many objects it has, and its workloads by pod label
- * (`labels[key][value]`: `[namespace, name]` pairs in namespace then name order, as a scan would
- * meet them; the rules read the labels from the inventory's object).
+ * (`labels[key][value]`, each list in namespace then name order, as a scan would meet them).
  */
 export interface WorkloadIndex {
   count: number;
-  labels: Record<string, Record<string, Array<[string, string]>>>;
+  labels: Record<string, Record<string, WorkloadEntry[]>>;
 }
 
 function asObject(x: unknown): Record<string, unknown> {
@@ -36,12 +43,14 @@ function workloadIndex(kind: string, byNamespace: Record<string, Record<string, 
   for (const ns of Object.keys(byNamespace).sort(byKey)) {
     const names = byNamespace[ns] ?? {};
     for (const name of Object.keys(names).sort(byKey)) {
+      const o = names[name] as KubeObject;
       index.count++;
-      const ref: [string, string] = [ns, name];
-      for (const [key, value] of Object.entries(podLabels(kind, names[name] as KubeObject))) {
+      const labels = podLabels(kind, o);
+      const entry = { kind, name: String(o.metadata?.name ?? ''), namespace: String(o.metadata?.namespace ?? ''), labels };
+      for (const [key, value] of Object.entries(labels)) {
         if (typeof value !== 'string') continue;
         const values = (index.labels[key] ??= {});
-        (values[value] ??= []).push(ref);
+        (values[value] ??= []).push(entry);
       }
     }
   }
