@@ -7,6 +7,7 @@ import type { LargeObjectTiming } from './large-objects.js';
 import type { LoadResult } from './load.js';
 import type { ProfileSummary } from './profile-summary.js';
 import type { ScaleResult } from './scale.js';
+import type { ClusterScaleRow } from './cluster-scale.js';
 import type { Parity } from './verify.js';
 
 /** The machine a run happened on. */
@@ -41,6 +42,8 @@ export interface BenchResults {
   /** Evaluation workers of the pooled meshguard under test (os.availableParallelism() as pinned). */
   poolWorkers?: number;
   largeObjects?: LargeObjectTiming[];
+  /** The scale table: evaluation, push and memory against cluster size (cluster-scale.ts). */
+  clusterScale?: ClusterScaleRow[];
 }
 
 /** A ratio between two measured rows. */

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { selfSignedCertificate } from '../src/tls/certificates.js';
 import { coldStart, type ColdStart } from './cold-start.js';
+import { clusterScaleText, runClusterScale } from './cluster-scale.js';
 import { measureLargeObjects, type LargeObjectTiming } from './large-objects.js';
 import { floorEndpoint, meshguardEndpoint, opaDataEndpoint, opaRootEndpoint, type Endpoint } from './endpoints.js';
 import { runLoadPhase, startChecked, waitQuiet, type Contender } from './load-phase.js';
@@ -102,8 +103,8 @@ async function main(): Promise<void> {
   if (values.from) {
     // Re-render a saved run (results.json) without measuring anything.
     const saved = JSON.parse(readFileSync(values.from, 'utf8')) as BenchResults;
-    if (values.markdown) writeFileSync(values.markdown, `${formatReport(saved, true)}\n`);
-    console.log(values.json ? JSON.stringify(saved, null, 2) : formatReport(saved, false));
+    if (values.markdown) writeFileSync(values.markdown, `${formatReport(saved, true)}\n${clusterScaleText(saved, true)}`);
+    console.log(values.json ? JSON.stringify(saved, null, 2) : `${formatReport(saved, false)}\n${clusterScaleText(saved, false)}`);
     return;
   }
   const quick = values.quick ?? false;
@@ -179,18 +180,19 @@ async function main(): Promise<void> {
     log('scale: in-process engine measurements (child process)');
     scale = await runScaleChild(ctx, quick);
   }
+  const clusterScale = values['skip-scale'] || onlyPool ? undefined : await runClusterScale({ quick, pinning, log });
   const profiles = values.profile ? await runProfiles({ workDir, pinning, payloads: mix, durationS: settings.durationS, log }) : undefined;
 
   const results: BenchResults = {
     mode: quick ? 'quick' : 'full', startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
     durationS: (performance.now() - started) / 1000, machine: machine(opa.version, loadBefore), settings: { ...settings, pinning: pinning.describe },
     payloads: payloads.map((p) => ({ name: p.name, webhook: p.webhook, bytes: Buffer.byteLength(p.body) })),
-    parity, load, infoLog, coldStart: cold, scale, profiles, largeObjects,
+    parity, load, infoLog, coldStart: cold, scale, profiles, largeObjects, clusterScale,
     // The pooled server's default: os.availableParallelism(), which follows its CPU pinning.
     poolWorkers: pinning.enabled ? 1 : onlineCores,
   };
   writeFileSync(path.join(workDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  if (values.markdown) writeFileSync(values.markdown, `${formatReport(results, true)}\n`);
+  if (values.markdown) writeFileSync(values.markdown, `${formatReport(results, true)}\n${clusterScaleText(results, true)}`);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   } else {
@@ -199,6 +201,7 @@ async function main(): Promise<void> {
     console.log(`load average before ${m.loadBefore}, after ${m.loadAfter}`);
     console.log(`${results.settings.pinning}; ${settings.durationS} s per run after a warm-up of ${settings.firstWarmupS} s (first run of a server and webhook) or ${settings.warmupS} s\n`);
     console.log(formatReport(results, false));
+    process.stdout.write(clusterScaleText(results, false));
     for (const p of profiles ?? []) console.log(`\n${formatProfile(p)}`);
     if (serverless) console.log(`\n${formatServerless(serverless)}`);
   }

@@ -111,12 +111,77 @@ known_in(k, ns) if {
 	ns in inventory_scopes[k]
 }
 
+# index is the inventory's lookups, built once per change of the inventory (src/policy/
+# inventory-index.ts): index[k] for the kinds that have one. Rules read it through lib functions
+# (e.g. data.meshguard.lib.workloads.selected_by), which scan the inventory when it is absent.
+index := data.meshguard.index
+
+# indexed holds when the engine was given the inventory's index.
+indexed if data.meshguard.index
+
+# same_entry(w) holds when index entry w ({"kind", "name", "namespace", ...}) is the admitted object.
+same_entry(w) if {
+	w.kind == kind
+	w.name == name
+	w.namespace == namespace
+}
+
 # items(k) is every inventory object of kind k except the admitted object itself.
 items(k) := [o |
 	some ns, n
 	o := inventory[k][ns][n]
 	not same_object(o)
 ]
+
+# with_host(k, full) is a set of inventory objects of kind k (the admitted object excepted) that
+# holds every one declaring in spec.hosts a host that can resolve to or match host full: written
+# as full, as the short name full resolves from, or as a wildcard. With the index it holds few
+# more; without it (or for a wildcard full) it is items(k). Callers check the hosts themselves.
+with_host(k, full) := {o |
+	some ref in host_refs(k, full)
+	o := inventory[k][ref[0]][ref[1]]
+	not same_object(o)
+} if {
+	indexed
+	is_string(full)
+	not startswith(full, "*")
+} else := {o | some o in items(k)}
+
+host_refs(k, full) := {r |
+	some key in ({full} | short_forms(full))
+	some r in object.get(index, [k, "hosts", key], [])
+} | {r | some r in object.get(index, [k, "wildcards"], [])}
+
+# short_forms(full) is {"reviews"} for "reviews.<ns>.svc.<domain>", else {}.
+short_forms(full) := {parts[0] |
+	suffix := concat("", [".svc.", mesh_domain])
+	endswith(full, suffix)
+	parts := split(trim_suffix(full, suffix), ".")
+	count(parts) == 2
+}
+
+# wildcard_hosted(k) is the set of inventory objects of kind k (the admitted object excepted) with
+# a wildcard host in spec.hosts (with the index: those only; without it: items(k)).
+wildcard_hosted(k) := {o |
+	some ref in object.get(index, [k, "wildcards"], [])
+	o := inventory[k][ref[0]][ref[1]]
+	not same_object(o)
+} if {
+	indexed
+} else := {o | some o in items(k)}
+
+# gateways_with(part, values) is a set of the inventory's Istio Gateways (the admitted object
+# excepted) holding every one with one of values in a server: part "hosts" (a host as written in
+# servers[].hosts) or "certificates" (servers[].tls.credentialName or serverCertificate). Without
+# the index: every Gateway.
+gateways_with(part, values) := {o |
+	some v in values
+	some ref in object.get(index, ["Gateway", part, v], [])
+	o := inventory.Gateway[ref[0]][ref[1]]
+	not same_object(o)
+} if {
+	indexed
+} else := {o | some o in items("Gateway")}
 
 # items_in(k, ns) is every inventory object of kind k in namespace ns, except the admitted object.
 items_in(k, ns) := [o |

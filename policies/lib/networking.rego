@@ -100,7 +100,7 @@ service_namespace(host, ns) := parts[count(parts) - 1] if {
 # (location MESH_EXTERNAL, the default) declares a host that covers host (seen from namespace
 # ns): such a host is not a service of the mesh. MESH_INTERNAL entries (VMs with sidecars) are.
 service_entry_host(host, ns) if {
-	some se in lib.items("ServiceEntry")
+	some se in lib.with_host("ServiceEntry", fqdn(host, ns))
 	spec := object.get(se, "spec", {})
 	object.get(spec, "location", "MESH_EXTERNAL") != "MESH_INTERNAL"
 	some h in object.get(spec, "hosts", [])

@@ -71,7 +71,7 @@ resolve(full) := t if {
 } else := t if {
 	t := exact(full, vs_scopes)
 } else := first({e.target |
-	some e in service_entries
+	some e in service_entries_of(lib.wildcard_hosted("ServiceEntry"))
 	startswith(e.host, "*")
 	istio.visible_in(e.source, {"*", lib.namespace})
 	endswith(trim_prefix(full, "*"), trim_prefix(e.host, "*"))
@@ -81,7 +81,7 @@ resolve(full) := t if {
 exact(full, scopes) := t if {
 	t := service_target(full, scopes)
 } else := first({e.target |
-	some e in service_entries
+	some e in service_entries_of(lib.with_host("ServiceEntry", full))
 	e.host == full
 	istio.visible_in(e.source, scopes)
 })
@@ -108,9 +108,12 @@ service_target(full, scopes) := {"source": concat("", ["Service ", parts[1], "/"
 
 # service_entries lists every ServiceEntry host as {"host" (expanded in the ServiceEntry's
 # namespace), "source" (the ServiceEntry, for istio.visible), "target"}.
-service_entries := [{"host": networking.fqdn(h, ns), "source": source, "target": target} |
+service_entries := service_entries_of(lib.items("ServiceEntry"))
+
+# service_entries_of(ses) lists the hosts of the ServiceEntries ses as service_entries does.
+service_entries_of(ses) := [{"host": networking.fqdn(h, ns), "source": source, "target": target} |
 	resolvable
-	some se in lib.items("ServiceEntry")
+	some se in ses
 	ns := object.get(se.metadata, "namespace", "")
 	spec := object.get(se, "spec", {})
 	source := object.union(se, {"kind": "ServiceEntry", "metadata": {"namespace": ns}})
@@ -161,8 +164,7 @@ gateway_exists(key) if kubernetes_gateway(key)
 # whose labels the admitted Gateway's selector matches; an empty selector matches every one.
 gateway_workloads := [w |
 	lib.is_kind("Gateway")
-	some w in workloads.all_workloads
-	workloads.matches_labels(object.get(lib.obj.spec, "selector", {}), w.labels)
+	some w in workloads.selected_by(object.get(lib.obj.spec, "selector", {}))
 ]
 
 # gateway_service_ports is the set of ports the Services that select the Gateway's workloads make

@@ -138,6 +138,76 @@ all_workloads := [w |
 	w := workload_entry(k, o)
 ]
 
+# any_workload holds when the inventory has a selectable workload other than the admitted object
+# (count(all_workloads) > 0, without listing them).
+any_workload if {
+	lib.indexed
+	some k in selectable_kinds
+	lib.index[k].count > count_admitted(k)
+}
+
+any_workload if {
+	not lib.indexed
+	count(all_workloads) > 0
+}
+
+count_admitted(k) := 1 if {
+	lib.kind == k
+	lib.inventory[k][lib.namespace][lib.name].kind == k
+} else := 0
+
+# selected_by(want) lists the selectable workloads of every namespace (the admitted object
+# excepted) whose pod labels hold every key/value of the matchLabels map want, in the order of
+# all_workloads; an empty map selects every one. With the inventory's index, the candidates are
+# the workloads carrying want's first label, not every workload.
+selected_by(want) := [w |
+	some k in selectable_kinds
+	some w in object.get(lib.index, [k, "labels", key, want[key]], [])
+	not lib.same_entry(w)
+	matches_labels(want, w.labels)
+] if {
+	lib.indexed
+	key := index_key(want)
+} else := [w |
+	some w in all_workloads
+	matches_labels(want, w.labels)
+]
+
+# selects_any(want) holds when selected_by(want) is not empty, without listing every match.
+selects_any(want) if {
+	lib.indexed
+	key := index_key(want)
+	some k in selectable_kinds
+	some w in object.get(lib.index, [k, "labels", key, want[key]], [])
+	not lib.same_entry(w)
+	matches_labels(want, w.labels)
+}
+
+selects_any(want) if {
+	not indexed_lookup(want)
+	some w in all_workloads
+	matches_labels(want, w.labels)
+}
+
+indexed_lookup(want) if {
+	lib.indexed
+	index_key(want)
+}
+
+# index_key(want) is the label key looked up in the index, when every value of want is a string:
+# the one with the fewest workloads.
+index_key(want) := min(sizes)[1] if {
+	is_object(want)
+	count(want) > 0
+	every v in want {
+		is_string(v)
+	}
+	sizes := [[n, k] |
+		some k, v in want
+		n := sum([count(object.get(lib.index, [kind, "labels", k, v], [])) | some kind in selectable_kinds])
+	]
+}
+
 workload_entry(k, o) := {
 	"kind": k,
 	"name": object.get(o.metadata, "name", ""),

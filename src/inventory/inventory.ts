@@ -168,6 +168,13 @@ export class Inventory {
     return out;
   }
 
+  /** One kind as plain JSON, `{ namespace: { name: object } }` (`{}` for an unknown kind). */
+  kindJSON(kind: string): Record<string, Record<string, KubeObject>> {
+    const out: Record<string, Record<string, KubeObject>> = {};
+    for (const [ns, names] of this.byKind.get(kind) ?? []) out[ns] = Object.fromEntries(names);
+    return out;
+  }
+
   /** Increases on every change to the objects of one kind (0 for a kind never changed). */
   kindVersion(kind: string): number {
     return this.kindVersions.get(kind) ?? 0;

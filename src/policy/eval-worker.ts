@@ -5,7 +5,8 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { MeshguardError, describeError } from '../errors.js';
-import { OpaWasmEngine, type BundleFacts, type EngineData } from './engine.js';
+import { OpaWasmEngine, type BundleFacts } from './engine.js';
+import type { DataPatch } from './engine-data.js';
 import type { Violation } from './types.js';
 
 /** What a worker is started with (`workerData`). */
@@ -13,31 +14,40 @@ export interface WorkerStart {
   module: WebAssembly.Module;
   bundle: BundleFacts;
   memoryMiB: number;
-  /** The data the serving engine holds now: a replacement worker starts with it. */
-  data: EngineData;
+  /** The data document the serving engine holds now (OpaWasmEngine.encode): a replacement worker starts with it. */
+  bytes: ArrayBuffer;
 }
 
 /** Messages from the pool to a worker. */
-export type ToWorker = { type: 'evaluate'; id: number; input: ArrayBuffer | object; kind: string | undefined } | { type: 'data'; data: EngineData };
+export type ToWorker = { type: 'evaluate'; id: number; input: ArrayBuffer | object; kind: string | undefined } | { type: 'data'; bytes: ArrayBuffer } | { type: 'patch'; patches: DataPatch[] };
 
 /** Messages from a worker to the pool. */
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'result'; id: number; violations: Violation[] }
   | { type: 'error'; id: number; code: string | undefined; message: string }
-  | { type: 'data-error'; message: string };
+  | { type: 'data-error'; message: string }
+  | { type: 'patch-error'; message: string };
 
 function serve(start: WorkerStart): void {
   const port = parentPort;
   if (!port) return;
   const engine = OpaWasmEngine.fromModule(start.bundle, start.module, start.memoryMiB);
-  engine.setData(start.data);
+  engine.setDataBytes(start.bytes);
   engine.warm();
   const send = (message: FromWorker): void => port.postMessage(message);
   port.on('message', (message: ToWorker) => {
+    if (message.type === 'patch') {
+      try {
+        engine.applyPatches(message.patches);
+      } catch (err) {
+        send({ type: 'patch-error', message: describeError(err) });
+      }
+      return;
+    }
     if (message.type === 'data') {
       try {
-        engine.setData(message.data);
+        engine.setDataBytes(message.bytes);
       } catch (err) {
         send({ type: 'data-error', message: describeError(err) });
       }

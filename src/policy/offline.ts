@@ -8,6 +8,7 @@ import { isMeshConfigSource, meshFactsFrom } from '../mesh/sources.js';
 import type { OrgConfig } from '../org-config.js';
 import { decide, judge } from './decision.js';
 import type { PolicyEngine } from './engine.js';
+import { inventoryData } from './engine-data.js';
 import { exemptionObjectViolations } from './authorization.js';
 import { DEFAULT_EXEMPTION_NAMESPACE, EXEMPTION_KIND, isExemptionObject, resourceGrants } from './exemption-grants.js';
 import { Exemptions } from './exemptions.js';
@@ -72,6 +73,8 @@ export interface CheckOptions {
   operation?: 'CREATE' | 'UPDATE' | 'DELETE';
   /** On UPDATE, the stored version the first object replaces (the AdmissionReview's oldObject). */
   oldObject?: KubeObject;
+  /** Trim objects to the fields rules read before the engine gets them (default true; tests compare). */
+  trim?: boolean;
   /** Namespace whose Exemption objects count (default meshguard-system); given Exemptions without one go there. */
   exemptionNamespace?: string;
 }
@@ -117,7 +120,7 @@ export function checkObjects(engine: PolicyEngine, org: OrgConfig, inputs: Check
   for (const o of objects) inventory.upsert(o.kind === 'Secret' ? secretForInventory(o, now) : o);
   for (const [kind, namespaces] of Object.entries(opts.inventory?.scopes() ?? {})) inventory.scopeKind(kind, namespaces);
   const meshConfig = offlineMeshFacts(listAll(inventory));
-  engine.setData({ config: org.raw, inventory: inventory.toJSON(), scopes: inventory.scopes(), meshConfig });
+  engine.setData({ config: org.raw, ...inventoryData(inventory, { trim: opts.trim ?? true }), scopes: inventory.scopes(), meshConfig });
   const exemptions = new Exemptions(org.exemptions);
   const resources = resourceGrants(inventory.list(EXEMPTION_KIND, exemptionNamespace), exemptionNamespace);
   const authz = { exemptions: org.exemptions, exemptionNamespace, knownRules: new Set(Object.keys(engine.catalog)), now };

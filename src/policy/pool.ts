@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import type { EngineData, OpaWasmEngine } from './engine.js';
+import { planPatches } from './engine-data.js';
 import type { FromWorker, ToWorker, WorkerStart } from './eval-worker.js';
 import type { ServingEngine } from './serving.js';
 import type { RuleCatalog, Violation } from './types.js';
@@ -69,6 +70,7 @@ export class EvaluationPool implements ServingEngine {
   readonly catalog: RuleCatalog;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
+  /** The data every worker holds (a replacement worker starts with it, encoded then). */
   private data: EngineData;
   private nextId = 1;
   private state: 'serving' | 'retiring' | 'closed' = 'serving';
@@ -114,10 +116,27 @@ export class EvaluationPool implements ServingEngine {
     });
   }
 
-  /** Pushes new data to every worker (in order with evaluations); replacements start with it. */
+  /**
+   * Pushes new data to every worker (in order with evaluations); replacements start with it. The
+   * change is encoded once, as patches of the changed kinds when planPatches allows, else as the
+   * whole document; each worker gets its own copy of the bytes, transferred, not cloned.
+   */
   setData(data: EngineData): void {
+    const patches = planPatches(this.data, data);
     this.data = data;
-    for (const slot of this.slots) this.post(slot, { type: 'data', data });
+    if (!patches) {
+      const bytes = this.engine.encode(data);
+      for (const slot of this.slots) this.postDocument(slot, bytes.slice(0));
+      return;
+    }
+    for (const slot of this.slots) {
+      const copies = patches.map((p) => ({ path: p.path, json: p.json?.slice() ?? null }));
+      this.post(slot, { type: 'patch', patches: copies }, copies.flatMap((p) => (p.json ? [p.json.buffer as ArrayBuffer] : [])));
+    }
+  }
+
+  private postDocument(slot: Slot, bytes: ArrayBuffer): void {
+    this.post(slot, { type: 'data', bytes }, [bytes]);
   }
 
   /** Stops taking part in new swaps: the workers end once their queued and running work is done. */
@@ -149,8 +168,9 @@ export class EvaluationPool implements ServingEngine {
   }
 
   private spawn(failedStarts: number, index = this.slots.length): Slot {
-    const start: WorkerStart = { module: this.engine.module, bundle: this.engine.facts, memoryMiB: this.opts.memoryMiB, data: this.data };
-    const worker = new Worker(WORKER_FILE, { workerData: start, resourceLimits: WORKER_HEAP_LIMITS, stdout: false, stderr: false });
+    const bytes = this.engine.encode(this.data);
+    const start: WorkerStart = { module: this.engine.module, bundle: this.engine.facts, memoryMiB: this.opts.memoryMiB, bytes };
+    const worker = new Worker(WORKER_FILE, { workerData: start, transferList: [bytes], resourceLimits: WORKER_HEAP_LIMITS, stdout: false, stderr: false });
     worker.unref();
     const slot: Slot = { worker, ready: false, ending: false, failedStarts };
     this.slots[index] = slot;
@@ -173,6 +193,9 @@ export class EvaluationPool implements ServingEngine {
       slot.failedStarts = 0;
     } else if (m.type === 'data-error') {
       this.opts.events?.dataError?.(m.message);
+    } else if (m.type === 'patch-error') {
+      // The worker could not apply the patches: it gets the whole document instead.
+      this.postDocument(slot, this.engine.encode(this.data));
     } else {
       const job = slot.job;
       if (!job || job.id !== m.id) return;
@@ -236,7 +259,7 @@ export class EvaluationPool implements ServingEngine {
     }
   }
 
-  private post(slot: Slot, message: ToWorker, transfer?: ArrayBuffer[]): void {
+  private post(slot: Slot, message: ToWorker, transfer: ArrayBuffer[] = []): void {
     if (!slot.ending) slot.worker.postMessage(message, transfer);
   }
 

@@ -9,6 +9,7 @@ import { meshFactsFrom } from '../mesh/sources.js';
 import { loadOrgConfig, type OrgConfig } from '../org-config.js';
 import type { Readiness } from '../readiness.js';
 import { ReloadEvents } from '../reload-events.js';
+import { inventoryData } from './engine-data.js';
 import { Exemptions } from './exemptions.js';
 import { PolicyHolder } from './holder.js';
 import { packageRoot } from './opa-binary.js';
@@ -204,7 +205,7 @@ export class PolicyService {
     try {
       const { inventory, metrics } = this.opts;
       const meshConfig = this.readMeshFacts();
-      this.holder.setData({ config: this.org.raw, inventory: inventory.toJSON(), scopes: inventory.scopes(), meshConfig });
+      this.holder.setData({ config: this.org.raw, ...inventoryData(inventory), scopes: inventory.scopes(), meshConfig });
       for (const kind of inventory.kinds()) metrics.dataObjects.set({ kind }, inventory.count(kind));
     } catch (err) {
       this.opts.log.error({ err: describeError(err) }, 'cannot push cluster data to the policy engine');

@@ -33,7 +33,7 @@ violation contains {
 	is_object(match_labels)
 	count(match_labels) > 0
 	workloads.selectable_known
-	count(candidates) > 0
+	any_candidate
 	not any_match(match_labels)
 }
 
@@ -43,11 +43,25 @@ scope := "every namespace (root namespace policy)" if {
 	lib.namespace == root_namespace
 } else := sprintf("namespace %s", [lib.namespace])
 
-candidates := workloads.all_workloads if {
+# any_candidate holds when the policy's scope has a workload at all: every namespace for a root
+# namespace policy, else its own.
+any_candidate if {
 	lib.namespace == root_namespace
-} else := workloads.workloads_in(lib.namespace)
+	workloads.any_workload
+}
+
+any_candidate if {
+	lib.namespace != root_namespace
+	count(workloads.workloads_in(lib.namespace)) > 0
+}
 
 any_match(match_labels) if {
-	some w in candidates
+	lib.namespace == root_namespace
+	count(workloads.selected_by(match_labels)) > 0
+}
+
+any_match(match_labels) if {
+	lib.namespace != root_namespace
+	some w in workloads.workloads_in(lib.namespace)
 	workloads.matches_labels(match_labels, w.labels)
 }

@@ -39,7 +39,7 @@ violation contains {
 	lib.is_kind("DestinationRule")
 	routing.resolvable
 	workloads.selectable_known
-	count(workloads.all_workloads) > 0
+	workloads.any_workload
 	workloads.covers(judged_namespace)
 	target := routing.resolve(networking.fqdn(object.get(lib.obj.spec, "host", ""), lib.namespace))
 	some i, subset in object.get(lib.obj.spec, "subsets", [])
@@ -53,7 +53,4 @@ judged_namespace := ns if {
 	ns := istio.host_namespace(object.get(lib.obj.spec, "host", ""), lib.namespace)
 } else := lib.namespace
 
-selects_one(selector) if {
-	some w in workloads.all_workloads
-	workloads.matches_labels(selector, w.labels)
-}
+selects_one(selector) if workloads.selects_any(selector)

@@ -28,8 +28,7 @@ selector := object.get(lib.obj.spec, "selector", {})
 
 workload_namespaces := {w.namespace |
 	count(selector) > 0
-	some w in workloads.all_workloads
-	workloads.matches_labels(selector, w.labels)
+	some w in workloads.selected_by(selector)
 }
 
 secret_namespaces := workload_namespaces if {

@@ -31,7 +31,7 @@ violation contains {
 } if {
 	lib.is_kind("Gateway")
 	lib.known("Gateway")
-	some other in lib.items("Gateway")
+	some other in candidates
 	workloads.matches_labels(object.get(lib.obj.spec, "selector", {}), object.get(other.spec, "selector", {}))
 	some server in object.get(lib.obj.spec, "servers", [])
 	some other_server in object.get(other.spec, "servers", [])
@@ -40,6 +40,18 @@ violation contains {
 }
 
 self := concat("/", [lib.namespace, lib.name])
+
+# candidates are the Gateways that name one of the admitted Gateway's certificates (a
+# credentialName or serverCertificate), the only ones that can share one with it.
+candidates := lib.gateways_with("certificates", {v |
+	some s in object.get(lib.obj.spec, "servers", [])
+	tls := object.get(s, "tls", {})
+	is_object(tls)
+	some f in ["credentialName", "serverCertificate"]
+	v := object.get(tls, f, "")
+	is_string(v)
+	v != ""
+})
 
 same_certificate(a, b) if {
 	is_object(a)

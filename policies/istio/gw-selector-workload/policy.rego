@@ -36,7 +36,7 @@ violation contains {
 } if {
 	lib.is_kind("Gateway")
 	workloads.selectable_known
-	count(workloads.all_workloads) > 0
+	workloads.any_workload
 	count(routing.gateway_workloads) == 0
 	workloads.covers(lib.namespace)
 	workloads.covers(lib.mesh("rootNamespace", "istio-system"))

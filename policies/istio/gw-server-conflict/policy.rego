@@ -51,9 +51,13 @@ selector := networking.selector_string(lib.obj)
 # same_workload lists the other Gateways istioctl sees on the same gateway workload, each as
 # {"name": "ns/name", "bound": {port: {bind: [host]}}}.
 same_workload := [{"name": concat("/", [object.get(o.metadata, "namespace", ""), object.get(o.metadata, "name", "")]), "bound": bound(o)} |
-	some o in lib.items("Gateway")
+	some o in candidates
 	same_selector(networking.selector_string(o))
 ]
+
+# candidates are the Gateways that declare one of the admitted Gateway's hosts (as written), the
+# only ones that can conflict with it.
+candidates := lib.gateways_with("hosts", {h | some s in object.get(lib.obj.spec, "servers", []); some h in object.get(s, "hosts", []); is_string(h)})
 
 # bound(o) keeps, per port, only the hosts of the last server of o on that port, each bound to that
 # server's bind: istioctl's initGatewaysMap overwrites a Gateway's entry for a port with each
@@ -78,8 +82,7 @@ same_selector(other) if other == selector
 same_selector(other) if {
 	other != selector
 	sub_selector(other)
-	some w in workloads.all_workloads
-	workloads.matches_labels(object.get(lib.obj.spec, "selector", {}), w.labels)
+	some w in workloads.selected_by(object.get(lib.obj.spec, "selector", {}))
 	workloads.matches_labels(selector_map(other), w.labels)
 }
 

@@ -77,14 +77,20 @@ mine := entries(lib.obj)
 
 my_hosts := {m.host | some m in mine}
 
-# Entries of the inventory's ServiceEntries on the admitted hosts: one pass over the inventory.
+# Entries of the inventory's ServiceEntries on the admitted hosts, looked up by host.
 others := [e |
-	some o in lib.items("ServiceEntry")
+	some o in candidates
 	some host in object.get(object.get(o, "spec", {}), "hosts", [])
 	host in my_hosts
 	some e in entries(o)
 	e.host == host
 ]
+
+# candidates are the inventory's ServiceEntries that may declare one of the admitted hosts.
+candidates := {o |
+	some h in my_hosts
+	some o in lib.with_host("ServiceEntry", h)
+}
 
 protocol_name("") := "(unset)"
 

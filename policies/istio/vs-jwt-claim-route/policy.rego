@@ -43,8 +43,7 @@ violation contains {
 	gw_key := networking.gateway_ref(ref, lib.namespace)
 	gw := routing.istio_gateway(gw_key)
 	gw_name := concat("/", [gw_key.namespace, gw_key.name])
-	some w in workloads.all_workloads
-	workloads.matches_labels(object.get(gw.spec, "selector", {}), w.labels)
+	some w in workloads.selected_by(object.get(gw.spec, "selector", {}))
 	not authenticated(w)
 }
 

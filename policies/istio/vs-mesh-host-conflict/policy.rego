@@ -32,7 +32,7 @@ violation contains {
 	networking.bound_to_mesh(lib.obj)
 	some i, host in object.get(lib.obj.spec, "hosts", [])
 	full := networking.fqdn(host, lib.namespace)
-	some other in lib.items("VirtualService")
+	some other in lib.with_host("VirtualService", full)
 	networking.bound_to_mesh(other)
 	other_ns := object.get(other.metadata, "namespace", "")
 	other_name := object.get(other.metadata, "name", "")

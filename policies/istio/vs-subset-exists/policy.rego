@@ -113,11 +113,18 @@ defined_subsets := {host: names |
 	}
 }
 
-# drs_in[ns] lists the DestinationRules of namespace ns as {"host" (expanded), "subsets"}.
+# drs_in[ns] lists the DestinationRules of namespace ns as {"host" (expanded), "subsets"}, for
+# the namespaces the subset hosts are searched in only.
 drs_in := {ns: [{"host": networking.fqdn(object.get(dr.spec, "host", ""), ns), "subsets": {s.name | some s in object.get(dr.spec, "subsets", [])}} |
 	some dr in lib.items_in("DestinationRule", ns)
 ] |
-	some ns, _ in lib.inventory.DestinationRule
+	some ns in searched_namespaces
+	lib.inventory.DestinationRule[ns]
+}
+
+searched_namespaces := {ns |
+	some host in subset_hosts
+	some ns in search_namespaces(networking.fqdn(host, lib.namespace))
 }
 
 search_namespaces(full) := {lib.namespace, networking.root_namespace} | {ns | ns := networking.service_namespace(full, lib.namespace)}

@@ -1,0 +1,134 @@
+/**
+ * Lookups over the inventory that the rules would otherwise compute by scanning every object of a
+ * kind on every admission (`data.meshguard.index[kind]`, built in TypeScript once per change of
+ * the kind). Rego reads them through lib functions (policies/lib/workloads.rego `selected_by`),
+ * which fall back to scanning when no index is given (Rego unit tests), with the same answers.
+ */
+import type { KubeObject } from '../inventory/objects.js';
+
+/** Kinds whose pod labels an Istio workload selector is matched against (workloads.rego). */
+export const SELECTABLE_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'];
+
+/** A workload as workloads.rego's `workload_entry` describes it. */
+export interface WorkloadEntry {
+  kind: string;
+  name: string;
+  namespace: string;
+  labels: Record<string, unknown>;
+}
+
+/**
+ * The index of one selectable kind: how many objects it has, and its workloads by pod label
+ * (`labels[key][value]`, each list in namespace then name order, as a scan would meet them).
+ */
+export interface WorkloadIndex {
+  count: number;
+  labels: Record<string, Record<string, WorkloadEntry[]>>;
+}
+
+function asObject(x: unknown): Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : {};
+}
+
+/** Labels of the object's pod template (the Pod's own for a Pod), {} when absent or not a map. */
+export function podLabels(kind: string, o: KubeObject): Record<string, unknown> {
+  const meta = kind === 'Pod' ? asObject(o.metadata) : asObject(asObject(asObject(asObject(o.spec).template).metadata));
+  return asObject(meta.labels);
+}
+
+const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function workloadIndex(kind: string, byNamespace: Record<string, Record<string, KubeObject>>): WorkloadIndex {
+  const index: WorkloadIndex = { count: 0, labels: {} };
+  for (const ns of Object.keys(byNamespace).sort(byKey)) {
+    const names = byNamespace[ns] ?? {};
+    for (const name of Object.keys(names).sort(byKey)) {
+      const o = names[name] as KubeObject;
+      index.count++;
+      const labels = podLabels(kind, o);
+      const entry = { kind, name: String(o.metadata?.name ?? ''), namespace: String(o.metadata?.namespace ?? ''), labels };
+      for (const [key, value] of Object.entries(labels)) {
+        if (typeof value !== 'string') continue;
+        const values = (index.labels[key] ??= {});
+        (values[value] ??= []).push(entry);
+      }
+    }
+  }
+  return index;
+}
+
+/**
+ * The index of a kind whose objects declare hosts (`spec.hosts`): the objects by each host as
+ * written (`hosts[host]`, `[namespace, name]` pairs) and those with a wildcard host. Rules resolve
+ * hosts themselves (short names, the cluster domain): lib.with_host looks up the written forms a
+ * resolved host can come from and checks every candidate as a scan would.
+ */
+export interface HostIndex {
+  hosts: Record<string, Array<[string, string]>>;
+  wildcards: Array<[string, string]>;
+}
+
+/** Kinds indexed by their hosts. */
+export const HOST_KINDS = ['VirtualService', 'ServiceEntry'];
+
+function hostIndex(byNamespace: Record<string, Record<string, KubeObject>>): HostIndex {
+  const index: HostIndex = { hosts: {}, wildcards: [] };
+  for (const ns of Object.keys(byNamespace).sort(byKey)) {
+    const names = byNamespace[ns] ?? {};
+    for (const name of Object.keys(names).sort(byKey)) {
+      const spec = asObject((names[name] as KubeObject).spec);
+      // Rego's `some h in x` walks an object's values too.
+      const hosts = Array.isArray(spec.hosts) ? spec.hosts : Object.values(asObject(spec.hosts));
+      const ref: [string, string] = [ns, name];
+      let wildcard = false;
+      for (const host of new Set(hosts.filter((h): h is string => typeof h === 'string'))) {
+        (index.hosts[host] ??= []).push(ref);
+        wildcard ||= host.startsWith('*');
+      }
+      if (wildcard) index.wildcards.push(ref);
+    }
+  }
+  return index;
+}
+
+/**
+ * The index of Istio Gateways by what two Gateways must share to conflict: a host of a server
+ * (`hosts[host]`, as written) and a certificate (`certificates[value]`: a server's
+ * tls.credentialName or tls.serverCertificate).
+ */
+export interface GatewayIndex {
+  hosts: Record<string, Array<[string, string]>>;
+  certificates: Record<string, Array<[string, string]>>;
+}
+
+function gatewayIndex(byNamespace: Record<string, Record<string, KubeObject>>): GatewayIndex {
+  const index: GatewayIndex = { hosts: {}, certificates: {} };
+  const add = (map: Record<string, Array<[string, string]>>, key: unknown, ref: [string, string]): void => {
+    if (typeof key !== 'string') return;
+    const refs = (map[key] ??= []);
+    if (refs[refs.length - 1] !== ref) refs.push(ref);
+  };
+  for (const ns of Object.keys(byNamespace).sort(byKey)) {
+    const names = byNamespace[ns] ?? {};
+    for (const name of Object.keys(names).sort(byKey)) {
+      const ref: [string, string] = [ns, name];
+      const servers = asObject((names[name] as KubeObject).spec).servers;
+      for (const server of Array.isArray(servers) ? servers.map(asObject) : []) {
+        const hosts = server.hosts;
+        for (const host of Array.isArray(hosts) ? hosts : Object.values(asObject(hosts))) add(index.hosts, host, ref);
+        const tls = asObject(server.tls);
+        add(index.certificates, tls.credentialName, ref);
+        add(index.certificates, tls.serverCertificate, ref);
+      }
+    }
+  }
+  return index;
+}
+
+/** The index of one kind's objects (`{namespace: {name: object}}`), or undefined for kinds without one. */
+export function indexOf(kind: string, byNamespace: Record<string, Record<string, KubeObject>>): unknown {
+  if (SELECTABLE_KINDS.includes(kind)) return workloadIndex(kind, byNamespace);
+  if (HOST_KINDS.includes(kind)) return hostIndex(byNamespace);
+  if (kind === 'Gateway') return gatewayIndex(byNamespace);
+  return undefined;
+}
