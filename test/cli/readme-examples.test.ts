@@ -9,13 +9,14 @@ import { inventoryKind } from '../../src/inventory/kinds.js';
 import type { KubeObject } from '../../src/inventory/objects.js';
 import { INVENTORY_KINDS, RESOURCES, watchScopes } from '../../src/kube/resources.js';
 import { selects, type LabelSelector } from '../../src/mesh/selector.js';
-import { loadOrgConfig, type OrgConfig } from '../../src/org-config.js';
-import { readBundle } from '../../src/policy/bundle.js';
-import { OpaWasmEngine } from '../../src/policy/engine.js';
+import type { OrgConfig } from '../../src/org-config.js';
+import type { OpaWasmEngine } from '../../src/policy/engine.js';
 import { denialMessage, formatFinding } from '../../src/policy/message.js';
 import { checkObjects, type CheckResult } from '../../src/policy/offline.js';
+import { schemaChecker } from '../../src/schema/istio-schema.js';
 import { render, type K8sObject } from '../chart/helm.js';
-import { builtinBundle, repoRoot } from '../support/paths.js';
+import { builtinPack } from '../support/engine.js';
+import { repoRoot } from '../support/paths.js';
 
 const examplesDir = path.join(repoRoot, 'docs', 'examples');
 
@@ -108,11 +109,11 @@ function kubectlLines(example: Example, result: CheckResult, webhook: string): s
   return [...live.filter((v) => v.enforcement === 'warn').map((v) => `Warning: ${formatFinding(v)}`), `${result.kind.toLowerCase()}${group}/${result.name} created`];
 }
 
-/** True when the README shows `$ kubectl apply -f <file>` followed at once by exactly these lines. */
+/** True when the README shows `$ kubectl apply -f <file>` (and a comment) followed at once by exactly these lines. */
 function shows(readme: readonly string[], file: string, lines: readonly string[]): boolean {
-  return readme.some((line, i) => line.startsWith(`$ kubectl apply -f ${file} `) || line === `$ kubectl apply -f ${file}`
-    ? lines.every((expected, j) => readme[i + 1 + j] === expected)
-    : false);
+  const command = `$ kubectl apply -f ${file}`;
+  return readme.some((line, i) => (line === command || line.startsWith(`${command} `))
+    && lines.every((expected, j) => readme[i + 1 + j] === expected));
 }
 
 /**
@@ -129,8 +130,7 @@ describe('the README kubectl examples (docs/examples)', () => {
   let webhooks: Webhook[];
   let readme: string[];
   before(async () => {
-    engine = await OpaWasmEngine.create(await readBundle(builtinBundle));
-    org = await loadOrgConfig();
+    ({ engine, org } = await builtinPack());
     all = await examples();
     const rendered = await render({ args: ['--show-only', 'templates/validatingwebhookconfiguration.yaml'] });
     webhooks = rendered.flatMap((o: K8sObject) => (o.webhooks as Webhook[] | undefined) ?? []);
@@ -143,6 +143,12 @@ describe('the README kubectl examples (docs/examples)', () => {
       'k8sgw-certificate-ref', 'k8sgw-class-served', 'k8sgw-listener-conflict', 'k8sgw-listenerset-attach',
       'route-backend-exists', 'route-backend-grant', 'route-parent-attach',
     ]);
+  });
+
+  it('every object of the examples is valid against the shipped Istio and Gateway API CRD schemas', () => {
+    const check = schemaChecker();
+    const problems = all.flatMap((e) => [e.target, ...e.cluster]).flatMap((m) => check(m.object).map((v) => `${m.file}:${m.line}: ${v.message}`));
+    assert.deepEqual(problems, []);
   });
 
   it('each example finds exactly its rule, and the README shows what kubectl prints', () => {
