@@ -4,6 +4,7 @@ import { gunzip, gzip } from 'node:zlib';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { isRecord, type KubeObject } from '../inventory/objects.js';
+import { trimForEngine } from '../policy/trim.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -29,7 +30,11 @@ export interface SnapshotHeader {
 
 /** The payload: exactly what the policy engine is given for the inventory. */
 export interface SnapshotPayload {
-  /** `{ kind: { namespace: { name: object } } }`, as `Inventory.toJSON()` (declared kinds included, even empty). */
+  /**
+   * `{ kind: { namespace: { name: object } } }`, as `Inventory.toJSON()` (declared kinds included,
+   * even empty), each object trimmed to what the engine gets (policy/trim.ts: workloads keep their
+   * identity and pod labels, no object its server bookkeeping).
+   */
   inventory: Record<string, Record<string, Record<string, KubeObject>>>;
   /** Kinds watched in some namespaces only (`Inventory.scopes()`). */
   scopes: Record<string, string[]>;
@@ -55,10 +60,20 @@ export function sha256(bytes: Uint8Array): string {
  * header carrying the payload's sha256 digest and the format version.
  */
 export async function encodeSnapshot(inventory: Inventory, createdAt: Date = new Date()): Promise<{ bytes: Buffer; header: SnapshotHeader }> {
-  const payload = Buffer.from(JSON.stringify({ inventory: inventory.toJSON(), scopes: inventory.scopes() } satisfies SnapshotPayload));
+  const payload = Buffer.from(JSON.stringify({ inventory: trimmed(inventory), scopes: inventory.scopes() } satisfies SnapshotPayload));
   const header: SnapshotHeader = { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, createdAt: createdAt.toISOString(), digest: sha256(payload), objects: inventory.size() };
   const bytes = await gzipAsync(Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), payload]));
   return { bytes, header };
+}
+
+/** The inventory as the engine gets it: every object trimmed (policy/trim.ts). */
+function trimmed(inventory: Inventory): SnapshotPayload['inventory'] {
+  const out: SnapshotPayload['inventory'] = {};
+  for (const [kind, namespaces] of Object.entries(inventory.toJSON())) {
+    const trim = trimForEngine(kind);
+    out[kind] = Object.fromEntries(Object.entries(namespaces).map(([ns, names]) => [ns, Object.fromEntries(Object.entries(names).map(([n, o]) => [n, trim(o)]))]));
+  }
+  return out;
 }
 
 /**

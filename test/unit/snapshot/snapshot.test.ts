@@ -23,6 +23,21 @@ describe('snapshot artifact', () => {
     assert.deepEqual(target.kinds().sort(), ['DestinationRule', 'KubernetesGateway', 'Namespace', 'Secret', 'VirtualService']);
   });
 
+  it('holds objects as the engine gets them: workloads with their identity and pod labels, no object with its server bookkeeping', async () => {
+    const source = new Inventory();
+    source.upsert({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', uid: 'u-1', resourceVersion: '7', labels: { app: 'web' } },
+      spec: { replicas: 3, template: { metadata: { labels: { app: 'web', version: 'v1' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } } },
+    });
+    source.upsert({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop', uid: 'u-2', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { ports: [{ port: 80 }] } });
+    const target = new Inventory();
+    loadSnapshot(target, await decodeSnapshot((await encodeSnapshot(source)).bytes, 'unit'));
+    assert.deepEqual(target.toJSON(), {
+      Deployment: { shop: { web: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { template: { metadata: { labels: { app: 'web', version: 'v1' } } } } } } },
+      Service: { shop: { web: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ port: 80 }] } } } },
+    });
+  });
+
   it('targets: ConfigMap, Secret, URL or file; a malformed object target is a configuration error', () => {
     assert.deepEqual(parseTarget('configmap:meshguard-system/snap'), { type: 'configmap', namespace: 'meshguard-system', name: 'snap' });
     assert.deepEqual(parseTarget('secret:ns/s.1'), { type: 'secret', namespace: 'ns', name: 's.1' });
