@@ -137,7 +137,7 @@ export async function serverlessBench(opts: { workDir: string; runs: number; dur
   const floor = [path.join(repoRoot, 'dist', 'bench', 'floor-server.js'), '--plain'];
   const denied = review('v3');
   const answered = (text: string): boolean => text.includes('"uid":"bench"');
-  const judged = (text: string): boolean => text.includes('[vs-subset-exists]') && text.includes('"snapshot-digest"');
+  const judged = (text: string): boolean => /\[vs-subset-exists[ \]]/.test(text) && text.includes('"snapshot-digest"');
   const coldStart: ServerlessColdStart[] = [];
   for (const [name, args, check] of [
     ['floor (plain HTTP)', floor, answered],

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
@@ -179,9 +180,11 @@ describe('probes and shutdown', () => {
   it('turns readiness false first, lets in-flight requests finish, then closes', async () => {
     const { port } = await server.listen();
     const body = JSON.stringify(admissionReview(labelled, { uid: 's-1' }));
+    // The request is in the server's hands before shutdown starts: in flight, not still connecting.
+    const received = once(server.app.server, 'request');
     const inflight = fetchWithCert(port, body);
+    await received;
     const shutdown = server.shutdown(300);
-    await new Promise((r) => setTimeout(r, 50));
     const ready = await readyz(server).expect(503);
     assert.deepEqual(ready.body.checks.shutdown, { ok: false, detail: 'shutting down' });
     const answer = JSON.parse(await inflight) as { response: { uid: string } };
