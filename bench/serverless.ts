@@ -19,6 +19,7 @@ import type { KubeObject } from '../src/inventory/objects.js';
 import { decodeSnapshot, encodeSnapshot, loadSnapshot } from '../src/snapshot/format.js';
 import { repoRoot } from './payloads.js';
 import { freePort } from './proc.js';
+import { meshguardEntry } from './servers.js';
 
 /** One cold-start row: median, min and max over `runs` spawns. */
 export interface ServerlessColdStart {
@@ -132,7 +133,8 @@ export async function serverlessBench(opts: { workDir: string; runs: number; dur
   const snapshot = { objects: header.objects, compressedBytes: bytes.length, readMs: t1 - t0, loadMs: performance.now() - t1 };
   opts.log(`serverless: snapshot of ${snapshot.objects} objects, ${bytes.length} bytes; read ${snapshot.readMs.toFixed(1)} ms, load ${snapshot.loadMs.toFixed(1)} ms`);
 
-  const cli = path.join(repoRoot, 'dist', 'src', 'cli', 'index.js');
+  // The start-up bundle, as the image and `bin` run it.
+  const cli = meshguardEntry();
   const serve = (extra: string[]): string[] => [cli, 'serve', '--mode', 'serverless', '--host', '127.0.0.1', '--log-level', 'warn', '--shutdown-grace-ms', '0', ...extra];
   const floor = [path.join(repoRoot, 'dist', 'bench', 'floor-server.js'), '--plain'];
   const denied = review('v3');
