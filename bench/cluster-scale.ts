@@ -20,6 +20,7 @@ import { readBundle } from '../src/policy/bundle.js';
 import { OpaWasmEngine } from '../src/policy/engine.js';
 import { inventoryData } from '../src/policy/engine-data.js';
 import { BUILTIN_BUNDLE } from '../src/policy/service.js';
+import { cpuSince, rawBytes, rssMiB, timeUs } from './measure.js';
 import { generatedMesh } from './mesh.js';
 import { admissionReview, podFromDeployment, repoRoot } from './payloads.js';
 import type { Pinning } from './proc.js';
@@ -55,21 +56,11 @@ function admitted(): Array<{ kind: string; body: ArrayBuffer }> {
   const kinds = ['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'PeerAuthentication', 'AuthorizationPolicy', 'Telemetry', 'Service', 'Deployment', 'Namespace'];
   const out = kinds.flatMap((kind) => {
     const o = pick(kind);
-    return o ? [{ kind, body: raw(JSON.stringify(admissionReview(o, `scale-${kind}`, 'UPDATE'))) }] : [];
+    return o ? [{ kind, body: rawBytes(JSON.stringify(admissionReview(o, `scale-${kind}`, 'UPDATE'))) }] : [];
   });
   const dep = pick('Deployment') as KubeObject;
-  out.push({ kind: 'Pod', body: raw(JSON.stringify(admissionReview(podFromDeployment(dep, 'shop', {}), 'scale-Pod'))) });
+  out.push({ kind: 'Pod', body: rawBytes(JSON.stringify(admissionReview(podFromDeployment(dep, 'shop', {}), 'scale-Pod'))) });
   return out;
-}
-
-function raw(body: string): ArrayBuffer {
-  const buf = Buffer.from(body);
-  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-}
-
-function rssMiB(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().rss / 1024 / 1024;
 }
 
 function heapMiB(): number {
@@ -79,27 +70,7 @@ function heapMiB(): number {
 function cpuMs(fn: () => void): number {
   const c0 = process.cpuUsage();
   fn();
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / 1000;
-}
-
-/** CPU µs per call: a warm-up, then the median of three timed batches (at least one call each). */
-function timeUs(fn: () => void, budgetMs: number): number {
-  const warm = performance.now();
-  do fn(); while (performance.now() - warm < budgetMs / 2);
-  const batches: number[] = [];
-  for (let b = 0; b < 3; b++) {
-    let n = 0;
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    do {
-      fn();
-      n++;
-    } while (performance.now() - t0 < budgetMs / 3);
-    const c = process.cpuUsage(c0);
-    batches.push((c.user + c.system) / n);
-  }
-  return batches.sort((a, b) => a - b)[1] as number;
+  return cpuSince(c0) / 1000;
 }
 
 /** The informers' lists: every object of the mesh grouped by kind. */

@@ -18,6 +18,7 @@ import { resolveOpa } from '../src/policy/opa-binary.js';
 import { BUILTIN_BUNDLE } from '../src/policy/service.js';
 import { admissionReview, deniedPayload, mutatePayloads, validatePayloads, type Payload } from './payloads.js';
 import { runPipeline, type PipelineRow } from './pipeline.js';
+import { cpuSince, median, rawBytes, rssMiB, timeUs } from './measure.js';
 import { buildSubsetBundle, pickRules, ruleDirs, syntheticInventory, virtualServiceWithRoutes } from './scale-inputs.js';
 
 /** Everything scale.js reports. */
@@ -33,48 +34,6 @@ export interface ScaleResult {
 }
 
 const MEMORY_MIB = 256; // meshguard's default policyMemoryMiB
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
-
-/** CPU µs this process used since `c0` (all threads): steadier than wall time on a shared machine. */
-function cpuSince(c0: NodeJS.CpuUsage): number {
-  const c = process.cpuUsage(c0);
-  return c.user + c.system;
-}
-
-/**
- * CPU µs per call: a warm-up of `budgetMs / 2` (a freshly compiled Wasm module runs baseline code
- * until V8 tiers it up), then three timed batches of `budgetMs / 3`, the median batch.
- */
-function timeUs(fn: () => void, budgetMs: number): number {
-  const warm = performance.now();
-  do fn(); while (performance.now() - warm < budgetMs / 2);
-  const batches: number[] = [];
-  for (let b = 0; b < 3; b++) {
-    let n = 0;
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    do {
-      fn();
-      n++;
-    } while (performance.now() - t0 < budgetMs / 3);
-    batches.push(cpuSince(c0) / n);
-  }
-  return median(batches);
-}
-
-function rawBytes(body: string): ArrayBuffer {
-  const buf = Buffer.from(body);
-  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-}
-
-function rssMiB(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().rss / 1024 / 1024;
-}
 
 function wasmMiB(engine: OpaWasmEngine): number {
   // Benchmark-only look inside the SDK: LoadedPolicy keeps its WebAssembly.Memory as `mem`.
