@@ -23,16 +23,31 @@ catch_all[section] := min(indices) if {
 	count(indices) > 0
 }
 
-# sorted_matches[section] lists every match of that section's rules before the first catch-all as
-# [key, rule index, match index], sorted, so that equal matches (compared without their name, as
-# istioctl does) are adjacent and the earliest comes first.
-sorted_matches[section] := sort([[json.marshal(object.remove(m, ["name"])), i, k] |
+# match_keys[section] lists every match of that section's rules before the first catch-all as
+# [key, rule index, match index], in route order; the key is the match as written without its
+# name (istioctl compares matches that way), as JSON: a string hashes and compares faster than the
+# object in Wasm.
+match_keys[section] := [[json.marshal(object.remove(m, ["name"])), i, k] |
 	some i, rule in object.get(lib.obj.spec, section, [])
 	before_catch_all(section, i)
 	some k, m in object.get(rule, "match", [])
 	is_object(m)
-]) if {
+] if {
 	some section in route_sections
+}
+
+# repeating_sections holds the sections with a match that repeats another: fewer distinct keys
+# than matches. Only those are sorted (opa-wasm's sort is an insertion sort, quadratic on the
+# unordered keys), so a VirtualService whose matches all differ costs one pass per section.
+repeating_sections contains section if {
+	some section, ts in match_keys
+	count({t[0] | some t in ts}) < count(ts)
+}
+
+# sorted_matches[section] is match_keys[section] of a repeating section, sorted, so that equal
+# matches are adjacent and the earliest comes first.
+sorted_matches[section] := sort(match_keys[section]) if {
+	some section in repeating_sections
 }
 
 # before_catch_all(section, i) holds when rule i of the section comes before its first catch-all.
@@ -52,6 +67,10 @@ duplicate_matches contains {"section": section, "rule": t[1], "match": t[2], "fi
 	x > 0
 	ts[x - 1][0] == t[0]
 }
+
+# repeated holds [section, rule index, match index] of every match that repeats an earlier one: a
+# complete rule, so that a rule asks it once per match instead of scanning duplicate_matches.
+repeated := {[d.section, d.rule, d.match] | some d in duplicate_matches}
 
 earliest[section] := {t[0]: t[1] |
 	some x, t in ts

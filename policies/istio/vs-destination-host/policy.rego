@@ -31,10 +31,10 @@ import data.meshguard.lib.istio
 import data.meshguard.lib.routing
 
 violation contains finding(x, concat("", [x.reftype, " not found: \"", host, "\""]), ", but no Service or ServiceEntry visible to it has that host", "") if {
-	some x in routing.destinations
-	host := object.get(x.destination, "host", "")
 	lib.is_kind("VirtualService")
 	routing.resolvable
+	some x in routing.destination_list
+	host := object.get(x.destination, "host", "")
 	not routing.targets[host]
 	lib.covers(host_namespace(host), {"Service"})
 }
@@ -46,7 +46,9 @@ host_namespace(host) := ns if {
 } else := lib.namespace
 
 violation contains finding(x, concat("", ["host:port not found: \"", host, ":", port, "\""]), concat("", [", but ", t.source, " does not expose port ", port]), port) if {
-	some x in routing.destinations
+	lib.is_kind("VirtualService")
+	routing.resolvable
+	some x in routing.destination_list
 	host := object.get(x.destination, "host", "")
 	t := routing.targets[host]
 	n := object.get(object.get(x.destination, "port", {}), "number", null)
@@ -59,10 +61,12 @@ finding(x, istio, why, port) := {
 	"id": "vs-destination-host",
 	"message": concat("", [
 		"VirtualService ", lib.namespace, "/", lib.name, " routes to ", object.get(x.destination, "host", ""),
-		" (", x.field, ")", why, " (Referenced ", istio, ")",
+		" (", field, ")", why, " (Referenced ", istio, ")",
 	]),
 	"details": object.union(
-		{"field": x.field, "host": object.get(x.destination, "host", "")},
+		{"field": field, "host": object.get(x.destination, "host", "")},
 		{"port": port | port != ""},
 	),
+} if {
+	field := routing.destination_field(x)
 }

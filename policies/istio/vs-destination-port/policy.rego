@@ -23,16 +23,19 @@ import data.meshguard.lib.routing
 violation contains {
 	"id": "vs-destination-port",
 	"message": concat("", [
-		"VirtualService ", lib.namespace, "/", lib.name, " routes to ", host, " (", x.field, ") without a port, but ",
+		"VirtualService ", lib.namespace, "/", lib.name, " routes to ", host, " (", field, ") without a port, but ",
 		t.source, " exposes ports ", ports, ": set the destination's port.number (IST0112: this VirtualService routes to a service \"",
 		host, "\" that exposes multiple ports ", ports, ")",
 	]),
-	"details": {"field": x.field, "host": host, "ports": t.ports},
+	"details": {"field": field, "host": host, "ports": t.ports},
 } if {
-	some x in routing.destinations
+	lib.is_kind("VirtualService")
+	routing.resolvable
+	some x in routing.destination_list
 	host := object.get(x.destination, "host", "")
 	t := routing.targets[host]
 	not is_number(object.get(object.get(x.destination, "port", {}), "number", null))
 	count(t.ports) > 1
 	ports := routing.port_list(t.ports)
+	field := routing.destination_field(x)
 }

@@ -52,51 +52,56 @@ violation contains {
 	"details": {"field": field, "coveredBy": match_path(a)},
 } if {
 	lib.is_kind("VirtualService")
-	some [b, p] in shorter_prefixes
-	some a in prefix_matches
-	a.prefix == p
-	[a.rule, a.match] < [b.rule, b.match]
+	some [later, p] in shorter_prefixes
+	some earlier in prefix_matches
+	earlier[2] == p
+	[earlier[0], earlier[1]] < [later[0], later[1]]
+	a := normalized(earlier)
+	b := normalized(later)
 	covers(a, b)
 	field := match_path(b)
 }
 
 match_path(m) := concat("", ["spec.http[", format_int(m.rule, 10), "].match[", format_int(m.match, 10), "]"])
 
-# Complete rules, built once per request: a lookup in a partial rule would be evaluated again for
-# every match.
-repeated := {[d.rule, d.match] | some d in routes.duplicate_matches; d.section == "http"}
-
-# prefix_matches are the http matches istioctl compares for overlap, in its normalized form.
-prefix_matches contains {
-	"rule": i, "match": k, "prefix": m.uri.prefix,
-	"port": object.get(m, "port", 0),
-	"method": method(m),
-	"authority": exact_or_prefix(object.get(m, "authority", {})),
-	"maps": [string_map(m, "headers"), string_map(m, "queryParams"), string_map(m, "withoutHeaders")],
-} if {
+# prefix_matches lists [rule index, match index, URI prefix] of the http matches istioctl compares
+# for overlap: an array built once per request (cheaper than a set of objects in Wasm); the
+# normalized form is only built for the pairs whose prefixes overlap.
+prefix_matches := [[i, k, m.uri.prefix] |
 	some i, rule in object.get(lib.obj.spec, "http", [])
 	routes.before_catch_all("http", i)
 	some k, m in object.get(rule, "match", [])
 	is_object(m)
 	is_string(object.get(object.get(m, "uri", {}), "prefix", null))
 	m.uri.prefix != ""
-	not repeated[[i, k]]
-}
+	not routes.repeated[["http", i, k]]
+]
 
-prefixes := {m.prefix | some m in prefix_matches}
+prefixes := {t[2] | some t in prefix_matches}
 
 # shorter_prefixes pairs each prefix match with every shorter URI prefix of another match that
 # begins it: one set lookup per match and distinct prefix length, so that only the pairs that can
 # overlap are compared.
-shorter_prefixes := {[b, p] |
-	some b in prefix_matches
+shorter_prefixes := [[t, p] |
+	some t in prefix_matches
 	some n in prefix_lengths
-	n < count(b.prefix)
-	p := substring(b.prefix, 0, n)
+	n < count(t[2])
+	p := substring(t[2], 0, n)
 	prefixes[p]
-}
+]
 
-prefix_lengths := {count(m.prefix) | some m in prefix_matches}
+prefix_lengths := {count(t[2]) | some t in prefix_matches}
+
+# normalized(t) is prefix match t ([rule, match, prefix]) in istioctl's normalized form.
+normalized(t) := {
+	"rule": t[0], "match": t[1], "prefix": t[2],
+	"port": object.get(m, "port", 0),
+	"method": method(m),
+	"authority": exact_or_prefix(object.get(m, "authority", {})),
+	"maps": [string_map(m, "headers"), string_map(m, "queryParams"), string_map(m, "withoutHeaders")],
+} if {
+	m := lib.obj.spec.http[t[0]].match[t[1]]
+}
 
 # istioctl treats a match without a method as GET.
 method(m) := v if {

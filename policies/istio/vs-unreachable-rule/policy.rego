@@ -34,11 +34,13 @@ violation contains finding(section, i, "route without matches defined before") i
 }
 
 violation contains finding(section, i, "all matches used by prior rules") if {
-	some section in routes.route_sections
+	some section in routes.repeating_sections
 	some i, rule in object.get(lib.obj.spec, section, [])
 	matches := object.get(rule, "match", [])
 	count(matches) > 0
-	count({k | some d in routes.duplicate_matches; d.section == section; d.rule == i; k := d.match}) == count(matches)
+	every k, _ in matches {
+		routes.repeated[[section, i, k]]
+	}
 }
 
 finding(section, i, reason) := {
