@@ -23,11 +23,9 @@ catch_all[section] := min(indices) if {
 	count(indices) > 0
 }
 
-# match_keys[section] lists every match of that section's rules before the first catch-all as
-# [key, rule index, match index], in route order; the key is the match as written without its
-# name (istioctl compares matches that way), as JSON: a string hashes and compares faster than the
-# object in Wasm.
-match_keys[section] := [[json.marshal(object.remove(m, ["name"])), i, k] |
+# candidates[section] lists [rule index, match index, match] for every match of that section's
+# rules before the first catch-all, in route order: the matches whose repeats istioctl reports.
+candidates[section] := [[i, k, m] |
 	some i, rule in object.get(lib.obj.spec, section, [])
 	before_catch_all(section, i)
 	some k, m in object.get(rule, "match", [])
@@ -36,17 +34,24 @@ match_keys[section] := [[json.marshal(object.remove(m, ["name"])), i, k] |
 	some section in route_sections
 }
 
+# match_key(m) is what two matches are compared by: the match as written without its name (as
+# istioctl compares them), as JSON.
+match_key(m) := json.marshal(object.remove(m, ["name"]))
+
 # repeating_sections holds the sections with a match that repeats another: fewer distinct keys
-# than matches. Only those are sorted (opa-wasm's sort is an insertion sort, quadratic on the
-# unordered keys), so a VirtualService whose matches all differ costs one pass per section.
+# than matches. Equal matches have equal uri fields, so a section whose uris all differ has no
+# repeat and its whole matches are not compared (a uri hashes several times faster). Only the
+# repeating sections are sorted: opa-wasm's sort is an insertion sort, quadratic on unordered
+# keys.
 repeating_sections contains section if {
-	some section, ts in match_keys
-	count({t[0] | some t in ts}) < count(ts)
+	some section, ts in candidates
+	count({object.get(t[2], "uri", null) | some t in ts}) < count(ts)
+	count({match_key(t[2]) | some t in ts}) < count(ts)
 }
 
-# sorted_matches[section] is match_keys[section] of a repeating section, sorted, so that equal
-# matches are adjacent and the earliest comes first.
-sorted_matches[section] := sort(match_keys[section]) if {
+# sorted_matches[section] lists the matches of a repeating section as [key, rule index, match
+# index], sorted, so that equal matches are adjacent and the earliest comes first.
+sorted_matches[section] := sort([[match_key(t[2]), t[0], t[1]] | some t in candidates[section]]) if {
 	some section in repeating_sections
 }
 

@@ -68,10 +68,7 @@ match_path(m) := concat("", ["spec.http[", format_int(m.rule, 10), "].match[", f
 # for overlap: an array built once per request (cheaper than a set of objects in Wasm); the
 # normalized form is only built for the pairs whose prefixes overlap.
 prefix_matches := [[i, k, m.uri.prefix] |
-	some i, rule in object.get(lib.obj.spec, "http", [])
-	routes.before_catch_all("http", i)
-	some k, m in object.get(rule, "match", [])
-	is_object(m)
+	some [i, k, m] in object.get(routes.candidates, "http", [])
 	is_string(object.get(object.get(m, "uri", {}), "prefix", null))
 	m.uri.prefix != ""
 	not routes.repeated[["http", i, k]]

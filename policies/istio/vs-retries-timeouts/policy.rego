@@ -19,17 +19,30 @@ import data.meshguard.lib.networking
 
 rule_id := "vs-retries-timeouts"
 
+# Each distinct value of the VirtualService is judged once, whatever the number of routes; the
+# routes are walked again to name the fields only when some value is over its limit.
+
 violation contains {
 	"id": rule_id,
 	"message": sprintf("VirtualService %s/%s retries %d times (spec.http[%d].retries.attempts), above the org limit of %d", [lib.namespace, lib.name, attempts, i, limit]),
 	"details": {"field": sprintf("spec.http[%d].retries.attempts", [i]), "value": attempts, "max": limit},
 } if {
-	lib.is_kind("VirtualService")
+	count(excessive_attempts) > 0
 	some i, rule in object.get(lib.obj.spec, "http", [])
 	attempts := rule.retries.attempts
+	excessive_attempts[attempts]
+	limit := attempt_limit
+}
+
+attempt_limit := lib.param(rule_id, "maxRetryAttempts", 5)
+
+# The distinct retry attempts above the limit.
+excessive_attempts := {attempts |
+	lib.is_kind("VirtualService")
+	some rule in object.get(lib.obj.spec, "http", [])
+	attempts := rule.retries.attempts
 	is_number(attempts)
-	limit := lib.param(rule_id, "maxRetryAttempts", 5)
-	attempts > limit
+	attempts > attempt_limit
 }
 
 duration_limits := [
@@ -42,24 +55,31 @@ violation contains {
 	"message": sprintf("VirtualService %s/%s sets %s %s, above the org limit of %s", [lib.namespace, lib.name, field, value, limit]),
 	"details": {"field": field, "value": value, "max": limit},
 } if {
-	lib.is_kind("VirtualService")
-	some i, rule in object.get(lib.obj.spec, "http", [])
 	some d in duration_limits
+	count(excessive_durations[d.param]) > 0
+	some i, rule in object.get(lib.obj.spec, "http", [])
 	value := walk_path(rule, d.path)
-	milliseconds[value] > limit_ms[d.param]
+	excessive_durations[d.param][value]
 	limit := lib.param(rule_id, d.param, d.fallback)
 	field := sprintf("spec.http[%d].%s", [i, concat(".", d.path)])
 }
 
-# Each distinct duration of the VirtualService is parsed once, whatever the number of routes.
-durations contains value if {
-	lib.is_kind("VirtualService")
+# durations[param] holds the distinct values of the VirtualService at the field param limits.
+durations[d.param] := {value |
 	some rule in object.get(lib.obj.spec, "http", [])
-	some d in duration_limits
 	value := walk_path(rule, d.path)
+} if {
+	lib.is_kind("VirtualService")
+	some d in duration_limits
 }
 
-milliseconds := {value: ms | some value in durations; ms := networking.duration_ms(value)}
+# excessive_durations[param] holds the durations over the limit param.
+excessive_durations := {param: {value |
+	some value in values
+	networking.duration_ms(value) > limit_ms[param]
+} |
+	some param, values in durations
+}
 
 limit_ms := {d.param: ms | some d in duration_limits; ms := networking.duration_ms(lib.param(rule_id, d.param, d.fallback))}
 
