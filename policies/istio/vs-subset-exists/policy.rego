@@ -22,34 +22,17 @@ package meshguard.rules.vs_subset_exists
 
 import data.meshguard.lib
 import data.meshguard.lib.networking
+import data.meshguard.lib.routing
 
-# Linear in the number of routes: each destination costs two lookups in objects built once per
-# VirtualService (the subsets defined for each distinct host); host expansion, DestinationRule
-# matching and the message's strings are only computed per distinct host or per finding, with
-# concat (sprintf leaves the Wasm module for JavaScript).
+# Linear in the routes and in the DestinationRules searched: each distinct [host, subset] pair is
+# judged once, by one set lookup for the DestinationRules of an exact host and a scan of the
+# wildcard ones only; the destinations are walked again to name their fields only when some pair
+# is missing. Strings are built with concat (sprintf leaves the Wasm module for JavaScript).
 
-violation contains finding(concat("", ["spec.", section, "[", format_int(i, 10), "].route[", format_int(j, 10), "].destination"]), d) if {
-	checked
-	some section in ["http", "tcp", "tls"]
-	some i, rule in object.get(lib.obj.spec, section, [])
-	some j, r in object.get(rule, "route", [])
-	d := object.get(r, "destination", {})
-	undefined_subset(d)
-}
-
-violation contains finding(concat("", ["spec.http[", format_int(i, 10), "].mirror"]), rule.mirror) if {
-	checked
-	some i, rule in object.get(lib.obj.spec, "http", [])
-	is_object(rule.mirror)
-	undefined_subset(rule.mirror)
-}
-
-violation contains finding(concat("", ["spec.http[", format_int(i, 10), "].mirrors[", format_int(j, 10), "].destination"]), d) if {
-	checked
-	some i, rule in object.get(lib.obj.spec, "http", [])
-	some j, m in object.get(rule, "mirrors", [])
-	d := object.get(m, "destination", {})
-	undefined_subset(d)
+violation contains finding(routing.destination_field(x), x.destination) if {
+	count(missing) > 0
+	some x in routing.destination_list
+	missing[[object.get(x.destination, "host", ""), object.get(x.destination, "subset", "")]]
 }
 
 checked if {
@@ -68,50 +51,55 @@ finding(field, d) := {
 	host := object.get(d, "host", "")
 }
 
-undefined_subset(d) if {
-	subset := object.get(d, "subset", "")
-	subset != ""
-	not defined_subsets[object.get(d, "host", "")][subset]
-}
-
-# Every destination of the VirtualService (routes, mirror, mirrors), as written.
-destinations contains d if {
-	some section in ["http", "tcp", "tls"]
-	some rule in object.get(lib.obj.spec, section, [])
-	some r in object.get(rule, "route", [])
-	d := object.get(r, "destination", {})
-}
-
-destinations contains rule.mirror if {
-	some rule in object.get(lib.obj.spec, "http", [])
-	is_object(rule.mirror)
-}
-
-destinations contains m.destination if {
-	some rule in object.get(lib.obj.spec, "http", [])
-	some m in object.get(rule, "mirrors", [])
-}
-
-# The hosts the VirtualService routes to with a subset, each once.
-subset_hosts contains object.get(d, "host", "") if {
+# The [host, subset] pairs (host as written) the VirtualService routes to with a subset, each once.
+subset_refs contains [object.get(x.destination, "host", ""), subset] if {
 	checked
-	some d in destinations
-	object.get(d, "subset", "") != ""
+	some x in routing.destination_list
+	subset := object.get(x.destination, "subset", "")
+	subset != ""
 }
 
-# defined_subsets[host] is the set of subset names DestinationRules define for host. Complete
-# rules (object comprehensions) are evaluated once per request; a lookup in a partial object rule
-# would be evaluated again for every destination.
-defined_subsets := {host: names |
-	some host in subset_hosts
-	full := networking.fqdn(host, lib.namespace)
-	names := {name |
-		some ns in search_namespaces(full)
-		some dr in drs_in[ns]
-		networking.host_subset(full, dr.host)
-		some name in dr.subsets
-	}
+# missing holds the pairs of subset_refs no DestinationRule defines.
+missing := {[host, subset] |
+	some [host, subset] in subset_refs
+	not defined(host, subset)
 }
+
+defined(host, subset) if exact_subsets[[searched[host].full, subset]]
+
+defined(host, subset) if {
+	some ns in searched[host].namespaces
+	some dr in wildcard_drs
+	dr.namespace == ns
+	networking.host_subset(searched[host].full, dr.host)
+	subset in dr.subsets
+}
+
+# searched[host] is {"full": host expanded in the VirtualService's namespace, "namespaces": where a
+# DestinationRule for it may live}, for each distinct subset host.
+searched := {host: {"full": full, "namespaces": search_namespaces(full)} |
+	some host in {host | some [host, _] in subset_refs}
+	full := networking.fqdn(host, lib.namespace)
+}
+
+# exact_subsets holds [host (expanded), subset name] for every subset of a DestinationRule of the
+# searched namespaces that counts for its own host: a host that is not a wildcard covers only
+# itself (networking.host_subset), so one lookup answers for it, and a DestinationRule counts
+# for a host when it lives in one of search_namespaces(host), which for its own host can be
+# decided once per DestinationRule.
+exact_subsets := {[dr.host, name] |
+	some ns, drs in drs_in
+	some dr in drs
+	ns in search_namespaces(dr.host)
+	some name in dr.subsets
+}
+
+# wildcard_drs lists the DestinationRules of the searched namespaces whose host is a wildcard.
+wildcard_drs := [object.union(dr, {"namespace": ns}) |
+	some ns, drs in drs_in
+	some dr in drs
+	networking.wildcard(dr.host)
+]
 
 # drs_in[ns] lists the DestinationRules of namespace ns as {"host" (expanded), "subsets"}, for
 # the namespaces the subset hosts are searched in only.
@@ -123,8 +111,8 @@ drs_in := {ns: [{"host": networking.fqdn(object.get(dr.spec, "host", ""), ns), "
 }
 
 searched_namespaces := {ns |
-	some host in subset_hosts
-	some ns in search_namespaces(networking.fqdn(host, lib.namespace))
+	some s in searched
+	some ns in s.namespaces
 }
 
 search_namespaces(full) := {lib.namespace, networking.root_namespace} | {ns | ns := networking.service_namespace(full, lib.namespace)}
