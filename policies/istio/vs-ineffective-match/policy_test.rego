@@ -137,3 +137,11 @@ test_repeated_match_takes_no_part_but_first_covers_all_later if {
 		{"match": [prefix("/abc")], "route": to("c")},
 	]})
 }
+
+test_equal_uris_with_different_headers_are_distinct if {
+	count(vs_ineffective_match.violation) == 0 with input as review({"hosts": ["my-app"], "http": [
+		{"match": [{"uri": {"exact": "/a"}, "headers": {"x-team": {"exact": "a"}}}], "route": to("a")},
+		{"match": [{"uri": {"exact": "/a"}, "headers": {"x-team": {"exact": "b"}}}], "route": to("b")},
+		{"match": [{"headers": {"x-team": {"exact": "c"}}}, {"headers": {"x-team": {"exact": "d"}}}], "route": to("c")},
+	]})
+}

@@ -83,3 +83,30 @@ test_delete_is_ignored if {
 	count(vs_subset_exists.violation) == 0 with input as delete(spec)
 		with data.meshguard.inventory as {"DestinationRule": {}}
 }
+
+test_destination_rules_count_only_where_their_host_is_searched if {
+	vs_subset_exists.violation == {
+		{
+			"id": "vs-subset-exists",
+			"message": "VirtualService prod/my-app routes to subset v1 of host ratings.other.svc.cluster.local (spec.http[0].route[0].destination), but no DestinationRule for ratings.other.svc.cluster.local defines it",
+			"details": {"field": "spec.http[0].route[0].destination", "host": "ratings.other.svc.cluster.local", "subset": "v1"},
+		},
+		{
+			"id": "vs-subset-exists",
+			"message": "VirtualService prod/my-app routes to subset v2 of host my-app (spec.http[1].mirrors[0].destination), but no DestinationRule for my-app.prod.svc.cluster.local defines it",
+			"details": {"field": "spec.http[1].mirrors[0].destination", "host": "my-app", "subset": "v2"},
+		},
+	} with input as review({"hosts": ["my-app"], "http": [
+		{"route": [{"destination": {"host": "ratings.other.svc.cluster.local", "subset": "v1"}}, {"destination": {"host": "reviews.other.svc.cluster.local", "subset": "v1"}}]},
+		{"route": [{"destination": {"host": "my-app", "subset": "v1"}}], "mirrors": [{"destination": {"host": "my-app", "subset": "v2"}}]},
+	]})
+		with data.meshguard.inventory as {"DestinationRule": {
+			# in the VirtualService's namespace, but for a host of another namespace: it counts
+			"prod": {"reviews": dr("prod", "reviews", "reviews.other.svc.cluster.local", ["v1"])},
+			# in the host's namespace: a wildcard that covers my-app.prod is not searched there
+			"other": {"all": dr("other", "all", "*.prod.svc.cluster.local", ["v2"])},
+			# in a namespace neither host is in: it does not count
+			"team-b": {"ratings": dr("team-b", "ratings", "ratings.other.svc.cluster.local", ["v1"])},
+			"istio-system": {"my-app": dr("istio-system", "my-app", "my-app.prod.svc.cluster.local", ["v1"])},
+		}}
+}
