@@ -59,15 +59,18 @@ subset_refs contains [object.get(x.destination, "host", ""), subset] if {
 	subset != ""
 }
 
-# missing holds the pairs of subset_refs no DestinationRule defines.
-missing := {[host, subset] |
+# missing holds the pairs of subset_refs no DestinationRule defines: those no exact host defines,
+# less those a wildcard host defines (set operations, not a function call per pair).
+missing := (subset_refs - exact_refs) - wildcard_refs
+
+exact_refs := {[host, subset] |
 	some [host, subset] in subset_refs
-	not defined(host, subset)
+	exact_subsets[[searched[host].full, subset]]
 }
 
-defined(host, subset) if exact_subsets[[searched[host].full, subset]]
-
-defined(host, subset) if {
+wildcard_refs := {[host, subset] |
+	count(wildcard_drs) > 0
+	some [host, subset] in subset_refs
 	some ns in searched[host].namespaces
 	some dr in wildcard_drs
 	dr.namespace == ns
@@ -90,8 +93,16 @@ searched := {host: {"full": full, "namespaces": search_namespaces(full)} |
 exact_subsets := {[dr.host, name] |
 	some ns, drs in drs_in
 	some dr in drs
-	ns in search_namespaces(dr.host)
+	counts_for(ns, dr.host)
 	some name in dr.subsets
+}
+
+# counts_for(ns, full) holds when a DestinationRule of namespace ns counts for host full: ns is
+# one of search_namespaces(full).
+counts_for(ns, full) if {
+	ns in {lib.namespace, networking.root_namespace}
+} else if {
+	ns == networking.service_namespace(full, lib.namespace)
 }
 
 # wildcard_drs lists the DestinationRules of the searched namespaces whose host is a wildcard.
