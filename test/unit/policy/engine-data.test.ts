@@ -50,7 +50,11 @@ describe('incremental pushes', () => {
     ]);
     assert.deepEqual(planPatches(second, second), []);
     assert.equal(planPatches(undefined, second), undefined, 'no previous push');
-    assert.equal(planPatches(second, { ...second, config: { rules: {} } }), undefined, 'org config changed');
+    const decode = (patches: ReturnType<typeof planPatches>): unknown => patches?.map((p) => [p.path.join('.'), JSON.parse(new TextDecoder().decode(p.json ?? new Uint8Array()))]);
+    assert.deepEqual(decode(planPatches(second, { ...second, config: { rules: {} } })), [['meshguard.config', { rules: {} }]], 'org config changed');
+    assert.deepEqual(decode(planPatches(second, { ...second, scopes: { Secret: ['istio-system'] }, meshConfig: undefined })), [['meshguard.inventory_scopes', { Secret: ['istio-system'] }]], 'scopes changed; no mesh config is {} as before');
+    assert.deepEqual(decode(planPatches(second, { ...second, meshConfig: { defaultServiceExportTo: ['.'] } })), [['meshguard.meshConfig', { defaultServiceExportTo: ['.'] }]], 'mesh config changed');
+    assert.equal(planPatches(second, { ...second, config: undefined }), undefined, 'no org config: a whole push');
     assert.equal(planPatches(second, { ...second, inventory: {} }), undefined, 'not an encoded inventory');
   });
 
@@ -83,6 +87,24 @@ describe('incremental pushes', () => {
     const missing = reloaded.evaluate(review);
     assert.deepEqual(missing.filter((v) => v.id === 'vs-subset-exists').map((v) => v.details.subset).sort(), ['v1', 'v2']);
     assert.deepEqual(patched.evaluate(review), missing);
+  });
+
+  it('an org config change is a patch, and the patched engine decides as one loaded with the whole document', async () => {
+    const inventory = new Inventory();
+    for (const o of generatedMesh(300)) inventory.upsert(o);
+    withoutV2(inventory);
+    const patched = await OpaWasmEngine.create(bundle, 64);
+    patched.setData(dataOf(inventory));
+    const denied = patched.evaluate(review).filter((v) => v.id === 'vs-subset-exists');
+    assert.deepEqual(denied.map((v) => v.enforcement), ['deny']);
+    const relaxed: EngineData = { ...dataOf(inventory), config: { ...(config as object), rules: { 'vs-subset-exists': { enforcement: 'warn' } } } };
+    assert.deepEqual(planPatches(dataOf(inventory), relaxed)?.map((p) => p.path.join('.')), ['meshguard.config']);
+    patched.setData(relaxed);
+    const fresh = await OpaWasmEngine.create(bundle, 64);
+    fresh.setData(relaxed);
+    const expected = fresh.evaluate(review);
+    assert.deepEqual(expected.filter((v) => v.id === 'vs-subset-exists').map((v) => v.enforcement), ['warn']);
+    assert.deepEqual(patched.evaluate(review), expected);
   });
 
   it('the pool sends workers the patches and they decide as a freshly loaded engine', async () => {
