@@ -37,6 +37,15 @@ export const ENGINE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   Gateway: ['spec'],
 };
 
+/**
+ * Kinds whose `spec` rules read in part: the spec fields kept. Inventory DestinationRules are read
+ * for their host, subsets and exportTo (vs-subset-exists, dr-subset-in-use, host-in-use), never
+ * for their traffic policies.
+ */
+export const SPEC_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  DestinationRule: ['host', 'subsets', 'exportTo'],
+};
+
 function trimMetadata(metadata: KubeObject['metadata']): KubeObject['metadata'] {
   if (!metadata) return metadata;
   const out: Record<string, unknown> = {};
@@ -57,11 +66,19 @@ function trimWorkload(kind: string): (o: KubeObject) => KubeObject {
   };
 }
 
-/** A listed kind: its identity, metadata and the listed fields. */
-function trimListed(fields: readonly string[]): (o: KubeObject) => KubeObject {
+/** `spec` with the listed fields only (as it is when it is not an object). */
+function trimSpec(spec: unknown, fields: readonly string[]): unknown {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return spec;
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if ((spec as Record<string, unknown>)[f] !== undefined) out[f] = (spec as Record<string, unknown>)[f];
+  return out;
+}
+
+/** A listed kind: its identity, metadata and the listed fields (of `spec`, those of {@link SPEC_FIELDS}). */
+function trimListed(fields: readonly string[], specFields: readonly string[] | undefined): (o: KubeObject) => KubeObject {
   return (o) => {
     const out: Record<string, unknown> = { apiVersion: o.apiVersion, kind: o.kind, metadata: trimMetadata(o.metadata) };
-    for (const f of fields) if (o[f] !== undefined) out[f] = o[f];
+    for (const f of fields) if (o[f] !== undefined) out[f] = f === 'spec' && specFields ? trimSpec(o.spec, specFields) : o[f];
     return out as KubeObject;
   };
 }
@@ -75,5 +92,5 @@ function trimOther(o: KubeObject): KubeObject {
 export function trimForEngine(kind: string): (o: KubeObject) => KubeObject {
   if (SELECTABLE_KINDS.includes(kind)) return trimWorkload(kind);
   const fields = ENGINE_FIELDS[kind];
-  return fields ? trimListed(fields) : trimOther;
+  return fields ? trimListed(fields, SPEC_FIELDS[kind]) : trimOther;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ENGINE_FIELDS, METADATA_FIELDS, trimForEngine } from '../../src/policy/trim.js';
+import { ENGINE_FIELDS, METADATA_FIELDS, SPEC_FIELDS, trimForEngine } from '../../src/policy/trim.js';
 import { repoRoot } from '../support/paths.js';
 
 /** Every Rego source of the rules and libs (tests excluded), comments removed. */
@@ -31,6 +31,10 @@ describe('trimming objects for the engine', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(trimForEngine('VirtualService')(vs))), { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: kept, spec: vs.spec });
     const ap = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: meta, spec: { action: 'DENY', rules: [{}] } };
     assert.deepEqual(JSON.parse(JSON.stringify(trimForEngine('AuthorizationPolicy')(ap))), { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: kept });
+    const dr = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: meta, spec: { host: 'a', exportTo: ['.'], subsets: [{ name: 'v1', labels: { version: 'v1' } }], trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } } };
+    assert.deepEqual(JSON.parse(JSON.stringify(trimForEngine('DestinationRule')(dr))), {
+      apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: kept, spec: { host: 'a', subsets: [{ name: 'v1', labels: { version: 'v1' } }], exportTo: ['.'] },
+    });
     const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
     assert.deepEqual(JSON.parse(JSON.stringify(trimForEngine('Namespace')(ns))), { apiVersion: 'v1', kind: 'Namespace', metadata: ns.metadata });
   });
@@ -68,5 +72,21 @@ describe('trimming objects for the engine', () => {
       if (lookup('Namespace').test(text) && /\b(finalizers|phase|conditions)\b/.test(text)) readers.push(`${file}: Namespace`);
     }
     assert.deepEqual(readers, [], 'rules that read a kind whose spec the engine does not get');
+  });
+
+  it('keeps every spec field a rule or lib reads of an inventory object of a kind whose spec is kept in part', () => {
+    // The rules name an inventory object of these kinds by these variables (`some dr in lib.items("DestinationRule")`).
+    const names: Record<string, string> = { DestinationRule: 'dr' };
+    assert.deepEqual(Object.keys(SPEC_FIELDS).sort(), Object.keys(names).sort());
+    for (const [kind, v] of Object.entries(names)) {
+      const read = new Set<string>();
+      for (const { file, text } of regoSources()) {
+        if (!new RegExp(`(items|items_in)\\("${kind}"|inventory\\.${kind}\\b`).test(text)) continue;
+        assert.ok(new RegExp(`some ${v} in lib\\.items(_in)?\\("${kind}"`).test(text), `${file} names inventory ${kind} objects ${v}`);
+        for (const m of text.matchAll(new RegExp(`\\b${v}\\.spec\\.([A-Za-z]+)|object\\.get\\(${v}\\.spec, "([A-Za-z]+)"`, 'g'))) read.add((m[1] ?? m[2]) as string);
+      }
+      assert.ok(read.size > 0, `the scan finds the reads of inventory ${kind} objects`);
+      assert.deepEqual([...read].filter((f) => !(SPEC_FIELDS[kind] as readonly string[]).includes(f)), [], `${kind} spec fields rules read that trimming drops`);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { loadOrgConfig } from '../../../src/org-config.js';
 import { readBundle } from '../../../src/policy/bundle.js';
 import { inventoryData, planPatches } from '../../../src/policy/engine-data.js';
 import { OpaWasmEngine, type EngineData } from '../../../src/policy/engine.js';
+import { trimForEngine } from '../../../src/policy/trim.js';
 import { EvaluationPool } from '../../../src/policy/pool.js';
 import { reviewFor } from '../../../src/policy/offline.js';
 import { builtinBundle } from '../../support/paths.js';
@@ -41,7 +42,8 @@ describe('incremental pushes', () => {
     assert.deepEqual(patches?.map((p) => p.path), [['meshguard', 'inventory', 'DestinationRule', 'shop']]);
     const changed = JSON.parse(new TextDecoder().decode(patches?.[0]?.json ?? new Uint8Array())) as Record<string, KubeObject>;
     assert.deepEqual(Object.keys(changed), inventory.list('DestinationRule', 'shop').map((o) => o.metadata?.name));
-    assert.deepEqual(changed['app-3']?.spec, inventory.get('DestinationRule', 'shop', 'app-3')?.spec);
+    assert.deepEqual(changed['app-3'], JSON.parse(JSON.stringify(trimForEngine('DestinationRule')(inventory.get('DestinationRule', 'shop', 'app-3') as KubeObject))));
+    assert.deepEqual(changed['app-3']?.spec, { host: 'app-3.shop.svc.cluster.local', subsets: [{ name: 'v1' }] });
     inventory.remove('VirtualService', 'team-1', 'app-0');
     inventory.upsert({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'new', namespace: 'team-99' }, spec: { hosts: ['new.example.com'] } });
     const third = dataOf(inventory);
