@@ -16,17 +16,17 @@ export type EmitJSON = (text: string) => void;
 /** JSON text the engine inserts into its data document as it is. */
 export class RawJSON {
   /**
-   * `json` is the text, or a function emitting it in pieces when it is needed (a patched push
-   * never needs the whole inventory's text, and a whole push writes the pieces into one buffer
-   * without joining them). `kinds`: for an encoded inventory, the JSON of each kind (unchanged
-   * kinds keep the same string; what {@link planPatches} compares).
+   * `json` is the text, or a function making it when it is needed, by emitting it in pieces or
+   * returning it whole (a patched push never needs the whole inventory's text, and a whole push
+   * writes the pieces into one buffer without joining them). `kinds`: for an encoded inventory,
+   * the JSON of each kind (unchanged kinds keep the same string; what {@link planPatches} compares).
    */
-  constructor(private readonly source: string | ((emit: EmitJSON) => void), readonly kinds?: ReadonlyMap<string, KindJSON>) {}
+  constructor(private readonly source: string | ((emit: EmitJSON) => string | void), readonly kinds?: ReadonlyMap<string, KindJSON>) {}
 
   /** Emits the text in pieces. */
   write(emit: EmitJSON): void {
-    if (typeof this.source === 'string') emit(this.source);
-    else this.source(emit);
+    const whole = typeof this.source === 'string' ? this.source : this.source(emit);
+    if (typeof whole === 'string') emit(whole);
   }
 
   /** The whole text (made on every call: the engine writes the pieces instead). */

@@ -5,7 +5,7 @@ import { Inventory } from '../../../src/inventory/inventory.js';
 import type { KubeObject } from '../../../src/inventory/objects.js';
 import { loadOrgConfig } from '../../../src/org-config.js';
 import { readBundle } from '../../../src/policy/bundle.js';
-import { inventoryData, planPatches } from '../../../src/policy/engine-data.js';
+import { RawJSON, inventoryData, planPatches, utf8Document } from '../../../src/policy/engine-data.js';
 import { OpaWasmEngine, type EngineData } from '../../../src/policy/engine.js';
 import { trimForEngine } from '../../../src/policy/trim.js';
 import { EvaluationPool } from '../../../src/policy/pool.js';
@@ -58,6 +58,17 @@ describe('incremental pushes', () => {
     assert.deepEqual(decode(planPatches(second, { ...second, meshConfig: { defaultServiceExportTo: ['.'] } })), [['meshguard.meshConfig', { defaultServiceExportTo: ['.'] }]], 'mesh config changed');
     assert.equal(planPatches(second, { ...second, config: undefined }), undefined, 'no org config: a whole push');
     assert.equal(planPatches(second, { ...second, inventory: {} }), undefined, 'not an encoded inventory');
+  });
+
+  it('RawJSON takes its text whole, made on demand or emitted in pieces; utf8Document writes the pieces into one buffer of their size', () => {
+    const pieces = (emit: (t: string) => void): void => {
+      emit('{"name":');
+      emit('"café"}');
+    };
+    assert.deepEqual([new RawJSON('{"a":1}').json, new RawJSON(() => '{"b":2}').json, new RawJSON(pieces).json], ['{"a":1}', '{"b":2}', '{"name":"café"}']);
+    const bytes = utf8Document(pieces);
+    assert.equal(bytes.byteLength, 16);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(bytes)), { name: 'café' });
   });
 
   it('a patched engine decides as one loaded with the whole document, also after its reload', async () => {
