@@ -3,7 +3,8 @@
  * objects of a consistent generated mesh (bench/mesh.ts: Services, workloads and Istio objects in
  * realistic proportions), each size in its own child process so memory figures are its own:
  * per-kind evaluation time (CPU µs, raw bytes, an UPDATE of an object of namespace `shop`, a Pod
- * CREATE), the whole push and the push after one changed object (CPU ms), the JSON and Wasm sizes,
+ * CREATE), the whole push, the push after one changed object and after an org config change (CPU
+ * ms), the JSON and Wasm sizes,
  * RSS over the idle engine, and ready-after-restart (bundle load, the informers' lists into the
  * inventory, the push and the first answered evaluation, wall ms).
  *
@@ -33,6 +34,8 @@ export interface ClusterScaleRow {
   /** CPU ms of a whole push (a fresh encoding and its load) and of the push after one changed object (patches). */
   pushMs: number;
   incrementalPushMs: number;
+  /** CPU ms of the push after an org config change (one rule's enforcement). */
+  configPushMs?: number;
   jsonMiB: number;
   wasmMiB: number;
   rssIdleMiB: number;
@@ -89,6 +92,12 @@ function push(engine: OpaWasmEngine, inventory: Inventory, config: unknown): voi
   engine.setData({ config, ...inventoryData(inventory), scopes: inventory.scopes() });
 }
 
+/** The org config with one rule's enforcement set (an org config change). */
+function withEnforcement(config: unknown, enforcement: string): unknown {
+  const c = config as { rules?: Record<string, unknown> };
+  return { ...c, rules: { ...c.rules, 'vs-subset-exists': { ...(c.rules?.['vs-subset-exists'] as object | undefined), enforcement } } };
+}
+
 /** Measures one inventory size in this process. */
 export async function measureSize(objects: number, quick: boolean): Promise<ClusterScaleRow> {
   const budget = quick ? 120 : 400;
@@ -123,6 +132,8 @@ export async function measureSize(objects: number, quick: boolean): Promise<Clus
       inventory.upsert(changed);
       push(engine, inventory, config);
     })));
+    row.configPushMs = Math.min(...['warn', 'dryrun', 'deny'].map((e) => cpuMs(() => push(engine, inventory, withEnforcement(config, e)))));
+    push(engine, inventory, config);
     row.jsonMiB = Buffer.byteLength(engine.encode({ config, ...inventoryData(inventory), scopes: inventory.scopes() })) / 1024 / 1024;
     row.wasmMiB = (engine as unknown as { policy: { mem: WebAssembly.Memory } }).policy.mem.buffer.byteLength / 1024 / 1024;
     row.rssDeltaMiB = rssMiB() - rssIdle;
@@ -159,8 +170,8 @@ const fmt = (n: number): string => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0
 /** The scale table and its targets, as text or Markdown. */
 export function formatClusterScale(rows: ClusterScaleRow[], markdown: boolean): string {
   const kinds = [...new Set(rows.flatMap((r) => Object.keys(r.evalUs)))];
-  const head = ['objects', ...kinds.map((k) => `${k} µs`), 'push ms', 'push after 1 change ms', 'JSON MiB', 'Wasm MiB', 'RSS +MiB', 'V8 heap +MiB', 'ready ms', 'error'];
-  const body = rows.map((r) => [String(r.objects), ...kinds.map((k) => fmt(r.evalUs[k] ?? NaN)), fmt(r.pushMs), fmt(r.incrementalPushMs), fmt(r.jsonMiB), fmt(r.wasmMiB), fmt(r.rssDeltaMiB), fmt(r.heapDeltaMiB), fmt(r.readyMs), r.error ?? '']);
+  const head = ['objects', ...kinds.map((k) => `${k} µs`), 'push ms', 'push after 1 change ms', 'push after config change ms', 'JSON MiB', 'Wasm MiB', 'RSS +MiB', 'V8 heap +MiB', 'ready ms', 'error'];
+  const body = rows.map((r) => [String(r.objects), ...kinds.map((k) => fmt(r.evalUs[k] ?? NaN)), fmt(r.pushMs), fmt(r.incrementalPushMs), fmt(r.configPushMs ?? NaN), fmt(r.jsonMiB), fmt(r.wasmMiB), fmt(r.rssDeltaMiB), fmt(r.heapDeltaMiB), fmt(r.readyMs), r.error ?? '']);
   const table = markdown
     ? [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...body.map((b) => `| ${b.join(' | ')} |`)]
     : [head.join('\t'), ...body.map((b) => b.join('\t'))];
@@ -182,7 +193,7 @@ export function scaleTargets(rows: ClusterScaleRow[], markdown: boolean): string
   const worst = ratios.reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0] as readonly [string, number]);
   const lines = [
     ['every kind at 10,000 objects within 1.2x of empty', `worst ${worst[0]} ${worst[1].toFixed(2)}x`, worst[1] <= 1.2],
-    ['push at 10,000 objects < 20 ms', `${fmt(ten.pushMs)} ms (after one change: ${fmt(ten.incrementalPushMs)} ms)`, ten.pushMs < 20],
+    ['push at 10,000 objects < 20 ms', `${fmt(ten.pushMs)} ms (after one change: ${fmt(ten.incrementalPushMs)} ms; after an org config change: ${fmt(ten.configPushMs ?? NaN)} ms)`, ten.pushMs < 20],
     ['RSS at 10,000 objects < +40 MiB over idle', `+${fmt(ten.rssDeltaMiB)} MiB${fifty ? ` (50,000: +${fmt(fifty.rssDeltaMiB)} MiB)` : ''}`, ten.rssDeltaMiB < 40],
   ] as const;
   return markdown

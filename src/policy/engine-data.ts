@@ -10,29 +10,46 @@ import type { KubeObject } from '../inventory/objects.js';
 import { indexOf } from './inventory-index.js';
 import { trimForEngine } from './trim.js';
 
+/** Receives a document's JSON text piece by piece (see {@link utf8Document}). */
+export type EmitJSON = (text: string) => void;
+
 /** JSON text the engine inserts into its data document as it is. */
 export class RawJSON {
-  private text: string | undefined;
-
   /**
-   * `json` is the text, or a function making it when it is first needed (a patched push never
-   * needs the whole inventory's text). `kinds`: for an encoded inventory, the JSON of each kind
-   * (unchanged kinds keep the same string; what {@link planPatches} compares).
+   * `json` is the text, or a function making it when it is needed, by emitting it in pieces or
+   * returning it whole (a patched push never needs the whole inventory's text, and a whole push
+   * writes the pieces into one buffer without joining them). `kinds`: for an encoded inventory,
+   * the JSON of each kind (unchanged kinds keep the same string; what {@link planPatches} compares).
    */
-  constructor(json: string | (() => string), readonly kinds?: ReadonlyMap<string, KindJSON>) {
-    if (typeof json === 'string') this.text = json;
-    else this.make = json;
+  constructor(private readonly source: string | ((emit: EmitJSON) => string | void), readonly kinds?: ReadonlyMap<string, KindJSON>) {}
+
+  /** Emits the text in pieces. */
+  write(emit: EmitJSON): void {
+    const whole = typeof this.source === 'string' ? this.source : this.source(emit);
+    if (typeof whole === 'string') emit(whole);
   }
 
-  private make: (() => string) | undefined;
-
+  /** The whole text (made on every call: the engine writes the pieces instead). */
   get json(): string {
-    if (this.text === undefined) {
-      this.text = this.make?.() ?? 'null';
-      this.make = undefined;
-    }
-    return this.text;
+    const pieces: string[] = [];
+    this.write((t) => pieces.push(t));
+    return pieces.join('');
   }
+}
+
+/**
+ * UTF-8 bytes of JSON text given in pieces, in one buffer of exactly their size: no joined string
+ * and no copy of the bytes.
+ */
+export function utf8Document(write: (emit: EmitJSON) => void): ArrayBuffer {
+  const pieces: string[] = [];
+  write((t) => pieces.push(t));
+  let size = 0;
+  for (const p of pieces) size += Buffer.byteLength(p);
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const p of pieces) at += out.write(p, at);
+  return out.buffer as ArrayBuffer;
 }
 
 /** `data.meshguard.inventory` and `data.meshguard.index` of one inventory. */
@@ -63,21 +80,33 @@ export interface EngineParts {
 }
 
 /**
+ * The parts of `data.meshguard` besides the inventory, as the whole document holds them (a part
+ * not given is `{}`), by the path a patch replaces.
+ */
+const SMALL_PARTS: ReadonlyArray<[keyof EngineParts, string]> = [['config', 'config'], ['scopes', 'inventory_scopes'], ['meshConfig', 'meshConfig']];
+
+/**
  * The patches that turn the data document of `before` into that of `after`, or undefined when a
- * full push is needed: no previous push, parts other than the inventory changed (org config,
- * scopes, mesh config), a kind disappeared or the inventory is not an encoded one. Only the
- * namespaces whose objects changed are sent, and the index of a kind when it changed: one changed
- * object re-sends its namespace of its kind, not the inventory.
+ * whole push is needed: no previous push, a kind or the index disappeared, or the inventory is not
+ * an encoded one. Only the namespaces whose objects changed are sent, and the index of a kind when
+ * it changed: one changed object re-sends its namespace of its kind, not the inventory. A changed
+ * org config, scopes or mesh config is sent as the replacement of that part alone.
  */
 export function planPatches(before: EngineParts | undefined, after: EngineParts): DataPatch[] | undefined {
   const [a, b] = [before?.inventory, after.inventory];
-  if (!(a instanceof RawJSON) || !(b instanceof RawJSON) || !a.kinds || !b.kinds) return undefined;
-  if (before?.index === undefined || after.index === undefined) return undefined;
-  const same = (x: unknown, y: unknown): boolean => x === y || JSON.stringify(x) === JSON.stringify(y);
-  if (!same(before.config, after.config) || !same(before.scopes, after.scopes) || !same(before.meshConfig, after.meshConfig)) return undefined;
+  if (!before || !(a instanceof RawJSON) || !(b instanceof RawJSON) || !a.kinds || !b.kinds) return undefined;
+  if (before.index === undefined || after.index === undefined) return undefined;
   for (const kind of a.kinds.keys()) if (!b.kinds.has(kind)) return undefined;
   const encoder = new TextEncoder();
   const patches: DataPatch[] = [];
+  for (const [part, key] of SMALL_PARTS) {
+    const [was, now] = [before[part], after[part]];
+    if (was === now) continue;
+    // A document without an org config leaves the bundle's own: a whole push says that.
+    if (part === 'config' && (was === undefined || now === undefined)) return undefined;
+    const json = JSON.stringify(now ?? {});
+    if (json !== JSON.stringify(was ?? {})) patches.push({ path: ['meshguard', key], json: encoder.encode(json) });
+  }
   for (const [kind, now] of b.kinds) {
     const was = a.kinds.get(kind);
     if (now.index === undefined && was?.index !== undefined) return undefined;
@@ -102,8 +131,19 @@ interface KindCache extends KindJSON {
   sources: Map<string, KubeObject[]>;
 }
 
+/** `{"<namespace>": <objects>, ...}` of one kind. */
+function writeKind(k: KindJSON, emit: EmitJSON): void {
+  let sep = '{';
+  for (const [ns, json] of k.namespaces) {
+    emit(`${sep}${JSON.stringify(ns)}:`);
+    emit(json);
+    sep = ',';
+  }
+  emit(sep === '{' ? '{}' : '}');
+}
+
 function kindText(k: KindJSON): string {
-  return `{${[...k.namespaces].map(([ns, json]) => `${JSON.stringify(ns)}:${json}`).join(',')}}`;
+  return new RawJSON((emit) => writeKind(k, emit)).json;
 }
 
 class InventoryEncoder {
@@ -119,8 +159,25 @@ class InventoryEncoder {
       kinds.set(kind, { namespaces, index });
     }
     for (const kind of this.kinds.keys()) if (!present.includes(kind)) this.kinds.delete(kind);
-    const objects = (): string => `{${[...kinds].map(([k, v]) => `${JSON.stringify(k)}:${kindText(v)}`).join(',')}}`;
-    const index = (): string => `{${[...kinds].filter(([, v]) => v.index !== undefined).map(([k, v]) => `${JSON.stringify(k)}:${v.index}`).join(',')}}`;
+    const objects = (emit: EmitJSON): void => {
+      let sep = '{';
+      for (const [k, v] of kinds) {
+        emit(`${sep}${JSON.stringify(k)}:`);
+        writeKind(v, emit);
+        sep = ',';
+      }
+      emit(sep === '{' ? '{}' : '}');
+    };
+    const index = (emit: EmitJSON): void => {
+      let sep = '{';
+      for (const [k, v] of kinds) {
+        if (v.index === undefined) continue;
+        emit(`${sep}${JSON.stringify(k)}:`);
+        emit(v.index);
+        sep = ',';
+      }
+      emit(sep === '{' ? '{}' : '}');
+    };
     return { inventory: new RawJSON(objects, kinds), index: new RawJSON(index) };
   }
 

@@ -4,7 +4,7 @@ import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { ENTRYPOINT } from './build.js';
 import type { PolicyBundle } from './bundle.js';
 import { OTHER_KINDS, entryKind, kindEntrypointIds } from './kind-entrypoints.js';
-import { RawJSON, planPatches, type DataPatch } from './engine-data.js';
+import { RawJSON, planPatches, utf8Document, type DataPatch } from './engine-data.js';
 import type { RuleCatalog, Violation } from './types.js';
 
 /** What the webhook and the offline commands need from a policy engine. */
@@ -236,10 +236,18 @@ export class OpaWasmEngine implements PolicyEngine {
       config: data.config, inventory: data.inventory, inventory_scopes: data.scopes ?? {}, meshConfig: data.meshConfig ?? {}, index: data.index,
     };
     const parts = [...Object.entries(own).filter(([k]) => !(k in runtime)), ...Object.entries(runtime)].filter(([, v]) => v !== undefined);
-    const meshguard = `{${parts.map(([k, v]) => `${JSON.stringify(k)}:${v instanceof RawJSON ? v.json : JSON.stringify(v)}`).join(',')}}`;
-    const others = Object.entries(rest).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)},`).join('');
-    const encoded = new TextEncoder().encode(`{${others}"meshguard":${meshguard}}`);
-    return encoded.buffer.slice(encoded.byteOffset, encoded.byteOffset + encoded.byteLength) as ArrayBuffer;
+    return utf8Document((emit) => {
+      emit('{');
+      for (const [k, v] of Object.entries(rest)) emit(`${JSON.stringify(k)}:${JSON.stringify(v)},`);
+      let sep = '"meshguard":{';
+      for (const [k, v] of parts) {
+        emit(`${sep}${JSON.stringify(k)}:`);
+        if (v instanceof RawJSON) v.write(emit);
+        else emit(JSON.stringify(v));
+        sep = ',';
+      }
+      emit(sep === ',' ? '}}' : '"meshguard":{}}');
+    });
   }
 
   /** Replaces a trapped instance with a fresh one holding the same data. */

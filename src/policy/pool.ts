@@ -126,7 +126,8 @@ export class EvaluationPool implements ServingEngine {
     this.data = data;
     if (!patches) {
       const bytes = this.engine.encode(data);
-      for (const slot of this.slots) this.postDocument(slot, bytes.slice(0));
+      // The last worker gets the encoded bytes themselves, the others a copy each.
+      this.slots.forEach((slot, i) => this.postDocument(slot, i === this.slots.length - 1 ? bytes : bytes.slice(0)));
       return;
     }
     for (const slot of this.slots) {

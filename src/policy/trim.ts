@@ -1,20 +1,55 @@
 /**
- * Field trimming of the objects the policy engine receives: no object carries the metadata
- * bookkeeping no rule reads (uid, resourceVersion, ...), and for kinds whose objects rules read
- * only in part, the engine gets only those parts (less JSON to encode and parse, less Wasm memory).
- * The Inventory itself keeps whole objects for the mutators. test/policy/trim.test.ts proves, over
- * every rule sample and the shared corpus, that trimming changes no decision.
+ * Field trimming of the objects the policy engine receives: every object reaches the engine with
+ * the fields the rules read of inventory objects only (less JSON to encode and parse, less Wasm
+ * memory). The Inventory itself keeps whole objects for the mutators. test/policy/decisions.test.ts
+ * proves, over every rule sample, the shared corpus and a generated mesh, that trimming changes no
+ * decision, and test/policy/trim.test.ts that every field the rules name is kept.
  */
 import type { KubeObject } from '../inventory/objects.js';
 import { SELECTABLE_KINDS, podLabels } from './inventory-index.js';
 
-/** Metadata no rule reads: server bookkeeping that every object carries. */
-const BOOKKEEPING = ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'selfLink', 'managedFields'];
+/**
+ * The metadata rules read of inventory objects: identity (lib.same_object, references.referrer),
+ * labels and annotations (selectors, namespace enrolment, exportTo, waypoints) and a Pod's owner
+ * (istio.owner). Server bookkeeping (uid, resourceVersion, managedFields, ...) is never read.
+ */
+export const METADATA_FIELDS = ['name', 'namespace', 'labels', 'annotations', 'generateName', 'ownerReferences'] as const;
+
+/**
+ * Per inventory kind, the top-level fields rules read of its objects besides `apiVersion`, `kind`
+ * and `metadata`, which every object keeps (lib.same_object, lib.inventory_kind and
+ * references.referrer read them; snapshots hold these objects and are loaded by their kind).
+ * `status` is read by no rule of an inventory object; AuthorizationPolicies and Namespaces are
+ * looked up by name and labels only.
+ * Kinds not listed keep every top-level field (Secrets' tlsFacts, the Gateway API kinds, ...);
+ * workloads ({@link SELECTABLE_KINDS}) keep their pod labels only (policies/lib/workloads.rego).
+ */
+export const ENGINE_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  Namespace: [],
+  AuthorizationPolicy: [],
+  PeerAuthentication: ['spec'],
+  Sidecar: ['spec'],
+  Telemetry: ['spec'],
+  ServiceEntry: ['spec'],
+  VirtualService: ['spec'],
+  DestinationRule: ['spec'],
+  Service: ['spec'],
+  Gateway: ['spec'],
+};
+
+/**
+ * Kinds whose `spec` rules read in part: the spec fields kept. Inventory DestinationRules are read
+ * for their host, subsets and exportTo (vs-subset-exists, dr-subset-in-use, host-in-use), never
+ * for their traffic policies.
+ */
+export const SPEC_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  DestinationRule: ['host', 'subsets', 'exportTo'],
+};
 
 function trimMetadata(metadata: KubeObject['metadata']): KubeObject['metadata'] {
-  if (!metadata || !BOOKKEEPING.some((k) => k in metadata)) return metadata;
-  const out: Record<string, unknown> = { ...metadata };
-  for (const k of BOOKKEEPING) delete out[k];
+  if (!metadata) return metadata;
+  const out: Record<string, unknown> = {};
+  for (const k of METADATA_FIELDS) if (metadata[k] !== undefined) out[k] = metadata[k];
   return out as KubeObject['metadata'];
 }
 
@@ -31,13 +66,31 @@ function trimWorkload(kind: string): (o: KubeObject) => KubeObject {
   };
 }
 
-/** Every other kind: whole, without the metadata bookkeeping. */
+/** `spec` with the listed fields only (as it is when it is not an object). */
+function trimSpec(spec: unknown, fields: readonly string[]): unknown {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return spec;
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if ((spec as Record<string, unknown>)[f] !== undefined) out[f] = (spec as Record<string, unknown>)[f];
+  return out;
+}
+
+/** A listed kind: its identity, metadata and the listed fields (of `spec`, those of {@link SPEC_FIELDS}). */
+function trimListed(fields: readonly string[], specFields: readonly string[] | undefined): (o: KubeObject) => KubeObject {
+  return (o) => {
+    const out: Record<string, unknown> = { apiVersion: o.apiVersion, kind: o.kind, metadata: trimMetadata(o.metadata) };
+    for (const f of fields) if (o[f] !== undefined) out[f] = f === 'spec' && specFields ? trimSpec(o.spec, specFields) : o[f];
+    return out as KubeObject;
+  };
+}
+
+/** Every other kind: whole, with the metadata the rules read. */
 function trimOther(o: KubeObject): KubeObject {
-  const metadata = trimMetadata(o.metadata);
-  return metadata === o.metadata ? o : { ...o, metadata };
+  return { ...o, metadata: trimMetadata(o.metadata) };
 }
 
 /** How objects of `kind` are trimmed for the engine. */
 export function trimForEngine(kind: string): (o: KubeObject) => KubeObject {
-  return SELECTABLE_KINDS.includes(kind) ? trimWorkload(kind) : trimOther;
+  if (SELECTABLE_KINDS.includes(kind)) return trimWorkload(kind);
+  const fields = ENGINE_FIELDS[kind];
+  return fields ? trimListed(fields, SPEC_FIELDS[kind]) : trimOther;
 }
