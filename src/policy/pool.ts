@@ -83,14 +83,15 @@ export class EvaluationPool implements ServingEngine {
   }
 
   /**
-   * Starts `opts.workers` workers from a checked engine's compiled module and resolves once every
-   * one is ready; throws MG_ERR_POLICY_BUNDLE_INVALID (and stops them) when one cannot start.
+   * Starts one worker from a checked engine's compiled module and resolves once it is ready; throws
+   * MG_ERR_POLICY_BUNDLE_INVALID (and stops it) when it cannot start. Further workers, up to
+   * `opts.workers`, start when an evaluation has to wait for one (see {@link grow}): an idle or
+   * freshly started instance holds one V8 isolate and one copy of the data, not one per core.
    */
   static async create(engine: OpaWasmEngine, opts: PoolOptions): Promise<EvaluationPool> {
     const pool = new EvaluationPool(engine, opts);
-    const started = Array.from({ length: Math.max(1, opts.workers) }, () => pool.spawn(0));
     try {
-      await Promise.all(started.map((slot) => pool.whenReady(slot)));
+      await pool.whenReady(pool.spawn(0));
     } catch (err) {
       await pool.close();
       throw new MeshguardError(ErrorCodes.POLICY_BUNDLE_INVALID, `policy bundle ${engine.facts.path}: evaluation worker did not start: ${describeError(err)}`);
@@ -104,7 +105,7 @@ export class EvaluationPool implements ServingEngine {
    */
   evaluate(input: ArrayBuffer | object, kind?: string): Promise<Violation[]> {
     if (this.state === 'closed') return Promise.reject(new MeshguardError(ErrorCodes.POLICY_NOT_LOADED, 'the policy engine is shut down'));
-    const idle = this.slots.some((s) => s.ready && !s.job && !s.ending);
+    const idle = this.slots.some((s) => s.ready && !s.job && !s.ending) || this.slots.length < this.maxWorkers;
     if (!idle && this.queue.length >= this.opts.queueLimit) {
       return Promise.reject(new MeshguardError(ErrorCodes.POLICY_OVERLOADED,
         `policy evaluation refused: every evaluation worker is busy and ${this.queue.length} evaluations wait (evaluationQueueLimit ${this.opts.queueLimit})`));
@@ -257,6 +258,21 @@ export class EvaluationPool implements ServingEngine {
       job.slot = slot;
       this.post(slot, { type: 'evaluate', id: job.id, input: job.input, kind: job.kind }, job.input instanceof ArrayBuffer ? [job.input] : undefined);
     }
+    this.grow();
+  }
+
+  private get maxWorkers(): number {
+    return Math.max(1, this.opts.workers);
+  }
+
+  /**
+   * Starts one more worker (up to `workers`) when evaluations wait and the workers already starting
+   * will not take them all; the new worker starts with the current data.
+   */
+  private grow(): void {
+    if (this.state !== 'serving' || this.slots.length >= this.maxWorkers) return;
+    const starting = this.slots.filter((s) => !s.ready && !s.ending).length;
+    if (this.queue.length > starting) this.spawn(0);
   }
 
   private post(slot: Slot, message: ToWorker, transfer: ArrayBuffer[] = []): void {
