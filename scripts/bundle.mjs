@@ -2,7 +2,11 @@
 // load at start instead of hundreds. Subcommands and modules imported lazily (the kube client, the
 // certificate generator) become chunks loaded only when used. The worker is its own entry, beside
 // the module that starts it (src/policy/pool.ts resolves ./eval-worker.js next to itself).
+import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: without emptying the folder, every build would leave its old chunks behind.
+await rm('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: { meshguard: 'src/cli/index.ts', 'eval-worker': 'src/policy/eval-worker.ts' },
