@@ -1,5 +1,4 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { isIPv4, isIPv6 } from 'node:net';
 import { bitString, boolean, explicit, implicit, integer, octetString, oid, sequence, set, time, utf8String } from './der.js';
 
 /** OIDs of the certificate fields written here (RFC 5280, RFC 5758). */
@@ -59,18 +58,24 @@ function extensions(altNames: string[]): Buffer[] {
   ];
 }
 
-/** A GeneralName: `[7] iPAddress` for an IP literal, `[2] dNSName` otherwise. */
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * A GeneralName: `[7] iPAddress` for an IP literal, `[2] dNSName` otherwise. (A name with a colon
+ * can only be IPv6; node:net's isIPv6 would compile its large pattern at start for this.)
+ */
 function generalName(value: string): Buffer {
-  if (isIPv4(value)) return implicit(7, Buffer.from(value.split('.').map(Number)));
-  if (isIPv6(value)) return implicit(7, ipv6Bytes(value));
+  if (IPV4.test(value)) return implicit(7, Buffer.from(value.split('.').map(Number)));
+  if (value.includes(':')) return implicit(7, ipv6Bytes(value));
   return implicit(2, Buffer.from(value, 'ascii'));
 }
 
-/** The 16 bytes of an IPv6 literal (`::` shorthand and an embedded IPv4 tail allowed). */
+/** The 16 bytes of an IPv6 literal (`::` shorthand and an embedded IPv4 tail allowed); RangeError if it is none. */
 export function ipv6Bytes(literal: string): Buffer {
   let text = literal;
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  const v4 = /:((\d+)\.(\d+)\.(\d+)\.(\d+))$/.exec(text);
   if (v4?.[1]) {
+    if (!IPV4.test(v4[1])) throw new RangeError(`invalid IPv6 address ${JSON.stringify(literal)}`);
     const [a, b, c, d] = v4[1].split('.').map(Number) as [number, number, number, number];
     text = `${text.slice(0, -v4[1].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
@@ -78,7 +83,11 @@ export function ipv6Bytes(literal: string): Buffer {
   const groups = (part: string): string[] => (part === '' ? [] : part.split(':'));
   const left = groups(head);
   const right = tail === undefined ? [] : groups(tail);
-  const all = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const all = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  const shorthand = tail !== undefined && left.length + right.length < 8;
+  if (text.split('::').length > 2 || all.length !== 8 || (tail !== undefined && !shorthand) || !all.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) {
+    throw new RangeError(`invalid IPv6 address ${JSON.stringify(literal)}`);
+  }
   const out = Buffer.alloc(16);
   all.forEach((group, i) => out.writeUInt16BE(parseInt(group, 16), i * 2));
   return out;

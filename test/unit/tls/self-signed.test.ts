@@ -75,5 +75,9 @@ describe('self-signed certificate', () => {
     assert.equal(ipv6Bytes('fe80::').toString('hex'), 'fe800000000000000000000000000000');
     assert.equal(ipv6Bytes('::ffff:192.0.2.1').toString('hex'), '00000000000000000000ffffc0000201');
     assert.equal(ipv6Bytes('1:2:3:4:5:6:7:8').toString('hex'), '00010002000300040005000600070008');
+    assert.equal(ipv6Bytes('1:2:3:4:5:6:7::').toString('hex'), '00010002000300040005000600070000');
+    for (const bad of ['1::2::3', ':::', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1::2:3:4:5:6:7:8', '12345::', 'g::1', '::ffff:300.0.0.1']) {
+      assert.throws(() => ipv6Bytes(bad), { name: 'RangeError', message: `invalid IPv6 address ${JSON.stringify(bad)}` });
+    }
   });
 });
