@@ -1,7 +1,7 @@
 import * as opaModule from '@open-policy-agent/opa-wasm';
 import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
-import { ENTRYPOINT } from './build.js';
+import { ENTRYPOINT } from './entrypoint.js';
 import type { PolicyBundle } from './bundle.js';
 import { OTHER_KINDS, entryKind, kindEntrypointIds } from './kind-entrypoints.js';
 import { RawJSON, planPatches, type DataPatch } from './engine-data.js';
