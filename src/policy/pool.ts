@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import type { EngineData, OpaWasmEngine } from './engine.js';
@@ -6,7 +7,12 @@ import type { FromWorker, ToWorker, WorkerStart } from './eval-worker.js';
 import type { ServingEngine } from './serving.js';
 import type { RuleCatalog, Violation } from './types.js';
 
-const WORKER_FILE = new URL('./eval-worker.js', import.meta.url);
+/**
+ * The worker's code: the start-up bundle ships it as one CommonJS file (a worker that loads no ES
+ * module starts without the ES module loader: faster, and smaller); the compiled modules run the
+ * ES module eval-worker.js.
+ */
+const WORKER_FILE = [new URL('./eval-worker.cjs', import.meta.url), new URL('./eval-worker.js', import.meta.url)].find((f) => existsSync(f)) as URL;
 
 /**
  * V8 heap limits of one worker (the Wasm memory is capped apart, by policyMemoryMiB): room for the
