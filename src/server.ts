@@ -63,8 +63,6 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
   const events = new ReloadEvents();
   const inventory = deps.inventory ?? new Inventory();
   const serverless = config.mode === 'serverless';
-  const certificate = serverless ? undefined : (deps.certificate ?? (await resolveCertificate(config, log)));
-  if (certificate) reportCertificate(certificate, metrics, readiness);
 
   const policy = new PolicyService({
     bundlePath: config.policyBundle, orgConfigPath: config.orgConfig, memoryMiB: config.policyMemoryMiB,
@@ -79,8 +77,26 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
     inventory, metrics, readiness, log, loaded: () => (policy.org ? policy.pushNow() : undefined), ...(deps.clock ? { now: deps.clock } : {}),
   }) : undefined;
   context?.start();
+  // The org config and the bundle load and the evaluation worker starts while the certificate is
+  // made and the listeners are built; nothing that serves is registered before it has finished.
+  const policyStarted = policy.start({ watch: !serverless });
+  policyStarted.catch(() => undefined);
+  let certificate: ServingCertificate | undefined;
   try {
-    await policy.start({ watch: !serverless });
+    certificate = serverless ? undefined : (deps.certificate ?? (await resolveCertificate(config, log)));
+  } catch (err) {
+    context?.stop();
+    await policyStarted.then(() => policy.close(), () => undefined);
+    throw err;
+  }
+  if (certificate) reportCertificate(certificate, metrics, readiness);
+  const { app, probes } = listeners(config, log, certificate);
+  registerErrorHandling(app);
+  registerHttpLimits(app, { maxInFlight: config.maxInFlight, readiness, metrics });
+  registerJsonBody(app, config.bodyLimit);
+  if (!serverless) registerErrorHandling(probes, { admissionPort: () => portOf(app) });
+  try {
+    await policyStarted;
   } catch (err) {
     context?.stop();
     throw err;
@@ -95,21 +111,7 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
     throw err;
   }
   const services: AdmissionServices = { config, metrics, readiness, policy, inventory, log, sizing, ...(deps.now ? { now: deps.now } : {}), ...(context ? { context } : {}) };
-
-  const timeouts = listenerTimeouts(config);
-  // Requests that arrive while closing are still answered (with Connection: close), not refused.
-  const app = Fastify({
-    loggerInstance: log, logController: quietRequests(), bodyLimit: config.bodyLimit, ...timeouts.fastify,
-    ...(certificate ? { https: { ...tlsOptions(certificate), ...timeouts.node } } : { http: timeouts.node }), return503OnClosing: false, forceCloseConnections: 'idle',
-  });
-  registerErrorHandling(app);
-  registerHttpLimits(app, { maxInFlight: config.maxInFlight, readiness, metrics });
-  registerJsonBody(app, config.bodyLimit);
   await app.register(admissionRoutes, { services });
-
-  // Serverless: one port for everything; the platform terminates TLS and probes the same URL.
-  const probes = serverless ? app : Fastify({ loggerInstance: log, logController: quietRequests(), ...timeouts.fastify, http: timeouts.node });
-  if (!serverless) registerErrorHandling(probes, { admissionPort: () => portOf(app) });
   await probes.register(probeRoutes, { readiness, metrics });
 
   const stops: Array<() => void> = [() => policy.stop(), () => sizing.stop(), () => context?.stop()];
@@ -146,6 +148,21 @@ export async function buildServer(config: Config, deps: ServerDeps = {}): Promis
       await close();
     },
   };
+}
+
+/**
+ * The admission app (HTTPS with the certificate, plain HTTP in serverless mode) and the probe app
+ * (the same app in serverless mode: one port, the platform ends TLS and probes the same URL).
+ * Requests that arrive while closing are still answered (with Connection: close), not refused.
+ */
+function listeners(config: Config, log: FastifyBaseLogger, certificate: ServingCertificate | undefined): { app: FastifyInstance; probes: FastifyInstance } {
+  const timeouts = listenerTimeouts(config);
+  const app = Fastify({
+    loggerInstance: log, logController: quietRequests(), bodyLimit: config.bodyLimit, ...timeouts.fastify,
+    ...(certificate ? { https: { ...tlsOptions(certificate), ...timeouts.node } } : { http: timeouts.node }), return503OnClosing: false, forceCloseConnections: 'idle',
+  });
+  const probes = config.mode === 'serverless' ? app : Fastify({ loggerInstance: log, logController: quietRequests(), ...timeouts.fastify, http: timeouts.node });
+  return { app, probes };
 }
 
 /**

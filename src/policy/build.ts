@@ -5,14 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ErrorCodes, MeshguardError } from '../errors.js';
+import { ENTRYPOINT } from './entrypoint.js';
 import { kindEntrypointModules } from './kind-entrypoints.js';
 import type { RuleCatalog, RuleInfo } from './types.js';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
-/** The entrypoint every meshguard bundle exposes. */
-export const ENTRYPOINT = 'meshguard/main/violations';
+export { ENTRYPOINT };
 
 /** opa-wasm's own capabilities: compiling against them makes an unsupported builtin a build error. */
 export const wasmCapabilitiesPath = path.join(path.dirname(path.dirname(require.resolve('@open-policy-agent/opa-wasm'))), 'capabilities.json');

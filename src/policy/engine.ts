@@ -1,11 +1,12 @@
 import * as opaModule from '@open-policy-agent/opa-wasm';
 import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
-import { ENTRYPOINT } from './build.js';
+import { ENTRYPOINT } from './entrypoint.js';
 import type { PolicyBundle } from './bundle.js';
 import { OTHER_KINDS, entryKind, kindEntrypointIds } from './kind-entrypoints.js';
 import { RawJSON, planPatches, utf8Document, type DataPatch } from './engine-data.js';
 import type { RuleCatalog, Violation } from './types.js';
+import { compilePolicyWasm } from './wasm-compile.js';
 
 /** What the webhook and the offline commands need from a policy engine. */
 export interface PolicyEngine {
@@ -91,7 +92,7 @@ export class OpaWasmEngine implements PolicyEngine {
   static async create(bundle: PolicyBundle, memoryMiB = 256): Promise<OpaWasmEngine> {
     let module: WebAssembly.Module;
     try {
-      module = await WebAssembly.compile(bundle.wasm);
+      module = await compilePolicyWasm(bundle.wasm);
     } catch (err) {
       throw new MeshguardError(ErrorCodes.POLICY_BUNDLE_INVALID, `policy bundle ${bundle.path}: policy.wasm does not compile: ${describeError(err)}`);
     }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import type { EngineData, OpaWasmEngine } from './engine.js';
@@ -6,7 +7,12 @@ import type { FromWorker, ToWorker, WorkerStart } from './eval-worker.js';
 import type { ServingEngine } from './serving.js';
 import type { RuleCatalog, Violation } from './types.js';
 
-const WORKER_FILE = new URL('./eval-worker.js', import.meta.url);
+/**
+ * The worker's code: the start-up bundle ships it as one CommonJS file (a worker that loads no ES
+ * module starts without the ES module loader: faster, and smaller); the compiled modules run the
+ * ES module eval-worker.js.
+ */
+const WORKER_FILE = [new URL('./eval-worker.cjs', import.meta.url), new URL('./eval-worker.js', import.meta.url)].find((f) => existsSync(f)) as URL;
 
 /**
  * V8 heap limits of one worker (the Wasm memory is capped apart, by policyMemoryMiB): room for the
@@ -83,14 +89,15 @@ export class EvaluationPool implements ServingEngine {
   }
 
   /**
-   * Starts `opts.workers` workers from a checked engine's compiled module and resolves once every
-   * one is ready; throws MG_ERR_POLICY_BUNDLE_INVALID (and stops them) when one cannot start.
+   * Starts one worker from a checked engine's compiled module and resolves once it is ready; throws
+   * MG_ERR_POLICY_BUNDLE_INVALID (and stops it) when it cannot start. Further workers, up to
+   * `opts.workers`, start when an evaluation has to wait for one (see {@link grow}): an idle or
+   * freshly started instance holds one V8 isolate and one copy of the data, not one per core.
    */
   static async create(engine: OpaWasmEngine, opts: PoolOptions): Promise<EvaluationPool> {
     const pool = new EvaluationPool(engine, opts);
-    const started = Array.from({ length: Math.max(1, opts.workers) }, () => pool.spawn(0));
     try {
-      await Promise.all(started.map((slot) => pool.whenReady(slot)));
+      await pool.whenReady(pool.spawn(0));
     } catch (err) {
       await pool.close();
       throw new MeshguardError(ErrorCodes.POLICY_BUNDLE_INVALID, `policy bundle ${engine.facts.path}: evaluation worker did not start: ${describeError(err)}`);
@@ -104,7 +111,7 @@ export class EvaluationPool implements ServingEngine {
    */
   evaluate(input: ArrayBuffer | object, kind?: string): Promise<Violation[]> {
     if (this.state === 'closed') return Promise.reject(new MeshguardError(ErrorCodes.POLICY_NOT_LOADED, 'the policy engine is shut down'));
-    const idle = this.slots.some((s) => s.ready && !s.job && !s.ending);
+    const idle = this.slots.some((s) => s.ready && !s.job && !s.ending) || this.slots.length < this.maxWorkers;
     if (!idle && this.queue.length >= this.opts.queueLimit) {
       return Promise.reject(new MeshguardError(ErrorCodes.POLICY_OVERLOADED,
         `policy evaluation refused: every evaluation worker is busy and ${this.queue.length} evaluations wait (evaluationQueueLimit ${this.opts.queueLimit})`));
@@ -258,6 +265,21 @@ export class EvaluationPool implements ServingEngine {
       job.slot = slot;
       this.post(slot, { type: 'evaluate', id: job.id, input: job.input, kind: job.kind }, job.input instanceof ArrayBuffer ? [job.input] : undefined);
     }
+    this.grow();
+  }
+
+  private get maxWorkers(): number {
+    return Math.max(1, this.opts.workers);
+  }
+
+  /**
+   * Starts one more worker (up to `workers`) when evaluations wait and the workers already starting
+   * will not take them all; the new worker starts with the current data.
+   */
+  private grow(): void {
+    if (this.state !== 'serving' || this.slots.length >= this.maxWorkers) return;
+    const starting = this.slots.filter((s) => !s.ready && !s.ending).length;
+    if (this.queue.length > starting) this.spawn(0);
   }
 
   private post(slot: Slot, message: ToWorker, transfer: ArrayBuffer[] = []): void {

@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
+import { selfSignedPem } from './self-signed.js';
 
 /** A serving certificate and key in PEM, with the facts meshguard reports about it. */
 export interface ServingCertificate {
@@ -44,31 +45,16 @@ function describe(cert: string, key: string, source: string): ServingCertificate
 }
 
 /**
- * A self-signed certificate for localhost, 127.0.0.1 and ::1, valid for a year: the embedded
- * default for local runs. Never for a cluster: the API server needs a CA it can be given.
+ * A self-signed certificate for localhost, 127.0.0.1 and ::1 (and `hosts`), valid for a year: the
+ * embedded default for local runs. Never for a cluster: the API server needs a CA it can be given.
  */
 export async function selfSignedCertificate(hosts: string[] = []): Promise<ServingCertificate> {
-  const notAfterDate = new Date(Date.now() + 365 * 24 * 3600 * 1000);
-  const altNames = [
-    { type: 2 as const, value: 'localhost' },
-    { type: 7 as const, ip: '127.0.0.1' },
-    { type: 7 as const, ip: '::1' },
-    ...hosts.map((value) => ({ type: 2 as const, value })),
-  ];
-  // Imported here: only the local default needs it, and it is slow to load.
-  // A CommonJS module: Node exposes `generate` as a named export, a bundler as the default's.
-  const selfsigned = await import('selfsigned');
-  const generate = selfsigned.generate ?? (selfsigned as unknown as { default: typeof selfsigned }).default.generate;
-  const pems = await generate([{ name: 'commonName', value: 'meshguard.localhost' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    notAfterDate,
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames },
-    ],
+  const now = Date.now();
+  const pems = selfSignedPem({
+    commonName: 'meshguard.localhost',
+    altNames: ['localhost', '127.0.0.1', '::1', ...hosts],
+    notBefore: new Date(now),
+    notAfter: new Date(now + 365 * 24 * 3600 * 1000),
   });
-  return describe(pems.cert, pems.private, 'self-signed');
+  return describe(pems.cert, pems.key, 'self-signed');
 }

@@ -5,6 +5,7 @@ declare namespace WebAssembly {
     constructor(bytes: ArrayBufferView | ArrayBuffer);
   }
   class Instance {
+    constructor(module: Module, imports?: Record<string, unknown>);
     readonly exports: Record<string, unknown>;
   }
   class Memory {

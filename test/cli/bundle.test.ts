@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { on } from 'node:events';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { cliPath, repoRoot } from '../support/paths.js';
+import { Worker } from 'node:worker_threads';
+import { readBundle } from '../../src/policy/bundle.js';
+import { OpaWasmEngine } from '../../src/policy/engine.js';
+import type { FromWorker, WorkerStart } from '../../src/policy/eval-worker.js';
+import { admissionReview } from '../support/fixtures.js';
+import { builtinBundle, cliPath, repoRoot } from '../support/paths.js';
 
 /** The start-up bundle `npm run build` makes (scripts/bundle.mjs): what `bin` and the image run. */
 const bundlePath = path.join(repoRoot, 'dist', 'bundle', 'meshguard.js');
@@ -34,5 +40,27 @@ describe('the start-up bundle', () => {
     assert.equal(bundled.code, 0, bundled.stderr);
     assert.equal(bundled.stdout, modules.stdout);
     assert.match(bundled.stdout, /"sidecar\.istio\.io\/proxyCPU": "50m"/);
+  });
+
+  it('ships the evaluation worker as one CommonJS file that evaluates exactly as the engine does', async () => {
+    const engine = await OpaWasmEngine.create(await readBundle(builtinBundle));
+    const data = { config: {}, inventory: {} };
+    engine.setData(data);
+    const bytes = engine.encode(data);
+    const start: WorkerStart = { module: engine.module, bundle: engine.facts, memoryMiB: 256, bytes };
+    const worker = new Worker(path.join(repoRoot, 'dist', 'bundle', 'eval-worker.cjs'), { workerData: start, transferList: [bytes] });
+    try {
+      const messages = (async function* (): AsyncGenerator<FromWorker> {
+        for await (const [m] of on(worker, 'message')) yield m as FromWorker;
+      })();
+      assert.deepEqual((await messages.next()).value, { type: 'ready' });
+      const review = admissionReview({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'a', namespace: 'shop' }, spec: { mtls: { mode: 'DISABLE' } } });
+      worker.postMessage({ type: 'evaluate', id: 1, input: review, kind: 'PeerAuthentication' });
+      const expected = engine.evaluate(review, 'PeerAuthentication');
+      assert.ok(expected.length > 0, 'the review is denied by the built-in pack');
+      assert.deepEqual((await messages.next()).value, { type: 'result', id: 1, violations: expected });
+    } finally {
+      await worker.terminate();
+    }
   });
 });

@@ -50,7 +50,23 @@ describe('EvaluationPool', () => {
     pools.push(pool);
     assert.deepEqual(await pool.evaluate(labelled), [LABEL_VIOLATION]);
     assert.deepEqual(await pool.evaluate(cm('plain')), []);
-    assert.deepEqual(pool.stats, { queued: 0, workers: 2, busy: 0 });
+    assert.deepEqual(pool.stats, { queued: 0, workers: 1, busy: 0 }, 'one worker serves requests that never wait');
+  });
+
+  it('starts another worker, up to workers, when an evaluation has to wait, and it starts with the current data', async () => {
+    const { pool } = await poolOf(bundle, { workers: 2, timeoutMs: 30000 });
+    const blocked = { id: 'test-data', message: 'cm is blocked', enforcement: 'deny', details: {} };
+    pool.setData({ config: { blocked: ['cm'] }, inventory: {} });
+    const running = pool.evaluate(slow);
+    const waiting = pool.evaluate(cm('cm'));
+    assert.deepEqual(pool.stats, { queued: 1, workers: 2, busy: 1 });
+    assert.deepEqual(await waiting, [blocked], 'answered by the second worker while the first still runs');
+    const second = pool.evaluate(slow);
+    const third = pool.evaluate(labelled);
+    assert.deepEqual(pool.stats, { queued: 1, workers: 2, busy: 2 }, 'never more than workers');
+    const closed = [running, second, third].map((p) => assert.rejects(p, { code: 'MG_ERR_POLICY_NOT_LOADED' }));
+    await pool.close();
+    await Promise.all(closed);
   });
 
   it('queues up to the limit, refuses one more at once, and times out running and queued work', async () => {
