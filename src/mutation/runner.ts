@@ -15,7 +15,7 @@ import { telemetryDefaultsMutator } from './mutators/telemetry-defaults.js';
 import { waypointResourcesMutator } from './mutators/waypoint-resources.js';
 import { recordedMutators } from './ownership.js';
 import { setAnnotation } from './pod-targets.js';
-import { ownedCopy, ownedView, pathTree, type OwnedPath, type PathTree } from './subtrees.js';
+import { dataCopy, ownedCopy, ownedView, pathTree, type OwnedPath, type PathTree } from './subtrees.js';
 import type { MutationEnv, MutationOutcome, MutationRequest, Mutator, MutatorChange } from './types.js';
 
 /** The built-in mutators, in the order they run. */
@@ -72,7 +72,7 @@ function runPass(current: KubeObject, req: MutationRequest, env: MutationEnv, wo
   const changes: MutatorChange[] = [];
   const notes: string[] = [];
   for (const { mutator, tree } of work.steps) {
-    const before = structuredClone(ownedView(object, tree)) as object;
+    const before = dataCopy(ownedView(object, tree)) as object;
     notes.push(...guarded(mutator, () => mutator.mutate(object, passReq, env)));
     const ops = jsonpatch.compare(before, ownedView(object, tree) as object);
     if (ops.length > 0) {
