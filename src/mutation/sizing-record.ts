@@ -137,13 +137,12 @@ export function writeSizingRecord(
   rules: Record<SidecarKey, string>,
   observed?: Record<string, unknown>,
 ): string {
-  if (observed !== undefined) return serialiseRecord(app, profile, config, values, rules, observed);
+  // The key joins the inputs with NUL, which no quantity and no rule name holds; a profile name
+  // that does (the org config's own choice) is simply not remembered.
+  if (observed !== undefined || profile?.includes('\0')) return serialiseRecord(app, profile, config, values, rules, observed);
   let memo = writtenRecords.get(config);
   if (!memo) writtenRecords.set(config, (memo = new BoundedMemo<string>(256, 1024)));
-  const key = JSON.stringify([
-    String(app.cpu), String(app.cpuLimit), String(app.memory), String(app.memoryLimit), profile ?? null,
-    ...SIDECAR_KEYS.flatMap((k) => [values[k], rules[k]]),
-  ]);
+  const key = `${app.cpu}\0${app.cpuLimit}\0${app.memory}\0${app.memoryLimit}\0${profile === undefined ? '' : `=${profile}`}\0${values.cpu}\0${rules.cpu}\0${values.cpuLimit}\0${rules.cpuLimit}\0${values.memory}\0${rules.memory}\0${values.memoryLimit}\0${rules.memoryLimit}`;
   return memo.get(key, () => serialiseRecord(app, profile, config, values, rules));
 }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BoundedMemo } from '../../../src/mutation/memo.js';
 import { readQuantity } from '../../../src/mutation/quantity.js';
-import { readSizingRecord } from '../../../src/mutation/sizing-record.js';
+import { defaultMutationConfig } from '../../../src/mutation/config-parse.js';
+import { readSizingRecord, writeSizingRecord } from '../../../src/mutation/sizing-record.js';
 import { dataCopy } from '../../../src/mutation/subtrees.js';
 
 describe('bounded memo', () => {
@@ -95,5 +96,25 @@ describe('dataCopy', () => {
     assert.ok(copy.when instanceof Date);
     assert.notEqual(copy.when, when);
     assert.equal(copy.when.getTime(), 0);
+  });
+});
+
+describe('remembered sizing records', () => {
+  const app = { cpu: 500n, memory: 512n * 1024n * 1024n, cpuLimit: undefined, memoryLimit: 1024n * 1024n * 1024n };
+  const values = { cpu: '50m', cpuLimit: '250m', memory: '64Mi', memoryLimit: '1Gi' };
+  const rules = { cpu: 'ratio', cpuLimit: 'factor', memory: 'ratio', memoryLimit: 'ratio' };
+
+  it('gives the text a fresh serialisation gives, for each profile apart', () => {
+    const config = defaultMutationConfig().sidecar;
+    const plain = writeSizingRecord(app, undefined, config, values, rules);
+    assert.equal(writeSizingRecord(app, undefined, config, values, rules), plain);
+    const withProfile = writeSizingRecord(app, 'small', config, values, rules);
+    assert.equal(JSON.parse(withProfile).profile, 'small');
+    assert.equal(JSON.parse(plain).profile, undefined);
+    assert.deepEqual(JSON.parse(writeSizingRecord(app, 'a\0b', config, values, rules)), { ...JSON.parse(plain), profile: 'a\0b' });
+    // A fresh config (a reload) is a fresh memo: the same inputs give the same text.
+    assert.equal(writeSizingRecord(app, undefined, defaultMutationConfig().sidecar, values, rules), plain);
+    assert.deepEqual(Object.keys(JSON.parse(plain)), ['cpu', 'cpuLimit', 'memory', 'memoryLimit', 'app']);
+    assert.deepEqual(JSON.parse(plain).app, { cpuRequest: '500m', cpuLimit: 'none', memoryRequest: '512Mi', memoryLimit: '1Gi' });
   });
 });
