@@ -1,12 +1,56 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type CounterConfiguration, type LabelValues } from 'prom-client';
 
 /** Buckets from 0.1 ms to 10 s: admission work is mostly sub-millisecond. */
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/**
+ * A counter of the admission path: `inc` adds to a plain number per set of label values, and the
+ * prom-client Counter gets the sums when the registry is read (its `collect`), so a request does
+ * not hash and validate its labels inside prom-client. /metrics shows what the Counter alone would.
+ * Label values must come from closed sets (label-values.ts): each set keys one pending sum.
+ */
+export class RequestCounter<T extends string> {
+  readonly counter: Counter<T>;
+  /** Pending sums, one map level per label name (cheaper than building a key string per call). */
+  private pending = new Map<unknown, unknown>();
+  private readonly sums: { labels: LabelValues<T>; value: number }[] = [];
+
+  constructor(private readonly config: CounterConfiguration<T> & { labelNames: readonly T[] }) {
+    this.counter = new Counter<T>({ ...config, collect: () => this.flush() });
+  }
+
+  /** Adds `value` (default 1) to the count of these label values. */
+  inc(labels: LabelValues<T>, value = 1): void {
+    const names = this.config.labelNames;
+    let level = this.pending;
+    for (let i = 0; i < names.length - 1; i++) {
+      const v = labels[names[i] as T];
+      let next = level.get(v) as Map<unknown, unknown> | undefined;
+      if (!next) level.set(v, (next = new Map()));
+      level = next;
+    }
+    const last = labels[names[names.length - 1] as T];
+    const sum = level.get(last) as { value: number } | undefined;
+    if (sum) {
+      sum.value += value;
+      return;
+    }
+    const fresh = { labels, value };
+    level.set(last, fresh);
+    this.sums.push(fresh);
+  }
+
+  private flush(): void {
+    for (const { labels, value } of this.sums) this.counter.inc(labels, value);
+    this.sums.length = 0;
+    this.pending = new Map();
+  }
+}
+
 /** Every metric meshguard exports, on a registry of its own (one per server, so tests stay apart). */
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
+  readonly requests = new RequestCounter({
     name: 'meshguard_admission_requests_total',
     help: 'Admission requests by webhook, kind, operation, outcome (allowed, denied, warned, mutated, error) and dry run.',
     labelNames: ['webhook', 'kind', 'operation', 'outcome', 'dry_run'] as const,
@@ -26,7 +70,7 @@ export class Metrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
-  readonly violations = new Counter({
+  readonly violations = new RequestCounter({
     name: 'meshguard_policy_violations_total',
     help: 'Violations found at admission, by rule, enforcement, whether an exemption applied and dry run (true: a server-side dry run, nothing was stored).',
     labelNames: ['rule', 'enforcement', 'exempt', 'dry_run'] as const,
@@ -50,7 +94,7 @@ export class Metrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
-  readonly mutations = new Counter({
+  readonly mutations = new RequestCounter({
     name: 'meshguard_mutations_applied_total',
     help: 'Objects changed by each mutator.',
     labelNames: ['mutator', 'kind'] as const,

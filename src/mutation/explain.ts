@@ -23,7 +23,7 @@ interface Leaf {
 }
 
 function decodePointer(pointer: string): string[] {
-  return pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer.split('/').slice(1).map((s) => (s.includes('~') ? s.replace(/~1/g, '/').replace(/~0/g, '~') : s));
 }
 
 function expand(path: string[], value: unknown, out: Leaf[]): void {

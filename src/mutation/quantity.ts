@@ -21,6 +21,7 @@
  * policies/lib/testdata/quantities.json holds the cases both must agree on.
  */
 import { ErrorCodes, MeshguardError } from '../errors.js';
+import { BoundedMemo } from './memo.js';
 
 /** The notation a quantity was written in, as Kubernetes names it. */
 export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
@@ -133,6 +134,9 @@ function textOf(value: unknown): string | QuantityError {
   return 'not a quantity';
 }
 
+/** Quantities read before (every sidecar sizing reads the same config values and container resources). */
+const parsed = new BoundedMemo<Readonly<Quantity | { error: QuantityError }>>(1024, 64);
+
 /**
  * Reads a Kubernetes quantity such as `250m`, `1.5Gi`, `1e3`, `.5`, `-2k` (or a finite number, as
  * its decimal text) into its exact value, or says why it is not accepted.
@@ -140,12 +144,16 @@ function textOf(value: unknown): string | QuantityError {
 export function readQuantity(value: unknown): Quantity | { error: QuantityError } {
   const text = textOf(value);
   if (text === 'too large' || text === 'not a quantity') return { error: text };
+  return parsed.get(text, readText);
+}
+
+function readText(text: string): Readonly<Quantity | { error: QuantityError }> {
   const m = text === '' ? null : GRAMMAR.exec(text);
   const scale = m ? scaleOf(m[4] ?? '') : undefined;
-  if (!m || !scale) return { error: 'syntax' };
+  if (!m || !scale) return Object.freeze({ error: 'syntax' });
   const nanos = magnitude(trimZeros(m[2] ?? '', 'leading'), trimZeros(m[3] ?? '', 'trailing'), scale);
-  if (nanos === undefined) return { error: 'too large' };
-  return { nanos: m[1] === '-' ? -nanos : nanos, format: scale.format };
+  if (nanos === undefined) return Object.freeze({ error: 'too large' });
+  return Object.freeze({ nanos: m[1] === '-' ? -nanos : nanos, format: scale.format });
 }
 
 /**

@@ -15,7 +15,7 @@ import { telemetryDefaultsMutator } from './mutators/telemetry-defaults.js';
 import { waypointResourcesMutator } from './mutators/waypoint-resources.js';
 import { recordedMutators } from './ownership.js';
 import { setAnnotation } from './pod-targets.js';
-import { ownedCopy, ownedView, pathTree, type OwnedPath, type PathTree } from './subtrees.js';
+import { dataCopy, ownedCopy, ownedView, pathTree, type OwnedPath, type PathTree } from './subtrees.js';
 import type { MutationEnv, MutationOutcome, MutationRequest, Mutator, MutatorChange } from './types.js';
 
 /** The built-in mutators, in the order they run. */
@@ -72,7 +72,7 @@ function runPass(current: KubeObject, req: MutationRequest, env: MutationEnv, wo
   const changes: MutatorChange[] = [];
   const notes: string[] = [];
   for (const { mutator, tree } of work.steps) {
-    const before = structuredClone(ownedView(object, tree)) as object;
+    const before = dataCopy(ownedView(object, tree)) as object;
     notes.push(...guarded(mutator, () => mutator.mutate(object, passReq, env)));
     const ops = jsonpatch.compare(before, ownedView(object, tree) as object);
     if (ops.length > 0) {
@@ -107,10 +107,14 @@ export function mutate(req: MutationRequest, env: MutationEnv, mutators: Mutator
   const work = plan({ ...req, object: view }, env, mutators);
   if (work.steps.length === 0) return outcome;
   let current = view;
+  // The diff of the last pass that changed something; when that was the first pass, it is the patch.
+  let lastDiff: jsonpatch.Operation[] = [];
+  let changingPasses = 0;
   for (let pass = 1; ; pass++) {
     const result = runPass(current, req, env, work);
     addAll(outcome.notes, result.notes);
-    if (changes(current, result.object, work.tree).length === 0) break;
+    const diff = changes(current, result.object, work.tree);
+    if (diff.length === 0) break;
     if (pass >= env.config.maxPasses) {
       throw new MeshguardError(
         ErrorCodes.MUTATION_NOT_CONVERGED,
@@ -120,9 +124,11 @@ export function mutate(req: MutationRequest, env: MutationEnv, mutators: Mutator
     addAll(outcome.applied, result.changed);
     outcome.changes.push(...result.changes);
     current = result.object;
+    lastDiff = diff;
+    changingPasses++;
   }
   outcome.mutated = managedFields === undefined ? current : { ...current, metadata: { ...current.metadata, managedFields } };
-  outcome.patch = changes(view, current, work.tree);
+  outcome.patch = changingPasses <= 1 ? lastDiff : changes(view, current, work.tree);
   return outcome;
 }
 

@@ -20,6 +20,7 @@
  */
 import { isRecord } from '../inventory/objects.js';
 import { PROXY_RESOURCE_ANNOTATIONS } from './annotations.js';
+import { BoundedMemo } from './memo.js';
 import { SIDECAR_KEYS, type SidecarConfig, type SidecarKey } from './config.js';
 import type { AppResources } from './pod-resources.js';
 import { formatCpu, formatMemory, formatMemoryExact } from './quantity.js';
@@ -64,15 +65,22 @@ function formerEntry(parsed: Record<string, unknown>, key: SidecarKey): SizingEn
 /** Reads a previous record; undefined when absent or unreadable (then every value counts as the user's). */
 export function readSizingRecord(text: string | undefined): SizingRecord | undefined {
   if (text === undefined) return undefined;
+  return readRecords.get(text, parseRecord);
+}
+
+/** Records read before: a re-run (the runner's second pass, a re-sized pod) reads what it wrote. */
+const readRecords = new BoundedMemo<Readonly<SizingRecord> | undefined>(256, 4096);
+
+function parseRecord(text: string): Readonly<SizingRecord> | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
     if (!isRecord(parsed)) return undefined;
     const out: Partial<Record<SidecarKey, SizingEntry>> = {};
     for (const key of SIDECAR_KEYS) {
       const e = entry(parsed[key]) ?? formerEntry(parsed, key);
-      if (e) out[key] = e;
+      if (e) out[key] = Object.freeze(e);
     }
-    return out;
+    return Object.freeze(out);
   } catch {
     return undefined;
   }
@@ -113,8 +121,32 @@ export function sourceWords(key: SidecarKey, rule: string, app: AppResources, co
   }
 }
 
-/** Serialises the record (key order fixed, so equal inputs give equal strings). */
+/** Records written before, per sizing config (a config reload starts afresh). */
+const writtenRecords = new WeakMap<SidecarConfig, BoundedMemo<string>>();
+
+/**
+ * Serialises the record (key order fixed, so equal inputs give equal strings). Without `observed`
+ * the text is a pure function of the other inputs and is remembered: the runner's second pass
+ * and pods of the same shape get the same string without building it again.
+ */
 export function writeSizingRecord(
+  app: AppResources,
+  profile: string | undefined,
+  config: SidecarConfig,
+  values: Record<SidecarKey, string>,
+  rules: Record<SidecarKey, string>,
+  observed?: Record<string, unknown>,
+): string {
+  // The key joins the inputs with NUL, which no quantity and no rule name holds; a profile name
+  // that does (the org config's own choice) is simply not remembered.
+  if (observed !== undefined || profile?.includes('\0')) return serialiseRecord(app, profile, config, values, rules, observed);
+  let memo = writtenRecords.get(config);
+  if (!memo) writtenRecords.set(config, (memo = new BoundedMemo<string>(256, 1024)));
+  const key = `${app.cpu}\0${app.cpuLimit}\0${app.memory}\0${app.memoryLimit}\0${profile === undefined ? '' : `=${profile}`}\0${values.cpu}\0${rules.cpu}\0${values.cpuLimit}\0${rules.cpuLimit}\0${values.memory}\0${rules.memory}\0${values.memoryLimit}\0${rules.memoryLimit}`;
+  return memo.get(key, () => serialiseRecord(app, profile, config, values, rules));
+}
+
+function serialiseRecord(
   app: AppResources,
   profile: string | undefined,
   config: SidecarConfig,

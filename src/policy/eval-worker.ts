@@ -18,11 +18,18 @@ export interface WorkerStart {
   bytes: ArrayBuffer;
 }
 
-/** Messages from the pool to a worker. */
-export type ToWorker = { type: 'evaluate'; id: number; input: ArrayBuffer | object; kind: string | undefined } | { type: 'data'; bytes: ArrayBuffer } | { type: 'patch'; patches: DataPatch[] };
+/**
+ * One evaluation, as compact as a message gets (it is sent once per admission request): the job
+ * id, the request's kind and the AdmissionReview (raw bytes, transferred).
+ */
+export type EvaluateMessage = [id: number, kind: string | undefined, input: ArrayBuffer | object];
 
-/** Messages from a worker to the pool. */
+/** Messages from the pool to a worker. */
+export type ToWorker = EvaluateMessage | { type: 'data'; bytes: ArrayBuffer } | { type: 'patch'; patches: DataPatch[] };
+
+/** Messages from a worker to the pool; a bare job id is a result without violations (the common answer). */
 export type FromWorker =
+  | number
   | { type: 'ready' }
   | { type: 'result'; id: number; violations: Violation[] }
   | { type: 'error'; id: number; code: string | undefined; message: string }
@@ -36,7 +43,19 @@ function serve(start: WorkerStart): void {
   engine.setDataBytes(start.bytes);
   engine.warm();
   const send = (message: FromWorker): void => port.postMessage(message);
+  const evaluate = ([id, kind, input]: EvaluateMessage): void => {
+    try {
+      const violations = engine.evaluate(input, kind);
+      send(violations.length === 0 ? id : { type: 'result', id, violations });
+    } catch (err) {
+      send({ type: 'error', id, code: err instanceof MeshguardError ? err.code : undefined, message: describeError(err) });
+    }
+  };
   port.on('message', (message: ToWorker) => {
+    if (Array.isArray(message)) {
+      evaluate(message);
+      return;
+    }
     if (message.type === 'patch') {
       try {
         engine.applyPatches(message.patches);
@@ -52,11 +71,6 @@ function serve(start: WorkerStart): void {
         send({ type: 'data-error', message: describeError(err) });
       }
       return;
-    }
-    try {
-      send({ type: 'result', id: message.id, violations: engine.evaluate(message.input, message.kind) });
-    } catch (err) {
-      send({ type: 'error', id: message.id, code: err instanceof MeshguardError ? err.code : undefined, message: describeError(err) });
     }
   });
   send({ type: 'ready' });

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import type { EngineData, OpaWasmEngine } from './engine.js';
 import { planPatches } from './engine-data.js';
-import type { FromWorker, ToWorker, WorkerStart } from './eval-worker.js';
+import type { EvaluateMessage, FromWorker, ToWorker, WorkerStart } from './eval-worker.js';
 import type { ServingEngine } from './serving.js';
 import type { RuleCatalog, Violation } from './types.js';
 
@@ -190,13 +190,15 @@ export class EvaluationPool implements ServingEngine {
 
   private whenReady(slot: Slot): Promise<void> {
     return new Promise((resolve, reject) => {
-      slot.worker.on('message', (m: FromWorker) => m.type === 'ready' && resolve());
+      slot.worker.on('message', (m: FromWorker) => typeof m === 'object' && m.type === 'ready' && resolve());
       slot.worker.on('exit', (code) => reject(new Error(slot.lastError ?? `worker exited with code ${code}`)));
     });
   }
 
   private onMessage(slot: Slot, m: FromWorker): void {
-    if (m.type === 'ready') {
+    if (typeof m === 'number') {
+      this.finish(slot, m, undefined);
+    } else if (m.type === 'ready') {
       slot.ready = true;
       slot.failedStarts = 0;
     } else if (m.type === 'data-error') {
@@ -205,14 +207,19 @@ export class EvaluationPool implements ServingEngine {
       // The worker could not apply the patches: it gets the whole document instead.
       this.postDocument(slot, this.engine.encode(this.data));
     } else {
-      const job = slot.job;
-      if (!job || job.id !== m.id) return;
-      slot.job = undefined;
-      if (m.type === 'result') this.settle(job, undefined, m.violations);
-      else this.settle(job, new MeshguardError(m.code ?? ErrorCodes.POLICY_EVALUATION, m.message));
+      this.finish(slot, m.id, m.type === 'result' ? m.violations : new MeshguardError(m.code ?? ErrorCodes.POLICY_EVALUATION, m.message));
     }
     this.pump();
     this.closeIfDrained();
+  }
+
+  /** The worker answered job `id`: its violations, or its error. An answer past the deadline is dropped. */
+  private finish(slot: Slot, id: number, outcome: Violation[] | MeshguardError | undefined): void {
+    const job = slot.job;
+    if (!job || job.id !== id) return;
+    slot.job = undefined;
+    if (outcome instanceof MeshguardError) this.settle(job, outcome);
+    else this.settle(job, undefined, outcome);
   }
 
   /** A worker ended: expected when the pool ended it; otherwise its request fails and it is replaced. */
@@ -263,7 +270,8 @@ export class EvaluationPool implements ServingEngine {
       const job = this.queue.shift() as Job;
       slot.job = job;
       job.slot = slot;
-      this.post(slot, { type: 'evaluate', id: job.id, input: job.input, kind: job.kind }, job.input instanceof ArrayBuffer ? [job.input] : undefined);
+      const message: EvaluateMessage = [job.id, job.kind, job.input];
+      this.post(slot, message, job.input instanceof ArrayBuffer ? [job.input] : undefined);
     }
     this.grow();
   }
