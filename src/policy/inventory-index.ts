@@ -17,13 +17,35 @@ export interface WorkloadEntry {
   labels: Record<string, unknown>;
 }
 
+/** One distinct pod label set of a selectable kind: how many workloads carry it, in all and per namespace. */
+export interface LabelSet {
+  labels: Record<string, unknown>;
+  count: number;
+  namespaces: Record<string, number>;
+}
+
 /**
- * The index of one selectable kind: how many objects it has, and its workloads by pod label
- * (`labels[key][value]`, each list in namespace then name order, as a scan would meet them).
+ * A label set with more string labels than this is left out of `setsByPair` (it would add
+ * n(n-1)/2 pairs) and listed in `unpaired`, a candidate of every pair lookup instead.
+ */
+export const MAX_PAIRED_LABELS = 10;
+
+/**
+ * The index of one selectable kind: how many objects it has (in all and per namespace), its
+ * workloads by pod label (`labels[key][value]`, each list in namespace then name order, as a scan
+ * would meet them), and its distinct pod label sets (`sets`) by label (`setsByLabel[key][value]`)
+ * and by pair of labels (`setsByPair[key1][value1][key2][value2]`, key1 < key2), as positions in
+ * `sets`, so that "does a workload carry these labels" reads one or a few sets whatever the
+ * number of workloads. Only string label values are looked up.
  */
 export interface WorkloadIndex {
   count: number;
+  namespaces: Record<string, number>;
   labels: Record<string, Record<string, WorkloadEntry[]>>;
+  sets: LabelSet[];
+  setsByLabel: Record<string, Record<string, number[]>>;
+  setsByPair: Record<string, Record<string, Record<string, Record<string, number[]>>>>;
+  unpaired: number[];
 }
 
 function asObject(x: unknown): Record<string, unknown> {
@@ -37,14 +59,18 @@ export function podLabels(kind: string, o: KubeObject): Record<string, unknown> 
 }
 
 const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Rego's order of strings (by UTF-8 bytes, i.e. code points), which a pair's key1 < key2 follows. */
+const byRegoKey = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 function workloadIndex(kind: string, byNamespace: Record<string, Record<string, KubeObject>>): WorkloadIndex {
-  const index: WorkloadIndex = { count: 0, labels: {} };
+  const index: WorkloadIndex = { count: 0, namespaces: {}, labels: {}, sets: [], setsByLabel: {}, setsByPair: {}, unpaired: [] };
+  const setIds = new Map<string, number>();
   for (const ns of Object.keys(byNamespace).sort(byKey)) {
     const names = byNamespace[ns] ?? {};
     for (const name of Object.keys(names).sort(byKey)) {
       const o = names[name] as KubeObject;
       index.count++;
+      index.namespaces[ns] = (index.namespaces[ns] ?? 0) + 1;
       const labels = podLabels(kind, o);
       const entry = { kind, name: String(o.metadata?.name ?? ''), namespace: String(o.metadata?.namespace ?? ''), labels };
       for (const [key, value] of Object.entries(labels)) {
@@ -52,9 +78,35 @@ function workloadIndex(kind: string, byNamespace: Record<string, Record<string, 
         const values = (index.labels[key] ??= {});
         (values[value] ??= []).push(entry);
       }
+      const set = index.sets[labelSetId(index, setIds, labels)] as LabelSet;
+      set.count++;
+      set.namespaces[entry.namespace] = (set.namespaces[entry.namespace] ?? 0) + 1;
     }
   }
   return index;
+}
+
+/** The position of a label set in index.sets, adding it (and its label and pair lookups) when new. */
+function labelSetId(index: WorkloadIndex, ids: Map<string, number>, labels: Record<string, unknown>): number {
+  const entries = Object.entries(labels).sort(([a], [b]) => byRegoKey(a, b));
+  const key = JSON.stringify(entries);
+  const known = ids.get(key);
+  if (known !== undefined) return known;
+  const id = index.sets.length;
+  ids.set(key, id);
+  index.sets.push({ labels, count: 0, namespaces: {} });
+  const strings = entries.filter((e): e is [string, string] => typeof e[1] === 'string');
+  for (const [k, v] of strings) ((index.setsByLabel[k] ??= {})[v] ??= []).push(id);
+  if (strings.length > MAX_PAIRED_LABELS) {
+    index.unpaired.push(id);
+    return id;
+  }
+  for (let i = 0; i < strings.length - 1; i++) {
+    const [k1, v1] = strings[i] as [string, string];
+    const byValue = ((index.setsByPair[k1] ??= {})[v1] ??= {});
+    for (const [k2, v2] of strings.slice(i + 1)) ((byValue[k2] ??= {})[v2] ??= []).push(id);
+  }
+  return id;
 }
 
 /**
