@@ -120,17 +120,20 @@ export interface HostIndex {
   wildcards: Array<[string, string]>;
 }
 
-/** Kinds indexed by their hosts. */
-export const HOST_KINDS = ['VirtualService', 'ServiceEntry'];
+/** Kinds indexed by their hosts (a DestinationRule's one spec.host is its hosts). */
+export const HOST_KINDS = ['VirtualService', 'ServiceEntry', 'DestinationRule'];
 
-function hostIndex(byNamespace: Record<string, Record<string, KubeObject>>): HostIndex {
+function specHosts(spec: Record<string, unknown>): unknown[] {
+  // Rego's `some h in x` walks an object's values too.
+  return Array.isArray(spec.hosts) ? spec.hosts : Object.values(asObject(spec.hosts));
+}
+
+function hostIndex(byNamespace: Record<string, Record<string, KubeObject>>, hostsOf = specHosts): HostIndex {
   const index: HostIndex = { hosts: {}, wildcards: [] };
   for (const ns of Object.keys(byNamespace).sort(byKey)) {
     const names = byNamespace[ns] ?? {};
     for (const name of Object.keys(names).sort(byKey)) {
-      const spec = asObject((names[name] as KubeObject).spec);
-      // Rego's `some h in x` walks an object's values too.
-      const hosts = Array.isArray(spec.hosts) ? spec.hosts : Object.values(asObject(spec.hosts));
+      const hosts = hostsOf(asObject((names[name] as KubeObject).spec));
       const ref: [string, string] = [ns, name];
       let wildcard = false;
       for (const host of new Set(hosts.filter((h): h is string => typeof h === 'string'))) {
@@ -138,6 +141,68 @@ function hostIndex(byNamespace: Record<string, Record<string, KubeObject>>): Hos
         wildcard ||= host.startsWith('*');
       }
       if (wildcard) index.wildcards.push(ref);
+    }
+  }
+  return index;
+}
+
+/**
+ * The VirtualService index adds who refers to what, for the rules that judge the UPDATE or DELETE
+ * of a referenced object (policies/lib/references.rego): `destinations[host]` lists the
+ * VirtualServices with a `host` as written anywhere in their spec (route and mirror destinations
+ * among them), `gateways[namespace][name]` those with a spec.gateways entry naming that Gateway
+ * ("ns/name", "name" or "name.ns...", as networking.gateway_ref reads it).
+ */
+export interface VirtualServiceIndex extends HostIndex {
+  destinations: Record<string, Array<[string, string]>>;
+  gateways: Record<string, Record<string, Array<[string, string]>>>;
+}
+
+/** Every string under a `host` key in x (walked without recursion: a spec can be deep). */
+function hostFields(x: unknown): Set<string> {
+  const found = new Set<string>();
+  const stack = [x];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    for (const [k, child] of Object.entries(v)) {
+      if (k === 'host' && typeof child === 'string') found.add(child);
+      else stack.push(child);
+    }
+  }
+  return found;
+}
+
+/**
+ * The Gateway a VirtualService of namespace ns refers to, as networking.gateway_ref reads the
+ * reference: "ns/name", "name.ns[.svc.cluster.local]" or "name" (namespace ns).
+ */
+function gatewayKey(ref: string, ns: string): [string, string] {
+  if (ref.includes('/')) {
+    const parts = ref.split('/');
+    return [parts[0] as string, parts[1] as string];
+  }
+  if (ref.includes('.')) {
+    const parts = ref.split('.');
+    return [parts[1] as string, parts[0] as string];
+  }
+  return [ns, ref];
+}
+
+function virtualServiceIndex(byNamespace: Record<string, Record<string, KubeObject>>): VirtualServiceIndex {
+  const index: VirtualServiceIndex = { ...hostIndex(byNamespace), destinations: {}, gateways: {} };
+  for (const ns of Object.keys(byNamespace).sort(byKey)) {
+    const names = byNamespace[ns] ?? {};
+    for (const name of Object.keys(names).sort(byKey)) {
+      const spec = asObject((names[name] as KubeObject).spec);
+      const ref: [string, string] = [ns, name];
+      for (const host of hostFields(spec)) (index.destinations[host] ??= []).push(ref);
+      const gateways = Array.isArray(spec.gateways) ? spec.gateways : Object.values(asObject(spec.gateways));
+      const keys = new Set(gateways.filter((g): g is string => typeof g === 'string').map((g) => JSON.stringify(gatewayKey(g, ns))));
+      for (const key of keys) {
+        const [gwNamespace, gwName] = JSON.parse(key) as [string, string];
+        ((index.gateways[gwNamespace] ??= {})[gwName] ??= []).push(ref);
+      }
     }
   }
   return index;
@@ -180,6 +245,8 @@ function gatewayIndex(byNamespace: Record<string, Record<string, KubeObject>>): 
 /** The index of one kind's objects (`{namespace: {name: object}}`), or undefined for kinds without one. */
 export function indexOf(kind: string, byNamespace: Record<string, Record<string, KubeObject>>): unknown {
   if (SELECTABLE_KINDS.includes(kind)) return workloadIndex(kind, byNamespace);
+  if (kind === 'VirtualService') return virtualServiceIndex(byNamespace);
+  if (kind === 'DestinationRule') return hostIndex(byNamespace, (spec) => [spec.host]);
   if (HOST_KINDS.includes(kind)) return hostIndex(byNamespace);
   if (kind === 'Gateway') return gatewayIndex(byNamespace);
   return undefined;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../../src/inventory/objects.js';
-import { MAX_PAIRED_LABELS, indexOf, type WorkloadIndex } from '../../../src/policy/inventory-index.js';
+import { MAX_PAIRED_LABELS, indexOf, type VirtualServiceIndex, type WorkloadIndex } from '../../../src/policy/inventory-index.js';
 import { repoRoot } from '../../support/paths.js';
 
 type ByNamespace = Record<string, Record<string, KubeObject>>;
@@ -57,5 +57,43 @@ describe('the workload index', () => {
   it('orders a pair as Rego orders strings (by code point), not by UTF-16 code unit', () => {
     const index = indexOf('Deployment', { a: { w: deployment('a', 'w', { '\u{1F600}': 'y', '\uFF21': 'x' }) } }) as WorkloadIndex;
     assert.deepEqual(index.setsByPair, { '\uFF21': { x: { '\u{1F600}': { y: [0] } } } });
+  });
+});
+
+describe('the VirtualService index', () => {
+  const vsTable = JSON.parse(readFileSync(path.join(repoRoot, 'policies', 'lib', 'testdata', 'vs_index', 'data.json'), 'utf8')) as {
+    inventory: { VirtualService: ByNamespace };
+    index: { VirtualService: unknown };
+  };
+
+  it('is the index of the shared Rego table (hosts, destinations as written, gateways by name)', () => {
+    assert.deepEqual(indexOf('VirtualService', vsTable.inventory.VirtualService), vsTable.index.VirtualService);
+  });
+
+  it('resolves every form of gateway reference to one Gateway, and lists each host once per VirtualService', () => {
+    const vs = (spec: unknown): KubeObject => ({ kind: 'VirtualService', metadata: { name: 'v', namespace: 'a' }, spec });
+    const index = indexOf('VirtualService', {
+      a: { v: vs({ gateways: ['a/gw', 'gw', 'gw.a.svc.cluster.local', 'other.b', 7], http: [{ route: [{ destination: { host: 'x' } }, { destination: { host: 'x' } }] }] }) },
+    }) as VirtualServiceIndex;
+    assert.deepEqual(index.gateways, { a: { gw: [['a', 'v']] }, b: { other: [['a', 'v']] } });
+    assert.deepEqual(index.destinations, { x: [['a', 'v']] });
+  });
+});
+
+describe('the DestinationRule index', () => {
+  it('is the index policies/lib/references_test.rego gives (each spec.host as written, wildcards apart)', () => {
+    const dr = (ns: string, name: string, host: unknown): KubeObject => ({ kind: 'DestinationRule', metadata: { name, namespace: ns }, spec: { host } });
+    const index = indexOf('DestinationRule', {
+      dev: { short: dr('dev', 'short', 'reviews'), any: dr('dev', 'any', '*.prod.svc.cluster.local'), bad: dr('dev', 'bad', 7) },
+      prod: { short: dr('prod', 'short', 'reviews'), full: dr('prod', 'full', 'ratings.prod.svc.cluster.local') },
+    });
+    assert.deepEqual(index, {
+      hosts: {
+        '*.prod.svc.cluster.local': [['dev', 'any']],
+        reviews: [['dev', 'short'], ['prod', 'short']],
+        'ratings.prod.svc.cluster.local': [['prod', 'full']],
+      },
+      wildcards: [['dev', 'any']],
+    });
   });
 });
