@@ -63,12 +63,14 @@ finding(id, change_words, target, field, extra, refs) := {
 # virtual_services_to(hosts) is a set of the inventory's VirtualServices (the admitted object
 # excepted) holding every one with a destination that can expand to one of hosts (expanded, no
 # wildcard): a host written as it is or as its short name (the VirtualService index's
-# destinations, src/policy/inventory-index.ts). With a wildcard among hosts, or without the index:
-# every VirtualService. Callers check the destinations themselves.
+# destinations, and its hosts for a destination among the VirtualService's own hosts:
+# src/policy/inventory-index.ts). With a wildcard among hosts, or without the index: every
+# VirtualService. Callers check the destinations themselves.
 virtual_services_to(hosts) := {vs |
 	some full in hosts
 	some key in ({full} | lib.short_forms(full))
-	some ref in object.get(lib.index, ["VirtualService", "destinations", key], [])
+	some part in ["destinations", "hosts"]
+	some ref in object.get(lib.index, ["VirtualService", part, key], [])
 	vs := lib.inventory.VirtualService[ref[0]][ref[1]]
 	not lib.same_object(vs)
 } if {

@@ -62,12 +62,17 @@ test_virtual_services_to_a_host_with_and_without_the_index if {
 	names(references.virtual_services_to({"reviews.prod.svc.cluster.local"})) == {"prod/short", "prod/full", "dev/short"} with input as delete
 		with data.meshguard.inventory as vs_inventory
 		with data.meshguard.index as vs_index
-	names(references.virtual_services_to({"ratings.prod.svc.cluster.local"})) == set() with input as delete
+	names(references.virtual_services_to({"details.prod.svc.cluster.local"})) == set() with input as delete
 		with data.meshguard.inventory as vs_inventory
 		with data.meshguard.index as vs_index
 
 	# A wildcard host, or no index: every VirtualService.
-	every_vs := {"prod/short", "prod/full", "prod/gw", "dev/short", "dev/gw"}
+	every_vs := {"prod/short", "prod/full", "prod/gw", "prod/self", "dev/short", "dev/gw"}
+
+	# A destination among the VirtualService's own hosts is found through the hosts it declares.
+	names(references.virtual_services_to({"ratings.prod.svc.cluster.local"})) == {"prod/self"} with input as delete
+		with data.meshguard.inventory as vs_inventory
+		with data.meshguard.index as vs_index
 	names(references.virtual_services_to({"shadow.prod.svc.cluster.local", "db.prod.svc.cluster.local"})) == {"prod/full"} with input as delete
 		with data.meshguard.inventory as vs_inventory
 		with data.meshguard.index as vs_index
@@ -88,7 +93,7 @@ test_virtual_services_with_a_gateway_with_and_without_the_index if {
 	names(references.virtual_services_with_gateway({"namespace": "prod", "name": "private"})) == set() with input as delete
 		with data.meshguard.inventory as vs_inventory
 		with data.meshguard.index as vs_index
-	count(references.virtual_services_with_gateway({"namespace": "prod", "name": "private"})) == 5 with input as delete
+	count(references.virtual_services_with_gateway({"namespace": "prod", "name": "private"})) == 6 with input as delete
 		with data.meshguard.inventory as vs_inventory
 }
 

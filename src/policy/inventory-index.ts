@@ -86,16 +86,27 @@ function workloadIndex(kind: string, byNamespace: Record<string, Record<string, 
   return index;
 }
 
+/** Keys of label maps already met: a rebuild after one change meets the same objects again. */
+const setKeys = new WeakMap<object, string>();
+
+function labelSetKey(labels: Record<string, unknown>): string {
+  let key = setKeys.get(labels);
+  if (key === undefined) {
+    key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => byKey(a, b)));
+    setKeys.set(labels, key);
+  }
+  return key;
+}
+
 /** The position of a label set in index.sets, adding it (and its label and pair lookups) when new. */
 function labelSetId(index: WorkloadIndex, ids: Map<string, number>, labels: Record<string, unknown>): number {
-  const entries = Object.entries(labels).sort(([a], [b]) => byRegoKey(a, b));
-  const key = JSON.stringify(entries);
+  const key = labelSetKey(labels);
   const known = ids.get(key);
   if (known !== undefined) return known;
   const id = index.sets.length;
   ids.set(key, id);
   index.sets.push({ labels, count: 0, namespaces: {} });
-  const strings = entries.filter((e): e is [string, string] => typeof e[1] === 'string');
+  const strings = Object.entries(labels).sort(([a], [b]) => byRegoKey(a, b)).filter((e): e is [string, string] => typeof e[1] === 'string');
   for (const [k, v] of strings) ((index.setsByLabel[k] ??= {})[v] ??= []).push(id);
   if (strings.length > MAX_PAIRED_LABELS) {
     index.unpaired.push(id);
@@ -149,8 +160,8 @@ function hostIndex(byNamespace: Record<string, Record<string, KubeObject>>, host
 /**
  * The VirtualService index adds who refers to what, for the rules that judge the UPDATE or DELETE
  * of a referenced object (policies/lib/references.rego): `destinations[host]` lists the
- * VirtualServices with a `host` as written anywhere in their spec (route and mirror destinations
- * among them), `gateways[namespace][name]` those with a spec.gateways entry naming that Gateway
+ * VirtualServices with a route or mirror destination host as written that is not one of their
+ * own spec.hosts (`hosts[host]` lists those), `gateways[namespace][name]` those with a spec.gateways entry naming that Gateway
  * ("ns/name", "name" or "name.ns...", as networking.gateway_ref reads it).
  */
 export interface VirtualServiceIndex extends HostIndex {
@@ -158,19 +169,30 @@ export interface VirtualServiceIndex extends HostIndex {
   gateways: Record<string, Record<string, Array<[string, string]>>>;
 }
 
-/** Every string under a `host` key in x (walked without recursion: a spec can be deep). */
-function hostFields(x: unknown): Set<string> {
-  const found = new Set<string>();
-  const stack = [x];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v !== 'object' || v === null) continue;
-    for (const [k, child] of Object.entries(v)) {
-      if (k === 'host' && typeof child === 'string') found.add(child);
-      else stack.push(child);
+/** The elements of an array or the values of an object, as Rego's `some x in v` meets them. */
+function members(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : Object.values(asObject(v));
+}
+
+/** The destination hosts of a VirtualService spec, where routing.destinations_of reads them. */
+function destinationHosts(spec: Record<string, unknown>): unknown[] {
+  const hosts: unknown[] = [];
+  for (const section of ['http', 'tcp', 'tls']) {
+    for (const rule of members(spec[section]).map(asObject)) {
+      for (const route of members(rule.route)) hosts.push(asObject(asObject(route).destination).host);
+      if (section !== 'http') continue;
+      hosts.push(asObject(rule.mirror).host);
+      for (const mirror of members(rule.mirrors)) hosts.push(asObject(asObject(mirror).destination).host);
     }
   }
-  return found;
+  return hosts;
+}
+
+/** Appends ref to refs[key] once (a VirtualService's refs are appended one after another). */
+function addRef(map: Record<string, Array<[string, string]>>, key: unknown, ref: [string, string]): void {
+  if (typeof key !== 'string') return;
+  const refs = (map[key] ??= []);
+  if (refs[refs.length - 1] !== ref) refs.push(ref);
 }
 
 /**
@@ -189,20 +211,30 @@ function gatewayKey(ref: string, ns: string): [string, string] {
   return [ns, ref];
 }
 
+/** What a VirtualService refers to, kept per object: a rebuild after one change meets the same objects again. */
+const referencesCache = new WeakMap<KubeObject, { hosts: unknown[]; gateways: Array<[string, string]> }>();
+
+function referencesOf(vs: KubeObject, ns: string): { hosts: unknown[]; gateways: Array<[string, string]> } {
+  let refers = referencesCache.get(vs);
+  if (refers === undefined) {
+    const spec = asObject(vs.spec);
+    const gateways = members(spec.gateways).filter((g): g is string => typeof g === 'string').map((g) => gatewayKey(g, ns));
+    const own = new Set(specHosts(spec));
+    refers = { hosts: destinationHosts(spec).filter((h) => !own.has(h)), gateways };
+    referencesCache.set(vs, refers);
+  }
+  return refers;
+}
+
 function virtualServiceIndex(byNamespace: Record<string, Record<string, KubeObject>>): VirtualServiceIndex {
   const index: VirtualServiceIndex = { ...hostIndex(byNamespace), destinations: {}, gateways: {} };
   for (const ns of Object.keys(byNamespace).sort(byKey)) {
     const names = byNamespace[ns] ?? {};
     for (const name of Object.keys(names).sort(byKey)) {
-      const spec = asObject((names[name] as KubeObject).spec);
       const ref: [string, string] = [ns, name];
-      for (const host of hostFields(spec)) (index.destinations[host] ??= []).push(ref);
-      const gateways = Array.isArray(spec.gateways) ? spec.gateways : Object.values(asObject(spec.gateways));
-      const keys = new Set(gateways.filter((g): g is string => typeof g === 'string').map((g) => JSON.stringify(gatewayKey(g, ns))));
-      for (const key of keys) {
-        const [gwNamespace, gwName] = JSON.parse(key) as [string, string];
-        ((index.gateways[gwNamespace] ??= {})[gwName] ??= []).push(ref);
-      }
+      const refers = referencesOf(names[name] as KubeObject, ns);
+      for (const host of refers.hosts) addRef(index.destinations, host, ref);
+      for (const [gwNamespace, gwName] of refers.gateways) addRef((index.gateways[gwNamespace] ??= {}), gwName, ref);
     }
   }
   return index;
