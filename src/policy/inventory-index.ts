@@ -59,8 +59,12 @@ export function podLabels(kind: string, o: KubeObject): Record<string, unknown> 
 }
 
 const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-/** Rego's order of strings (by UTF-8 bytes, i.e. code points), which a pair's key1 < key2 follows. */
-const byRegoKey = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+/**
+ * Rego's order of strings (by UTF-8 bytes, i.e. code points), which a pair's key1 < key2 follows.
+ * Below U+D800 (no surrogate pairs) it is the order of UTF-16 code units, JavaScript's.
+ */
+const byRegoKey = (a: string, b: string): number =>
+  /[\uD800-\uFFFF]/.test(a) || /[\uD800-\uFFFF]/.test(b) ? Buffer.compare(Buffer.from(a), Buffer.from(b)) : byKey(a, b);
 
 function workloadIndex(kind: string, byNamespace: Record<string, Record<string, KubeObject>>): WorkloadIndex {
   const index: WorkloadIndex = { count: 0, namespaces: {}, labels: {}, sets: [], setsByLabel: {}, setsByPair: {}, unpaired: [] };
@@ -86,27 +90,30 @@ function workloadIndex(kind: string, byNamespace: Record<string, Record<string, 
   return index;
 }
 
-/** Keys of label maps already met: a rebuild after one change meets the same objects again. */
-const setKeys = new WeakMap<object, string>();
+/**
+ * A label map's set key and its string labels in Rego's key order, kept per map: a rebuild after
+ * one change meets the same objects again.
+ */
+const labelSets = new WeakMap<object, { key: string; strings: Array<[string, string]> }>();
 
-function labelSetKey(labels: Record<string, unknown>): string {
-  let key = setKeys.get(labels);
-  if (key === undefined) {
-    key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => byKey(a, b)));
-    setKeys.set(labels, key);
+function labelSetOf(labels: Record<string, unknown>): { key: string; strings: Array<[string, string]> } {
+  let set = labelSets.get(labels);
+  if (set === undefined) {
+    const entries = Object.entries(labels).sort(([a], [b]) => byRegoKey(a, b));
+    set = { key: JSON.stringify(entries), strings: entries.filter((e): e is [string, string] => typeof e[1] === 'string') };
+    labelSets.set(labels, set);
   }
-  return key;
+  return set;
 }
 
 /** The position of a label set in index.sets, adding it (and its label and pair lookups) when new. */
 function labelSetId(index: WorkloadIndex, ids: Map<string, number>, labels: Record<string, unknown>): number {
-  const key = labelSetKey(labels);
+  const { key, strings } = labelSetOf(labels);
   const known = ids.get(key);
   if (known !== undefined) return known;
   const id = index.sets.length;
   ids.set(key, id);
   index.sets.push({ labels, count: 0, namespaces: {} });
-  const strings = Object.entries(labels).sort(([a], [b]) => byRegoKey(a, b)).filter((e): e is [string, string] => typeof e[1] === 'string');
   for (const [k, v] of strings) ((index.setsByLabel[k] ??= {})[v] ??= []).push(id);
   if (strings.length > MAX_PAIRED_LABELS) {
     index.unpaired.push(id);
