@@ -146,21 +146,26 @@ function specHosts(spec: Record<string, unknown>): unknown[] {
   return Array.isArray(spec.hosts) ? spec.hosts : Object.values(asObject(spec.hosts));
 }
 
-function hostIndex(byNamespace: Record<string, Record<string, KubeObject>>, hostsOf = specHosts): HostIndex {
-  const index: HostIndex = { hosts: {}, wildcards: [] };
+/** Calls visit for every object of a kind, in namespace then name order, with its [namespace, name]. */
+function eachObject(byNamespace: Record<string, Record<string, KubeObject>>, visit: (o: KubeObject, ref: [string, string]) => void): void {
   for (const ns of Object.keys(byNamespace).sort(byKey)) {
     const names = byNamespace[ns] ?? {};
-    for (const name of Object.keys(names).sort(byKey)) {
-      const hosts = hostsOf(asObject((names[name] as KubeObject).spec));
-      const ref: [string, string] = [ns, name];
-      let wildcard = false;
-      for (const host of new Set(hosts.filter((h): h is string => typeof h === 'string'))) {
-        (index.hosts[host] ??= []).push(ref);
-        wildcard ||= host.startsWith('*');
-      }
-      if (wildcard) index.wildcards.push(ref);
-    }
+    for (const name of Object.keys(names).sort(byKey)) visit(names[name] as KubeObject, [ns, name]);
   }
+}
+
+function addHosts(index: HostIndex, hosts: unknown[], ref: [string, string]): void {
+  let wildcard = false;
+  for (const host of new Set(hosts.filter((h): h is string => typeof h === 'string'))) {
+    (index.hosts[host] ??= []).push(ref);
+    wildcard ||= host.startsWith('*');
+  }
+  if (wildcard) index.wildcards.push(ref);
+}
+
+function hostIndex(byNamespace: Record<string, Record<string, KubeObject>>, hostsOf = specHosts): HostIndex {
+  const index: HostIndex = { hosts: {}, wildcards: [] };
+  eachObject(byNamespace, (o, ref) => addHosts(index, hostsOf(asObject(o.spec)), ref));
   return index;
 }
 
@@ -234,16 +239,13 @@ function referencesOf(vs: KubeObject, ns: string): { hosts: unknown[]; gateways:
 }
 
 function virtualServiceIndex(byNamespace: Record<string, Record<string, KubeObject>>): VirtualServiceIndex {
-  const index: VirtualServiceIndex = { ...hostIndex(byNamespace), destinations: {}, gateways: {} };
-  for (const ns of Object.keys(byNamespace).sort(byKey)) {
-    const names = byNamespace[ns] ?? {};
-    for (const name of Object.keys(names).sort(byKey)) {
-      const ref: [string, string] = [ns, name];
-      const refers = referencesOf(names[name] as KubeObject, ns);
-      for (const host of refers.hosts) addRef(index.destinations, host, ref);
-      for (const [gwNamespace, gwName] of refers.gateways) addRef((index.gateways[gwNamespace] ??= {}), gwName, ref);
-    }
-  }
+  const index: VirtualServiceIndex = { hosts: {}, wildcards: [], destinations: {}, gateways: {} };
+  eachObject(byNamespace, (o, ref) => {
+    addHosts(index, specHosts(asObject(o.spec)), ref);
+    const refers = referencesOf(o, ref[0]);
+    for (const host of refers.hosts) addRef(index.destinations, host, ref);
+    for (const [gwNamespace, gwName] of refers.gateways) addRef((index.gateways[gwNamespace] ??= {}), gwName, ref);
+  });
   return index;
 }
 
