@@ -59,3 +59,51 @@ finding(id, change_words, target, field, extra, refs) := {
 	]),
 	"details": object.union(extra, {"changedField": field, "referrers": shown(refs), "referrerCount": count(refs)}),
 }
+
+# virtual_services_to(hosts) is a set of the inventory's VirtualServices (the admitted object
+# excepted) holding every one with a destination that can expand to one of hosts (expanded, no
+# wildcard): a host written as it is or as its short name (the VirtualService index's
+# destinations, and its hosts for a destination among the VirtualService's own hosts:
+# src/policy/inventory-index.ts). With a wildcard among hosts, or without the index: every
+# VirtualService. Callers check the destinations themselves.
+virtual_services_to(hosts) := {vs |
+	some full in hosts
+	some key in ({full} | lib.short_forms(full))
+	some part in ["destinations", "hosts"]
+	some ref in object.get(lib.index, ["VirtualService", part, key], [])
+	vs := lib.inventory.VirtualService[ref[0]][ref[1]]
+	not lib.same_object(vs)
+} if {
+	lib.indexed
+	every h in hosts {
+		is_string(h)
+		not startswith(h, "*")
+	}
+} else := {vs | some vs in lib.items("VirtualService")}
+
+# virtual_services_with_gateway(key) is a set of the inventory's VirtualServices (the admitted
+# object excepted) holding every one whose spec.gateways names Gateway key ({"namespace",
+# "name"}, as networking.gateway_ref reads a reference). Without the index: every VirtualService.
+# Callers check the references themselves.
+virtual_services_with_gateway(key) := {vs |
+	some ref in object.get(lib.index, ["VirtualService", "gateways", key.namespace, key.name], [])
+	vs := lib.inventory.VirtualService[ref[0]][ref[1]]
+	not lib.same_object(vs)
+} if {
+	lib.indexed
+} else := {vs | some vs in lib.items("VirtualService")}
+
+# destination_rules_for(hosts) is a set of the inventory's DestinationRules (the admitted object
+# excepted) holding every one whose spec.host can expand to one of hosts (expanded, no wildcard):
+# lib.with_host. With a wildcard among hosts, or without the index: every DestinationRule.
+# Callers check the hosts themselves.
+destination_rules_for(hosts) := {dr |
+	some full in hosts
+	some dr in lib.with_host("DestinationRule", full)
+} if {
+	lib.indexed
+	every h in hosts {
+		is_string(h)
+		not startswith(h, "*")
+	}
+} else := {dr | some dr in lib.items("DestinationRule")}

@@ -48,3 +48,82 @@ test_listed_names_at_most_five_and_counts_the_rest if {
 	[r.name | some r in references.shown(refs(6))] == ["vs-1", "vs-2", "vs-3", "vs-4", "vs-5"]
 	references.describe({"kind": "Namespace", "namespace": "", "name": "shop", "field": "metadata.labels"}) == "Namespace shop (metadata.labels)"
 }
+
+# VirtualServices and their index (policies/lib/testdata/vs_index/data.json, built by
+# inventory-index.ts: test/unit/policy/inventory-index.test.ts).
+vs_inventory := data.lib.testdata.vs_index.inventory
+
+vs_index := data.lib.testdata.vs_index.index
+
+names(vss) := {concat("/", [v.metadata.namespace, v.metadata.name]) | some v in vss}
+
+test_virtual_services_to_a_host_with_and_without_the_index if {
+	# With the index: the VirtualServices writing the host or its short name (callers check the namespace).
+	names(references.virtual_services_to({"reviews.prod.svc.cluster.local"})) == {"prod/short", "prod/full", "dev/short"} with input as delete
+		with data.meshguard.inventory as vs_inventory
+		with data.meshguard.index as vs_index
+	names(references.virtual_services_to({"details.prod.svc.cluster.local"})) == set() with input as delete
+		with data.meshguard.inventory as vs_inventory
+		with data.meshguard.index as vs_index
+
+	# A wildcard host, or no index: every VirtualService.
+	every_vs := {"prod/short", "prod/full", "prod/gw", "prod/self", "dev/short", "dev/gw"}
+
+	# A destination among the VirtualService's own hosts is found through the hosts it declares.
+	names(references.virtual_services_to({"ratings.prod.svc.cluster.local"})) == {"prod/self"} with input as delete
+		with data.meshguard.inventory as vs_inventory
+		with data.meshguard.index as vs_index
+	names(references.virtual_services_to({"shadow.prod.svc.cluster.local", "db.prod.svc.cluster.local"})) == {"prod/full"} with input as delete
+		with data.meshguard.inventory as vs_inventory
+		with data.meshguard.index as vs_index
+	names(references.virtual_services_to({"*.prod.svc.cluster.local"})) == every_vs with input as delete
+		with data.meshguard.inventory as vs_inventory
+		with data.meshguard.index as vs_index
+	names(references.virtual_services_to({"reviews.prod.svc.cluster.local"})) == every_vs with input as delete
+		with data.meshguard.inventory as vs_inventory
+}
+
+test_virtual_services_with_a_gateway_with_and_without_the_index if {
+	names(references.virtual_services_with_gateway({"namespace": "prod", "name": "public"})) == {"prod/gw", "dev/gw"} with input as delete
+		with data.meshguard.inventory as vs_inventory
+		with data.meshguard.index as vs_index
+	names(references.virtual_services_with_gateway({"namespace": "infra", "name": "edge"})) == {"dev/gw"} with input as delete
+		with data.meshguard.inventory as vs_inventory
+		with data.meshguard.index as vs_index
+	names(references.virtual_services_with_gateway({"namespace": "prod", "name": "private"})) == set() with input as delete
+		with data.meshguard.inventory as vs_inventory
+		with data.meshguard.index as vs_index
+	count(references.virtual_services_with_gateway({"namespace": "prod", "name": "private"})) == 6 with input as delete
+		with data.meshguard.inventory as vs_inventory
+}
+
+dr(ns, name, host) := {"kind": "DestinationRule", "metadata": {"name": name, "namespace": ns}, "spec": {"host": host}}
+
+dr_inventory := {"DestinationRule": {
+	"prod": {"short": dr("prod", "short", "reviews"), "full": dr("prod", "full", "ratings.prod.svc.cluster.local")},
+	"dev": {"short": dr("dev", "short", "reviews"), "any": dr("dev", "any", "*.prod.svc.cluster.local")},
+}}
+
+# The index inventory-index.ts builds from dr_inventory (test/unit/policy/inventory-index.test.ts).
+dr_index := {"DestinationRule": {
+	"hosts": {
+		"reviews": [["dev", "short"], ["prod", "short"]],
+		"ratings.prod.svc.cluster.local": [["prod", "full"]],
+		"*.prod.svc.cluster.local": [["dev", "any"]],
+	},
+	"wildcards": [["dev", "any"]],
+}}
+
+test_destination_rules_for_hosts_with_and_without_the_index if {
+	names(references.destination_rules_for({"reviews.prod.svc.cluster.local"})) == {"prod/short", "dev/short", "dev/any"} with input as delete
+		with data.meshguard.inventory as dr_inventory
+		with data.meshguard.index as dr_index
+	names(references.destination_rules_for({"ratings.prod.svc.cluster.local"})) == {"prod/full", "dev/any"} with input as delete
+		with data.meshguard.inventory as dr_inventory
+		with data.meshguard.index as dr_index
+	count(references.destination_rules_for({"ratings.prod.svc.cluster.local"})) == 4 with input as delete
+		with data.meshguard.inventory as dr_inventory
+	count(references.destination_rules_for({"*.prod.svc.cluster.local"})) == 4 with input as delete
+		with data.meshguard.inventory as dr_inventory
+		with data.meshguard.index as dr_index
+}

@@ -151,9 +151,9 @@ any_workload if {
 	count(all_workloads) > 0
 }
 
+# count_admitted(k) is 1 when the admitted object is a stored workload of kind k, else 0.
 count_admitted(k) := 1 if {
-	lib.kind == k
-	lib.inventory[k][lib.namespace][lib.name].kind == k
+	admitted_stored.kind == k
 } else := 0
 
 # selected_by(want) lists the selectable workloads of every namespace (the admitted object
@@ -173,25 +173,73 @@ selected_by(want) := [w |
 	matches_labels(want, w.labels)
 ]
 
-# selects_any(want) holds when selected_by(want) is not empty, without listing every match.
-selects_any(want) if {
-	lib.indexed
-	key := index_key(want)
-	some k in selectable_kinds
-	some w in object.get(lib.index, [k, "labels", key, want[key]], [])
-	not lib.same_entry(w)
-	matches_labels(want, w.labels)
-}
+# selects_any(want) holds when selected_by(want) is not empty, without listing every match. With
+# the inventory's index it reads the distinct pod label sets holding want's rarest label or pair
+# of labels (label_sets), not the workloads; an empty want is any_workload.
+selects_any(want) if any_selected(want)
 
-selects_any(want) if {
-	not indexed_lookup(want)
+any_selected(want) := count([c |
+	some c in label_sets(want)
+	c.set.count > admitted_in_set(c.kind, c.set)
+	matches_labels(want, c.set.labels)
+]) > 0 if {
+	set_lookup(want)
+} else if {
+	lib.indexed
+	want == {}
+	any_workload
+} else := false if {
+	lib.indexed
+	want == {}
+} else := count([w |
 	some w in all_workloads
 	matches_labels(want, w.labels)
+]) > 0
+
+# selects_any_in(want, ns) holds when a selectable workload of namespace ns (the admitted object
+# excepted) has every key/value of the matchLabels map want in its pod labels.
+selects_any_in(want, ns) if any_selected_in(want, ns)
+
+any_selected_in(want, ns) := count([c |
+	some c in label_sets(want)
+	object.get(c.set.namespaces, ns, 0) > admitted_in_namespace_set(c.kind, c.set, ns)
+	matches_labels(want, c.set.labels)
+]) > 0 if {
+	set_lookup(want)
+} else if {
+	lib.indexed
+	want == {}
+	any_workload_in(ns)
+} else := false if {
+	lib.indexed
+	want == {}
+} else := count([w |
+	some w in workloads_in(ns)
+	matches_labels(want, w.labels)
+]) > 0
+
+# any_workload_in(ns) holds when namespace ns has a selectable workload other than the admitted
+# object (count(workloads_in(ns)) > 0, without listing them).
+any_workload_in(ns) if {
+	lib.indexed
+	some k in selectable_kinds
+	object.get(lib.index, [k, "namespaces", ns], 0) > admitted_in_namespace(k, ns)
 }
 
-indexed_lookup(want) if {
+any_workload_in(ns) if {
+	not lib.indexed
+	count(workloads_in(ns)) > 0
+}
+
+# set_lookup(want) holds when label_sets(want) can answer: the index is given and want is a
+# non-empty map of string values.
+set_lookup(want) if {
 	lib.indexed
-	index_key(want)
+	is_object(want)
+	count(want) > 0
+	every v in want {
+		is_string(v)
+	}
 }
 
 # index_key(want) is the label key looked up in the index, when every value of want is a string:
@@ -206,6 +254,59 @@ index_key(want) := min(sizes)[1] if {
 		some k, v in want
 		n := sum([count(object.get(lib.index, [kind, "labels", k, v], [])) | some kind in selectable_kinds])
 	]
+}
+
+# label_sets(want) lists {"kind", "set"} for the index's distinct pod label sets that hold want's
+# rarest label or pair of labels (a superset of the sets holding all of want; want is a map of
+# string values). Pairs are tried for selectors of up to max_paired_selector labels.
+label_sets(want) := [{"kind": k, "set": lib.index[k].sets[i]} |
+	some k in selectable_kinds
+	some i in set_ids(k, path)
+] if {
+	path := min([[n, p] |
+		some p in set_paths(want)
+		n := sum([count(set_ids(k, p)) | some k in selectable_kinds])
+	])[1]
+}
+
+max_paired_selector := 8
+
+# set_paths(want) is the index paths of want's labels and, for small selectors, of its pairs.
+set_paths(want) := {["setsByLabel", k, v] | some k, v in want} if {
+	count(want) > max_paired_selector
+} else := {["setsByLabel", k, v] | some k, v in want} | {["setsByPair", k1, v1, k2, v2] |
+	some k1, v1 in want
+	some k2, v2 in want
+	k1 < k2
+}
+
+# set_ids(k, p) is the positions in index[k].sets at path p; a pair's includes the label sets
+# too large to be paired (inventory-index.ts MAX_PAIRED_LABELS).
+set_ids(k, p) := object.get(lib.index, array.concat([k], p), []) if {
+	p[0] == "setsByLabel"
+} else := array.concat(object.get(lib.index, array.concat([k], p), []), object.get(lib.index, [k, "unpaired"], []))
+
+# admitted_in_set(k, s) is 1 when the admitted object is a stored workload of kind k whose pod
+# labels are label set s (it is not its own match), else 0.
+admitted_in_set(k, s) := 1 if {
+	admitted_stored.kind == k
+	admitted_stored.labels == s.labels
+} else := 0
+
+admitted_in_namespace_set(k, s, ns) := admitted_in_set(k, s) if {
+	ns == lib.namespace
+} else := 0
+
+admitted_in_namespace(k, ns) := count_admitted(k) if {
+	ns == lib.namespace
+} else := 0
+
+# admitted_stored is {"kind", "labels"} of the stored version of the admitted object when it is a
+# selectable workload (its pod labels as the index holds them); undefined otherwise.
+admitted_stored := {"kind": lib.kind, "labels": labels_of(pod_template(lib.kind, o))} if {
+	lib.kind in selectable_kinds
+	o := lib.inventory[lib.kind][lib.namespace][lib.name]
+	o.kind == lib.kind
 }
 
 workload_entry(k, o) := {

@@ -101,3 +101,95 @@ test_workloads_in_namespace if {
 	workloads.selectable_known with data.meshguard.inventory as inventory
 	not workloads.selectable_known with data.meshguard.inventory as {"Job": {}}
 }
+
+# The shared table (policies/lib/testdata/workload_index/data.json): an inventory, the index
+# inventory-index.ts builds from it, and selectors with the workloads they find.
+table := data.lib.testdata.workload_index
+
+no_request := {"request": {"kind": {"kind": "ConfigMap"}, "operation": "CREATE", "namespace": "none", "object": {"metadata": {"name": "x"}}}}
+
+selects_indexed(want) if {
+	workloads.selects_any(want) with input as no_request
+		with data.meshguard.inventory as table.inventory
+		with data.meshguard.index as table.index
+} else := false
+
+selects_scanning(want) if {
+	workloads.selects_any(want) with input as no_request
+		with data.meshguard.inventory as table.inventory
+} else := false
+
+selects_in_indexed(want, ns) if {
+	workloads.selects_any_in(want, ns) with input as no_request
+		with data.meshguard.inventory as table.inventory
+		with data.meshguard.index as table.index
+} else := false
+
+selects_in_scanning(want, ns) if {
+	workloads.selects_any_in(want, ns) with input as no_request
+		with data.meshguard.inventory as table.inventory
+} else := false
+
+index_mismatches contains {"want": c.want, "index": index_used, "selects": got} if {
+	some c in table.cases
+	some index_used, got in {
+		true: selects_indexed(c.want),
+		false: selects_scanning(c.want),
+	}
+	got != c.selects
+}
+
+index_mismatches contains {"want": c.want, "namespace": ns, "index": index_used, "selects": got} if {
+	some c in table.cases
+	some ns, expected in c["in"]
+	some index_used, got in {
+		true: selects_in_indexed(c.want, ns),
+		false: selects_in_scanning(c.want, ns),
+	}
+	got != expected
+}
+
+test_the_workload_index_table_is_loaded if count(table.cases) > 10
+
+test_selectors_with_and_without_the_index if {
+	count(index_mismatches) == 0
+}
+
+update_of(name) := {"request": {
+	"kind": {"group": "apps", "kind": "Deployment"},
+	"operation": "UPDATE",
+	"namespace": "prod",
+	"object": table.inventory.Deployment.prod[name],
+	"oldObject": table.inventory.Deployment.prod[name],
+}}
+
+# The admitted workload does not select itself, with or without the index.
+test_the_admitted_workload_is_not_its_own_match if {
+	want := {"tier": "fe"}
+	not workloads.selects_any(want) with input as update_of("web2") with data.meshguard.inventory as table.inventory
+	not workloads.selects_any(want) with input as update_of("web2") with data.meshguard.inventory as table.inventory
+		with data.meshguard.index as table.index
+	not workloads.selects_any_in(want, "prod") with input as update_of("web2") with data.meshguard.inventory as table.inventory
+		with data.meshguard.index as table.index
+	workloads.selects_any_in(want, "prod") with input as update_of("web") with data.meshguard.inventory as table.inventory
+		with data.meshguard.index as table.index
+	workloads.selects_any_in({"app": "web", "version": "v1"}, "prod") with input as update_of("web2") with data.meshguard.inventory as table.inventory
+		with data.meshguard.index as table.index
+	not workloads.selects_any_in({"app": "web", "version": "v1"}, "prod") with input as update_of("web") with data.meshguard.inventory as table.inventory
+		with data.meshguard.index as table.index
+	workloads.selects_any({"app": "web", "version": "v1"}) with input as update_of("web") with data.meshguard.inventory as table.inventory
+		with data.meshguard.index as table.index
+}
+
+test_any_workload_in_namespace_with_and_without_the_index if {
+	workloads.any_workload_in("dev") with input as no_request with data.meshguard.inventory as table.inventory
+	workloads.any_workload_in("dev") with input as no_request with data.meshguard.inventory as table.inventory
+		with data.meshguard.index as table.index
+	not workloads.any_workload_in("other") with input as no_request with data.meshguard.inventory as table.inventory
+	not workloads.any_workload_in("other") with input as no_request with data.meshguard.inventory as table.inventory
+		with data.meshguard.index as table.index
+	only_web := {"Deployment": {"prod": {"web": table.inventory.Deployment.prod.web}}}
+	not workloads.any_workload_in("prod") with input as update_of("web") with data.meshguard.inventory as only_web
+	not workloads.any_workload_in("prod") with input as update_of("web") with data.meshguard.inventory as only_web
+		with data.meshguard.index as {"Deployment": {"count": 1, "namespaces": {"prod": 1}}}
+}

@@ -52,16 +52,15 @@ any_candidate if {
 
 any_candidate if {
 	lib.namespace != root_namespace
-	count(workloads.workloads_in(lib.namespace)) > 0
+	workloads.any_workload_in(lib.namespace)
 }
 
 any_match(match_labels) if {
 	lib.namespace == root_namespace
-	count(workloads.selected_by(match_labels)) > 0
+	workloads.selects_any(match_labels)
 }
 
 any_match(match_labels) if {
 	lib.namespace != root_namespace
-	some w in workloads.workloads_in(lib.namespace)
-	workloads.matches_labels(match_labels, w.labels)
+	workloads.selects_any_in(match_labels, lib.namespace)
 }

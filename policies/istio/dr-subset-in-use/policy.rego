@@ -69,7 +69,7 @@ removed_names := {s.name | some s in removed}
 # with a removed subset, as {"referrer", "host" (expanded), "namespace" (the VirtualService's)}.
 routes_to[subset] contains {"referrer": references.referrer(vs, x.field), "host": full, "namespace": ns} if {
 	count(removed_names) > 0
-	some vs in lib.items("VirtualService")
+	some vs in references.virtual_services_to({old_host})
 	ns := object.get(vs.metadata, "namespace", "")
 	some x in routing.destinations_of(vs)
 	subset := object.get(x.destination, "subset", "")

@@ -37,7 +37,7 @@ violation contains references.finding(
 	lib.known("VirtualService")
 	not still_served
 	refs := {references.referrer(vs, concat("", ["spec.gateways[", format_int(i, 10), "]"])) |
-		some vs in lib.items("VirtualService")
+		some vs in references.virtual_services_with_gateway(key)
 		ns := object.get(vs.metadata, "namespace", "")
 		some i, ref in object.get(vs.spec, "gateways", [])
 		ref != "mesh"

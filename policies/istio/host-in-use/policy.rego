@@ -100,7 +100,7 @@ stored := object.union(lib.old_obj, {"kind": lib.kind, "metadata": {"namespace":
 # host through the stored object, as {"referrer", "host", "port" (0: none named), "scopes"}.
 referrers contains {"referrer": references.referrer(vs, x.field), "host": full, "port": port, "scopes": scopes} if {
 	count(lost_hosts) > 0
-	some vs in lib.items("VirtualService")
+	some vs in references.virtual_services_to(lost_hosts)
 	ns := object.get(vs.metadata, "namespace", "")
 	some x in routing.destinations_of(vs)
 	full := networking.fqdn(object.get(x.destination, "host", ""), ns)
@@ -112,7 +112,7 @@ referrers contains {"referrer": references.referrer(vs, x.field), "host": full, 
 
 referrers contains {"referrer": references.referrer(dr, "spec.host"), "host": full, "port": 0, "scopes": scopes} if {
 	count(lost_hosts) > 0
-	some dr in lib.items("DestinationRule")
+	some dr in references.destination_rules_for(lost_hosts)
 	ns := object.get(dr.metadata, "namespace", "")
 	full := networking.fqdn(object.get(dr.spec, "host", ""), ns)
 	full in lost_hosts
