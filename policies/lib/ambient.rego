@@ -23,8 +23,12 @@ waypoint_class := "istio-waypoint"
 
 # ambient_namespace(ns) holds when a pod of namespace ns that sets nothing itself runs in ambient
 # mode (data.meshguard.lib.istio.dataplane): the namespace is labelled
-# istio.io/dataplane-mode=ambient and does not also inject sidecars, which win.
-ambient_namespace(ns) if istio.dataplane({"metadata": {}, "spec": {}}, ns) == "ambient"
+# istio.io/dataplane-mode=ambient and does not also inject sidecars, which win. The label is
+# read first: without it the injection webhooks need not be consulted.
+ambient_namespace(ns) if {
+	lib.namespace_labels(ns)[istio.dataplane_key] == "ambient"
+	istio.dataplane({"metadata": {}, "spec": {}}, ns) == "ambient"
+}
 
 # use_waypoint(meta, ns) is the waypoint object metadata meta (in namespace ns) names with its own
 # labels: {"name", "namespace"}, or "none" for the opt-out. Undefined without the label.

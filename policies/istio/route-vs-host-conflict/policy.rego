@@ -50,16 +50,21 @@ violation contains {
 	"details": {"field": sprintf("spec.hosts[%d]", [k]), "route": {"kind": route.kind, "namespace": ns_of(route), "name": name_of(route)}, "host": h},
 } if {
 	lib.is_kind("VirtualService")
-	count(vs_targets) > 0
-	some kind in ["HTTPRoute", "GRPCRoute"]
-	some route in lib.items(kind)
+	some route in inventory_routes
 	some ref in object.get(route.spec, "parentRefs", [])
 	key := parent_key(ref, ns_of(route))
 	some t in vs_targets[key]
 	some k, h in object.get(lib.obj.spec, "hosts", [])
 	vs_host_conflicts(t, h, object.get(route.spec, "hostnames", []))
-	target := t.text
+	target := target_text(t)
 }
+
+# inventory_routes are the inventory's HTTPRoutes and GRPCRoutes; without any, the admitted
+# VirtualService's targets are never computed.
+inventory_routes := [route |
+	some kind in ["HTTPRoute", "GRPCRoute"]
+	some route in lib.items(kind)
+]
 
 route_finding(p, vs, h) := {
 	"id": "route-vs-host-conflict",
@@ -110,8 +115,9 @@ names_service(h, vs_ns, p) if {
 }
 
 # vs_targets are the Gateways and Services the admitted VirtualService routes, keyed as
-# parent_key keys route parentRefs: {"text", "kind", "host"} ("host" only for a Service).
-vs_targets[key] contains {"text": sprintf("on Gateway %s/%s", [gw.namespace, gw.name]), "kind": "Gateway"} if {
+# parent_key keys route parentRefs: {"kind", "namespace", "name", "host"} ("host" only for a
+# Service), described as target_text describes a route's parent.
+vs_targets[key] contains {"kind": "Gateway", "namespace": gw.namespace, "name": gw.name} if {
 	lib.is_kind("VirtualService")
 	some g in object.get(lib.obj.spec, "gateways", [])
 	g != "mesh"
@@ -119,7 +125,7 @@ vs_targets[key] contains {"text": sprintf("on Gateway %s/%s", [gw.namespace, gw.
 	key := concat("/", ["Gateway", gw.namespace, gw.name])
 }
 
-vs_targets[key] contains {"text": sprintf("for Service %s/%s", [svc.namespace, svc.name]), "kind": "Service", "host": h} if {
+vs_targets[key] contains {"kind": "Service", "namespace": svc.namespace, "name": svc.name, "host": h} if {
 	lib.is_kind("VirtualService")
 	networking.bound_to_mesh(lib.obj)
 	some h in object.get(lib.obj.spec, "hosts", [])

@@ -29,6 +29,7 @@ violation contains {
 	"details": {"field": sprintf("spec.hosts[%d]", [i]), "host": full, "conflictsWith": sprintf("%s/%s", [other_ns, other_name])},
 } if {
 	lib.is_kind("VirtualService")
+	other_virtual_services
 	networking.bound_to_mesh(lib.obj)
 	some i, host in object.get(lib.obj.spec, "hosts", [])
 	full := networking.fqdn(host, lib.namespace)
@@ -39,6 +40,10 @@ violation contains {
 	some other_host in object.get(other.spec, "hosts", [])
 	conflict(full, scopes(lib.obj, lib.namespace), networking.fqdn(other_host, other_ns), scopes(other, other_ns))
 }
+
+# other_virtual_services holds when the inventory has a VirtualService in some namespace: without
+# one, the admitted hosts are not looked up at all.
+other_virtual_services if count(object.get(lib.inventory, "VirtualService", {})) > 0
 
 # conflict holds as in istioctl's host map: the same host in a common scope, or a host exported to
 # some namespaces that a host exported to every namespace matches (wildcards both ways).

@@ -79,6 +79,7 @@ excessive_durations := {param: {value |
 	networking.duration_ms(value) > limit_ms[param]
 } |
 	some param, values in durations
+	count(values) > 0
 }
 
 limit_ms := {d.param: ms | some d in duration_limits; ms := networking.duration_ms(lib.param(rule_id, d.param, d.fallback))}
