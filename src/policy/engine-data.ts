@@ -87,8 +87,9 @@ const SMALL_PARTS: ReadonlyArray<[keyof EngineParts, string]> = [['config', 'con
 
 /**
  * The patches that turn the data document of `before` into that of `after`, or undefined when a
- * whole push is needed: no previous push, a kind or the index disappeared, or the inventory is not
- * an encoded one. Only the namespaces whose objects changed are sent, and the index of a kind when
+ * whole push is needed: no previous push, a previous push without a single object (a cold
+ * instance's first data, e.g. a snapshot: one whole document parses faster than a patch per
+ * namespace), a kind or the index disappeared, or the inventory is not an encoded one. Only the namespaces whose objects changed are sent, and the index of a kind when
  * it changed: one changed object re-sends its namespace of its kind, not the inventory. A changed
  * org config, scopes or mesh config is sent as the replacement of that part alone.
  */
@@ -96,6 +97,7 @@ export function planPatches(before: EngineParts | undefined, after: EngineParts)
   const [a, b] = [before?.inventory, after.inventory];
   if (!before || !(a instanceof RawJSON) || !(b instanceof RawJSON) || !a.kinds || !b.kinds) return undefined;
   if (before.index === undefined || after.index === undefined) return undefined;
+  if ([...a.kinds.values()].every((k) => k.namespaces.size === 0)) return undefined;
   for (const kind of a.kinds.keys()) if (!b.kinds.has(kind)) return undefined;
   const encoder = new TextEncoder();
   const patches: DataPatch[] = [];
