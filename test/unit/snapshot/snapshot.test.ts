@@ -44,7 +44,9 @@ describe('snapshot artifact', () => {
   it('carries the engine\'s text of its objects: a loaded snapshot encodes for the engine exactly as its objects would; version 1 (objects only) is still read', async () => {
     const source = new Inventory();
     for (const o of generatedMesh(60)) source.upsert(o);
-    source.declareKind('Sidecar');
+    source.upsert({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system', uid: 'u-3', labels: { app: 'istiod' } }, data: { mesh: 'defaultConfig: {}' } });
+    source.upsert({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cert', namespace: 'istio-system', resourceVersion: '4' }, type: 'kubernetes.io/tls' });
+    source.declareKind('WorkloadEntry');
     const { bytes } = await encodeSnapshot(source);
     const snapshot = await decodeSnapshot(bytes, 'unit');
     assert.deepEqual([...(snapshot.engineText?.keys() ?? [])].sort(), source.kinds().sort());
