@@ -87,8 +87,9 @@ const SMALL_PARTS: ReadonlyArray<[keyof EngineParts, string]> = [['config', 'con
 
 /**
  * The patches that turn the data document of `before` into that of `after`, or undefined when a
- * whole push is needed: no previous push, a kind or the index disappeared, or the inventory is not
- * an encoded one. Only the namespaces whose objects changed are sent, and the index of a kind when
+ * whole push is needed: no previous push, a previous push without a single object (a cold
+ * instance's first data, e.g. a snapshot: one whole document parses faster than a patch per
+ * namespace), a kind or the index disappeared, or the inventory is not an encoded one. Only the namespaces whose objects changed are sent, and the index of a kind when
  * it changed: one changed object re-sends its namespace of its kind, not the inventory. A changed
  * org config, scopes or mesh config is sent as the replacement of that part alone.
  */
@@ -96,6 +97,7 @@ export function planPatches(before: EngineParts | undefined, after: EngineParts)
   const [a, b] = [before?.inventory, after.inventory];
   if (!before || !(a instanceof RawJSON) || !(b instanceof RawJSON) || !a.kinds || !b.kinds) return undefined;
   if (before.index === undefined || after.index === undefined) return undefined;
+  if ([...a.kinds.values()].every((k) => k.namespaces.size === 0)) return undefined;
   for (const kind of a.kinds.keys()) if (!b.kinds.has(kind)) return undefined;
   const encoder = new TextEncoder();
   const patches: DataPatch[] = [];
@@ -181,6 +183,19 @@ class InventoryEncoder {
     return { inventory: new RawJSON(objects, kinds), index: new RawJSON(index) };
   }
 
+  /**
+   * Takes a kind's JSON made elsewhere for the objects the inventory holds now (a snapshot's): used
+   * as if this encoder had made it, when it covers exactly the namespaces the inventory holds.
+   */
+  prime(kind: string, text: KindJSON): void {
+    const byNamespace = this.inventory.kindJSON(kind);
+    const names = Object.keys(byNamespace);
+    if (names.length !== text.namespaces.size || !names.every((ns) => text.namespaces.has(ns))) return;
+    const sources = new Map(names.map((ns) => [ns, Object.values(byNamespace[ns] ?? {})]));
+    const namespaces = new Map(names.map((ns) => [ns, text.namespaces.get(ns) as string]));
+    this.kinds.set(kind, { version: this.inventory.kindVersion(kind), namespaces, sources, index: text.index });
+  }
+
   /** A kind's JSON: namespaces whose objects are the same ones as last time keep their text. */
   private cached(kind: string): KindCache {
     const version = this.inventory.kindVersion(kind);
@@ -209,13 +224,27 @@ class InventoryEncoder {
 const encoders = new WeakMap<Inventory, InventoryEncoder>();
 const untrimmed = new WeakMap<Inventory, InventoryEncoder>();
 
+function encoderOf(inventory: Inventory, opts: EncodeOptions): InventoryEncoder {
+  const cache = opts.trim ? encoders : untrimmed;
+  let encoder = cache.get(inventory);
+  if (!encoder) cache.set(inventory, (encoder = new InventoryEncoder(inventory, opts)));
+  return encoder;
+}
+
+/**
+ * Gives the (trimmed) encoding of an inventory a kind's JSON made elsewhere for exactly the objects
+ * the inventory holds now: a snapshot carries the text its objects were written as, so a cold
+ * instance does not trim and stringify them again. Ignored when its namespaces are not the
+ * inventory's.
+ */
+export function primeInventoryData(inventory: Inventory, kind: string, text: KindJSON): void {
+  encoderOf(inventory, { trim: true }).prime(kind, text);
+}
+
 /**
  * The engine's view of an inventory, re-encoding only the namespaces that changed since the last
  * call for the same inventory (the encoders live as long as their inventory).
  */
 export function inventoryData(inventory: Inventory, opts: EncodeOptions = { trim: true }): InventoryData {
-  const cache = opts.trim ? encoders : untrimmed;
-  let encoder = cache.get(inventory);
-  if (!encoder) cache.set(inventory, (encoder = new InventoryEncoder(inventory, opts)));
-  return encoder.data();
+  return encoderOf(inventory, opts).data();
 }

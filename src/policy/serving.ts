@@ -64,8 +64,8 @@ export class InlineEngine implements ServingEngine {
  */
 export async function servingEngine(engine: OpaWasmEngine, data: EngineData, opts: ServingOptions): Promise<ServingEngine> {
   if (opts.workers === 0) {
-    engine.setData(data);
     engine.warm();
+    engine.setData(data);
     return new InlineEngine(engine);
   }
   return EvaluationPool.create(engine, { ...opts, data });

@@ -4,15 +4,22 @@ import { gunzip, gzip } from 'node:zlib';
 import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { isRecord, type KubeObject } from '../inventory/objects.js';
+import { primeInventoryData, type KindJSON } from '../policy/engine-data.js';
 import { trimForEngine } from '../policy/trim.js';
+import { readEngineText, writePayload, type KindRanges } from './engine-text.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 /** The `format` field of every snapshot header. */
 export const SNAPSHOT_FORMAT = 'meshguard.io/cluster-snapshot';
-/** The format version this meshguard writes and reads. */
-export const SNAPSHOT_VERSION = 1;
+/**
+ * The format version this meshguard writes. Version 2 adds the engine's text of the objects (the
+ * payload's `index` and `engine` byte ranges, see engine-text.ts); version 1 is still read.
+ */
+export const SNAPSHOT_VERSION = 2;
+/** The format versions this meshguard reads. */
+const READ_VERSIONS: readonly number[] = [1, SNAPSHOT_VERSION];
 /** Largest snapshot meshguard reads, uncompressed (a larger one is refused, not parsed). */
 export const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
 
@@ -38,12 +45,16 @@ export interface SnapshotPayload {
   inventory: Record<string, Record<string, Record<string, KubeObject>>>;
   /** Kinds watched in some namespaces only (`Inventory.scopes()`). */
   scopes: Record<string, string[]>;
+  /** Version 2: where the engine's text of each kind lies in the payload bytes. */
+  engine?: Record<string, KindRanges>;
 }
 
 /** A decoded, digest-verified snapshot. */
 export interface Snapshot {
   header: SnapshotHeader;
   payload: SnapshotPayload;
+  /** Version 2: the engine's JSON of each kind, cut from the payload (given to the engine as it is). */
+  engineText?: Map<string, KindJSON>;
 }
 
 function snapshotError(message: string): MeshguardError {
@@ -57,10 +68,11 @@ export function sha256(bytes: Uint8Array): string {
 
 /**
  * The artifact for an inventory: gzip of one JSON header line followed by the JSON payload, the
- * header carrying the payload's sha256 digest and the format version.
+ * header carrying the payload's sha256 digest and the format version. The payload holds the objects
+ * as the engine's JSON of them and where that text lies (engine-text.ts).
  */
 export async function encodeSnapshot(inventory: Inventory, createdAt: Date = new Date()): Promise<{ bytes: Buffer; header: SnapshotHeader }> {
-  const payload = Buffer.from(JSON.stringify({ inventory: trimmed(inventory), scopes: inventory.scopes() } satisfies SnapshotPayload));
+  const payload = writePayload(trimmed(inventory), inventory.scopes());
   const header: SnapshotHeader = { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, createdAt: createdAt.toISOString(), digest: sha256(payload), objects: inventory.size() };
   const bytes = await gzipAsync(Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), payload]));
   return { bytes, header };
@@ -105,7 +117,8 @@ export async function decodeSnapshot(compressed: Uint8Array, source: string, max
     throw snapshotError(`snapshot ${source} payload is not JSON: ${describeError(err)}`);
   }
   if (!isRecord(payload) || !isRecord(payload.inventory) || !isRecord(payload.scopes)) throw snapshotError(`snapshot ${source} payload has no inventory and scopes`);
-  return { header, payload: payload as unknown as SnapshotPayload };
+  const engineText = isRecord(payload.engine) ? readEngineText(payloadBytes, payload.engine as Record<string, KindRanges>) : undefined;
+  return { header, payload: payload as unknown as SnapshotPayload, ...(engineText ? { engineText } : {}) };
 }
 
 function parseHeader(bytes: Buffer, source: string): SnapshotHeader {
@@ -116,7 +129,7 @@ function parseHeader(bytes: Buffer, source: string): SnapshotHeader {
     throw snapshotError(`snapshot ${source} header is not JSON`);
   }
   if (!isRecord(header) || header.format !== SNAPSHOT_FORMAT) throw snapshotError(`snapshot ${source} is not a meshguard cluster snapshot (format ${JSON.stringify(isRecord(header) ? header.format : undefined)})`);
-  if (header.version !== SNAPSHOT_VERSION) throw snapshotError(`snapshot ${source} has format version ${JSON.stringify(header.version)}; this meshguard reads version ${SNAPSHOT_VERSION}`);
+  if (!READ_VERSIONS.includes(header.version as number)) throw snapshotError(`snapshot ${source} has format version ${JSON.stringify(header.version)}; this meshguard reads versions ${READ_VERSIONS.join(' and ')}`);
   if (typeof header.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(header.digest)) throw snapshotError(`snapshot ${source} header has no sha256 digest`);
   if (typeof header.createdAt !== 'string' || Number.isNaN(Date.parse(header.createdAt))) throw snapshotError(`snapshot ${source} header has no valid createdAt`);
   if (typeof header.objects !== 'number') throw snapshotError(`snapshot ${source} header has no object count`);
@@ -126,7 +139,8 @@ function parseHeader(bytes: Buffer, source: string): SnapshotHeader {
 /**
  * Loads a verified snapshot into an inventory through its public methods (so any indexing the
  * Inventory does applies): every kind of the snapshot replaced whole, kinds the inventory knew
- * but the snapshot lacks emptied, and the scopes recorded. Synchronous: no request sees half.
+ * but the snapshot lacks emptied, and the scopes recorded; a version 2 snapshot's engine text is
+ * given to the engine's encoding of the inventory. Synchronous: no request sees half.
  */
 export function loadSnapshot(inventory: Inventory, snapshot: Snapshot): void {
   const { inventory: kinds, scopes } = snapshot.payload;
@@ -135,6 +149,8 @@ export function loadSnapshot(inventory: Inventory, snapshot: Snapshot): void {
     const objects: KubeObject[] = [];
     for (const names of Object.values(namespaces)) for (const obj of Object.values(names)) objects.push(obj);
     inventory.replaceKind(kind, objects);
+    const text = snapshot.engineText?.get(kind);
+    if (text) primeInventoryData(inventory, kind, text);
   }
   for (const [kind, namespaces] of Object.entries(scopes)) inventory.scopeKind(kind, namespaces);
 }

@@ -47,8 +47,8 @@ describe('snapshot faults: a bad artifact gets a clear error and changes nothing
     const raw = gunzipSync(bytes);
     await rejects(decodeSnapshot(gzipSync(raw.subarray(0, raw.length - 10)), 'b.gz'), 'MG_ERR_SNAPSHOT_INVALID', `snapshot b.gz does not match its digest (header ${header.digest}, content ${payloadDigest(raw, raw.length - 10)}): it was changed or truncated after it was written`);
     await rejects(decodeSnapshot(Buffer.from('{"format":"x"}'), 'c.gz'), 'MG_ERR_SNAPSHOT_INVALID', 'snapshot c.gz is not a gzip stream: incorrect header check');
-    const v2 = Buffer.from(raw.toString('utf8').replace('"version":1', '"version":2'));
-    await rejects(decodeSnapshot(gzipSync(v2), 'd.gz'), 'MG_ERR_SNAPSHOT_INVALID', 'snapshot d.gz has format version 2; this meshguard reads version 1');
+    const v3 = Buffer.from(raw.toString('utf8').replace('"version":2', '"version":3'));
+    await rejects(decodeSnapshot(gzipSync(v3), 'd.gz'), 'MG_ERR_SNAPSHOT_INVALID', 'snapshot d.gz has format version 3; this meshguard reads versions 1 and 2');
     await rejects(decodeSnapshot(bytes, 'e.gz', 64), 'MG_ERR_SNAPSHOT_TOO_LARGE', 'snapshot e.gz is larger than 64 bytes uncompressed; refused');
   });
 

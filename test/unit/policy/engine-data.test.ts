@@ -52,6 +52,7 @@ describe('incremental pushes', () => {
     ]);
     assert.deepEqual(planPatches(second, second), []);
     assert.equal(planPatches(undefined, second), undefined, 'no previous push');
+    assert.equal(planPatches(dataOf(new Inventory()), second), undefined, 'a previous push without objects (a cold instance\'s first data)');
     const decode = (patches: ReturnType<typeof planPatches>): unknown => patches?.map((p) => [p.path.join('.'), JSON.parse(new TextDecoder().decode(p.json ?? new Uint8Array()))]);
     assert.deepEqual(decode(planPatches(second, { ...second, config: { rules: {} } })), [['meshguard.config', { rules: {} }]], 'org config changed');
     assert.deepEqual(decode(planPatches(second, { ...second, scopes: { Secret: ['istio-system'] }, meshConfig: undefined })), [['meshguard.inventory_scopes', { Secret: ['istio-system'] }]], 'scopes changed; no mesh config is {} as before');

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../../src/config.js';
 import { Inventory } from '../../../src/inventory/inventory.js';
-import { decodeSnapshot, encodeSnapshot, loadSnapshot } from '../../../src/snapshot/format.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { inventoryData } from '../../../src/policy/engine-data.js';
+import { decodeSnapshot, encodeSnapshot, loadSnapshot, sha256 } from '../../../src/snapshot/format.js';
 import { parseTarget } from '../../../src/snapshot/store.js';
+import { generatedMesh } from '../../../bench/mesh.js';
 
 describe('snapshot artifact', () => {
   it('round-trips the inventory the engine is given: objects, declared empty kinds, scopes, inventory kinds', async () => {
@@ -14,7 +17,7 @@ describe('snapshot artifact', () => {
     source.scopeKind('Secret', ['istio-system']);
     source.replaceNamespace('Secret', 'istio-system', [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cert', namespace: 'istio-system' } }]);
     const { bytes, header } = await encodeSnapshot(source, new Date('2026-01-01T00:00:00Z'));
-    assert.deepEqual({ ...header, digest: header.digest.slice(0, 7) }, { format: 'meshguard.io/cluster-snapshot', version: 1, createdAt: '2026-01-01T00:00:00.000Z', digest: 'sha256:', objects: 3 });
+    assert.deepEqual({ ...header, digest: header.digest.slice(0, 7) }, { format: 'meshguard.io/cluster-snapshot', version: 2, createdAt: '2026-01-01T00:00:00.000Z', digest: 'sha256:', objects: 3 });
     const target = new Inventory();
     target.upsert({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'stale', namespace: 'old' } });
     loadSnapshot(target, await decodeSnapshot(bytes, 'unit'));
@@ -36,6 +39,41 @@ describe('snapshot artifact', () => {
       Deployment: { shop: { web: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { template: { metadata: { labels: { app: 'web', version: 'v1' } } } } } } },
       Service: { shop: { web: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ port: 80 }] } } } },
     });
+  });
+
+  it('carries the engine\'s text of its objects: a loaded snapshot encodes for the engine exactly as its objects would; version 1 (objects only) is still read', async () => {
+    const source = new Inventory();
+    for (const o of generatedMesh(60)) source.upsert(o);
+    source.upsert({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system', uid: 'u-3', labels: { app: 'istiod' } }, data: { mesh: 'defaultConfig: {}' } });
+    source.upsert({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cert', namespace: 'istio-system', resourceVersion: '4' }, type: 'kubernetes.io/tls' });
+    source.declareKind('WorkloadEntry');
+    const { bytes } = await encodeSnapshot(source);
+    const snapshot = await decodeSnapshot(bytes, 'unit');
+    assert.deepEqual([...(snapshot.engineText?.keys() ?? [])].sort(), source.kinds().sort());
+    const primed = new Inventory();
+    loadSnapshot(primed, snapshot);
+    // The same objects loaded without the text: encoded from the objects.
+    const raw = gunzipSync(bytes);
+    const newline = raw.indexOf(10);
+    const { inventory, scopes } = JSON.parse(raw.subarray(newline + 1).toString()) as { inventory: unknown; scopes: unknown };
+    const payload = Buffer.from(JSON.stringify({ inventory, scopes }));
+    const header = { ...JSON.parse(raw.subarray(0, newline).toString()) as object, version: 1, digest: sha256(payload) };
+    const v1 = await decodeSnapshot(gzipSync(Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), payload])), 'v1');
+    assert.equal(v1.engineText, undefined);
+    const plain = new Inventory();
+    loadSnapshot(plain, v1);
+    assert.deepEqual(primed.toJSON(), plain.toJSON());
+    const [a, b] = [inventoryData(primed), inventoryData(plain)];
+    assert.equal(a.inventory.json, b.inventory.json);
+    assert.equal(a.index.json, b.index.json);
+    assert.ok(a.inventory.json.includes('"VirtualService"'));
+    // The text is what the engine is given (not made again from the objects).
+    const marked = await decodeSnapshot(bytes, 'unit');
+    const [ns] = [...(marked.engineText?.get('VirtualService')?.namespaces.keys() ?? [])];
+    (marked.engineText?.get('VirtualService')?.namespaces as Map<string, string>).set(ns as string, '{"marker":{}}');
+    const taken = new Inventory();
+    loadSnapshot(taken, marked);
+    assert.ok(inventoryData(taken).inventory.json.includes(`${JSON.stringify(ns)}:{"marker":{}}`));
   });
 
   it('targets: ConfigMap, Secret, URL or file; a malformed object target is a configuration error', () => {
