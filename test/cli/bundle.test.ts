@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { readBundle } from '../../src/policy/bundle.js';
 import { OpaWasmEngine } from '../../src/policy/engine.js';
-import type { FromWorker, WorkerStart } from '../../src/policy/eval-worker.js';
+import type { EvaluateMessage, FromWorker, WorkerStart } from '../../src/policy/eval-worker.js';
 import { admissionReview } from '../support/fixtures.js';
 import { builtinBundle, cliPath, repoRoot } from '../support/paths.js';
 
@@ -42,7 +42,7 @@ describe('the start-up bundle', () => {
     assert.match(bundled.stdout, /"sidecar\.istio\.io\/proxyCPU": "50m"/);
   });
 
-  it('ships the evaluation worker as one CommonJS file that evaluates exactly as the engine does', async () => {
+  it('ships the evaluation worker as one CommonJS file that evaluates exactly as the engine does', { timeout: 60000 }, async () => {
     const engine = await OpaWasmEngine.create(await readBundle(builtinBundle));
     const data = { config: {}, inventory: {} };
     engine.setData(data);
@@ -55,7 +55,8 @@ describe('the start-up bundle', () => {
       })();
       assert.deepEqual((await messages.next()).value, { type: 'ready' });
       const review = admissionReview({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'a', namespace: 'shop' }, spec: { mtls: { mode: 'DISABLE' } } });
-      worker.postMessage({ type: 'evaluate', id: 1, input: review, kind: 'PeerAuthentication' });
+      const job: EvaluateMessage = [1, 'PeerAuthentication', review];
+      worker.postMessage(job);
       const expected = engine.evaluate(review, 'PeerAuthentication');
       assert.ok(expected.length > 0, 'the review is denied by the built-in pack');
       assert.deepEqual((await messages.next()).value, { type: 'result', id: 1, violations: expected });
