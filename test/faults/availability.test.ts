@@ -11,7 +11,7 @@ import type { MeshguardServer } from '../../src/server.js';
 import { BOOM_RULE, LABEL_RULE, buildTestBundle } from '../support/bundles.js';
 import { admissionReview } from '../support/fixtures.js';
 import { nextReload, orgConfigFile, testServer, writeAtomically } from '../support/server.js';
-import { loops, makeCert, memoryLogger, postJson, signal, type Answer } from './clients.js';
+import { loops, makeCert, memoryLogger, postJson, secretVolume, signal, type Answer } from './clients.js';
 import { FIX, findingLine } from '../support/messages.js';
 
 const labelled: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', labels: { 'test/deny': 'x' } } };
@@ -91,12 +91,10 @@ describe('hot swaps under load', () => {
   });
 
   it('certificate rotation: no request fails, and every connection opened after the reload gets the new certificate', { timeout: 120_000 }, async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'meshguard-rotate-'));
-    const next = await mkdtemp(path.join(os.tmpdir(), 'meshguard-rotate-next-'));
-    const first = makeCert(dir, 'first');
-    const second = makeCert(next, 'second');
-    const cas = [await readFile(first.cert, 'utf8'), await readFile(second.cert, 'utf8')];
-    const server = await testServer({ tlsCertFile: first.cert, tlsKeyFile: first.key }, { certificateFromConfig: true });
+    // Mounted as the kubelet mounts a Secret, so the certificate and its key change together.
+    const volume = secretVolume(await mkdtemp(path.join(os.tmpdir(), 'meshguard-rotate-')), ['first', 'second']);
+    const cas = await Promise.all(volume.versions.map((v) => readFile(v.cert, 'utf8')));
+    const server = await testServer({ tlsCertFile: volume.cert, tlsKeyFile: volume.key }, { certificateFromConfig: true });
     // No keep-alive, no session resumption and no socket limit: every request is a full TLS
     // handshake on a connection of its own (an agent at its socket limit hands a finished socket,
     // opened before the rotation, to a queued request), so each answer names the certificate of a
@@ -121,8 +119,7 @@ describe('hot swaps under load', () => {
       });
       await warmed.promise;
       const reloaded = nextReload(server, 'certificate');
-      await writeAtomically(first.cert, await readFile(second.cert));
-      await writeAtomically(first.key, await readFile(second.key));
+      volume.rotate(1);
       assert.deepEqual(await reloaded, { source: 'certificate', result: 'success' });
       rotated = true;
       await load;

@@ -4,6 +4,7 @@
  * lines the test can read.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, renameSync, symlinkSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -71,6 +72,33 @@ export function makeCert(dir: string, cn: string): { cert: string; key: string }
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
     '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
   return { cert, key };
+}
+
+/**
+ * A directory laid out as the kubelet mounts a Secret: `tls.crt` and `tls.key` are symlinks into
+ * `..data`, itself a symlink to the directory of the version served. Every version is written up
+ * front (`versions[i]` is its certificate and key, one per common name); `rotate(i)` swaps both
+ * files at once, the kubelet's way (`..data` renamed over by a new link), so no reader ever sees
+ * one version's certificate with another's key.
+ */
+export function secretVolume(dir: string, cns: string[]): { cert: string; key: string; versions: Array<{ cert: string; key: string }>; rotate(i: number): void } {
+  const versions = cns.map((cn, i) => {
+    const target = path.join(dir, `..version_${i}`);
+    mkdirSync(target);
+    return makeCert(target, cn);
+  });
+  symlinkSync('..version_0', path.join(dir, '..data'));
+  for (const file of ['tls.crt', 'tls.key']) symlinkSync(path.join('..data', file), path.join(dir, file));
+  return {
+    cert: path.join(dir, 'tls.crt'),
+    key: path.join(dir, 'tls.key'),
+    versions,
+    rotate(i: number): void {
+      const link = path.join(dir, '..data_tmp');
+      symlinkSync(`..version_${i}`, link);
+      renameSync(link, path.join(dir, '..data'));
+    },
+  };
 }
 
 /**
