@@ -139,21 +139,24 @@ export function writeSizingRecord(
 ): string {
   // The key joins the inputs with NUL, which no quantity and no rule name holds; a profile name
   // that does (the org config's own choice) is simply not remembered.
-  if (observed !== undefined || profile?.includes('\0')) return serialiseRecord(app, profile, config, values, rules, observed);
+  if (observed !== undefined || profile?.includes('\0')) return serialiseRecord({ app, profile, config, values, rules, observed });
   let memo = writtenRecords.get(config);
   if (!memo) writtenRecords.set(config, (memo = new BoundedMemo<string>(256, 1024)));
   const key = `${app.cpu}\0${app.cpuLimit}\0${app.memory}\0${app.memoryLimit}\0${profile === undefined ? '' : `=${profile}`}\0${values.cpu}\0${rules.cpu}\0${values.cpuLimit}\0${rules.cpuLimit}\0${values.memory}\0${rules.memory}\0${values.memoryLimit}\0${rules.memoryLimit}`;
-  return memo.get(key, () => serialiseRecord(app, profile, config, values, rules));
+  return memo.get(key, () => serialiseRecord({ app, profile, config, values, rules }));
 }
 
-function serialiseRecord(
-  app: AppResources,
-  profile: string | undefined,
-  config: SidecarConfig,
-  values: Record<SidecarKey, string>,
-  rules: Record<SidecarKey, string>,
-  observed?: Record<string, unknown>,
-): string {
+/** What a sizing record is written from: the arguments of {@link writeSizingRecord}. */
+interface RecordInputs {
+  app: AppResources;
+  profile: string | undefined;
+  config: SidecarConfig;
+  values: Record<SidecarKey, string>;
+  rules: Record<SidecarKey, string>;
+  observed?: Record<string, unknown>;
+}
+
+function serialiseRecord({ app, profile, config, values, rules, observed }: RecordInputs): string {
   const entries = Object.fromEntries(SIDECAR_KEYS.map((key): [SidecarKey, SizingEntry] => [key, {
     value: values[key],
     setBy: rules[key] === 'user' ? 'you' : 'meshguard',
