@@ -12,8 +12,6 @@ import type { RuleCatalog, RuleInfo } from './types.js';
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
-export { ENTRYPOINT };
-
 /** opa-wasm's own capabilities: compiling against them makes an unsupported builtin a build error. */
 export const wasmCapabilitiesPath = path.join(path.dirname(path.dirname(require.resolve('@open-policy-agent/opa-wasm'))), 'capabilities.json');
 

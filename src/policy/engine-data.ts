@@ -133,15 +133,20 @@ interface KindCache extends KindJSON {
   sources: Map<string, KubeObject[]>;
 }
 
-/** `{"<namespace>": <objects>, ...}` of one kind. */
-function writeKind(k: KindJSON, emit: EmitJSON): void {
+/** Emits the JSON object `{"<key>": <value>, ...}` of `entries`, each value written by `value`. */
+export function writeObject<V>(entries: Iterable<[string, V]>, emit: EmitJSON, value: (v: V, key: string) => void): void {
   let sep = '{';
-  for (const [ns, json] of k.namespaces) {
-    emit(`${sep}${JSON.stringify(ns)}:`);
-    emit(json);
+  for (const [key, v] of entries) {
+    emit(`${sep}${JSON.stringify(key)}:`);
+    value(v, key);
     sep = ',';
   }
   emit(sep === '{' ? '{}' : '}');
+}
+
+/** `{"<namespace>": <objects>, ...}` of one kind. */
+function writeKind(k: KindJSON, emit: EmitJSON): void {
+  writeObject(k.namespaces, emit, (json) => emit(json));
 }
 
 function kindText(k: KindJSON): string {
@@ -161,25 +166,9 @@ class InventoryEncoder {
       kinds.set(kind, { namespaces, index });
     }
     for (const kind of this.kinds.keys()) if (!present.includes(kind)) this.kinds.delete(kind);
-    const objects = (emit: EmitJSON): void => {
-      let sep = '{';
-      for (const [k, v] of kinds) {
-        emit(`${sep}${JSON.stringify(k)}:`);
-        writeKind(v, emit);
-        sep = ',';
-      }
-      emit(sep === '{' ? '{}' : '}');
-    };
-    const index = (emit: EmitJSON): void => {
-      let sep = '{';
-      for (const [k, v] of kinds) {
-        if (v.index === undefined) continue;
-        emit(`${sep}${JSON.stringify(k)}:`);
-        emit(v.index);
-        sep = ',';
-      }
-      emit(sep === '{' ? '{}' : '}');
-    };
+    const objects = (emit: EmitJSON): void => writeObject(kinds, emit, (v) => writeKind(v, emit));
+    const indexes = [...kinds].flatMap(([k, v]): Array<[string, string]> => (v.index === undefined ? [] : [[k, v.index]]));
+    const index = (emit: EmitJSON): void => writeObject(indexes, emit, (json) => emit(json));
     return { inventory: new RawJSON(objects, kinds), index: new RawJSON(index) };
   }
 

@@ -4,7 +4,7 @@ import { ErrorCodes, MeshguardError, describeError } from '../errors.js';
 import { ENTRYPOINT } from './entrypoint.js';
 import type { PolicyBundle } from './bundle.js';
 import { OTHER_KINDS, entryKind, kindEntrypointIds } from './kind-entrypoints.js';
-import { RawJSON, planPatches, utf8Document, type DataPatch } from './engine-data.js';
+import { RawJSON, planPatches, utf8Document, writeObject, type DataPatch } from './engine-data.js';
 import type { RuleCatalog, Violation } from './types.js';
 import { compilePolicyWasm } from './wasm-compile.js';
 
@@ -240,14 +240,9 @@ export class OpaWasmEngine implements PolicyEngine {
     return utf8Document((emit) => {
       emit('{');
       for (const [k, v] of Object.entries(rest)) emit(`${JSON.stringify(k)}:${JSON.stringify(v)},`);
-      let sep = '"meshguard":{';
-      for (const [k, v] of parts) {
-        emit(`${sep}${JSON.stringify(k)}:`);
-        if (v instanceof RawJSON) v.write(emit);
-        else emit(JSON.stringify(v));
-        sep = ',';
-      }
-      emit(sep === ',' ? '}}' : '"meshguard":{}}');
+      emit('"meshguard":');
+      writeObject(parts, emit, (v) => (v instanceof RawJSON ? v.write(emit) : emit(JSON.stringify(v))));
+      emit('}');
     });
   }
 

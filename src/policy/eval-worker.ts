@@ -58,21 +58,11 @@ function serve(start: WorkerStart): void {
       evaluate(message);
       return;
     }
-    if (message.type === 'patch') {
-      try {
-        engine.applyPatches(message.patches);
-      } catch (err) {
-        send({ type: 'patch-error', message: describeError(err) });
-      }
-      return;
-    }
-    if (message.type === 'data') {
-      try {
-        engine.setDataBytes(message.bytes);
-      } catch (err) {
-        send({ type: 'data-error', message: describeError(err) });
-      }
-      return;
+    try {
+      if (message.type === 'patch') engine.applyPatches(message.patches);
+      else engine.setDataBytes(message.bytes);
+    } catch (err) {
+      send({ type: message.type === 'patch' ? 'patch-error' : 'data-error', message: describeError(err) });
     }
   });
   send({ type: 'ready' });

@@ -69,24 +69,20 @@ const byRegoKey = (a: string, b: string): number =>
 function workloadIndex(kind: string, byNamespace: Record<string, Record<string, KubeObject>>): WorkloadIndex {
   const index: WorkloadIndex = { count: 0, namespaces: {}, labels: {}, sets: [], setsByLabel: {}, setsByPair: {}, unpaired: [] };
   const setIds = new Map<string, number>();
-  for (const ns of Object.keys(byNamespace).sort(byKey)) {
-    const names = byNamespace[ns] ?? {};
-    for (const name of Object.keys(names).sort(byKey)) {
-      const o = names[name] as KubeObject;
-      index.count++;
-      index.namespaces[ns] = (index.namespaces[ns] ?? 0) + 1;
-      const labels = podLabels(kind, o);
-      const entry = { kind, name: String(o.metadata?.name ?? ''), namespace: String(o.metadata?.namespace ?? ''), labels };
-      for (const [key, value] of Object.entries(labels)) {
-        if (typeof value !== 'string') continue;
-        const values = (index.labels[key] ??= {});
-        (values[value] ??= []).push(entry);
-      }
-      const set = index.sets[labelSetId(index, setIds, labels)] as LabelSet;
-      set.count++;
-      set.namespaces[entry.namespace] = (set.namespaces[entry.namespace] ?? 0) + 1;
+  eachObject(byNamespace, (o, [ns]) => {
+    index.count++;
+    index.namespaces[ns] = (index.namespaces[ns] ?? 0) + 1;
+    const labels = podLabels(kind, o);
+    const entry = { kind, name: String(o.metadata?.name ?? ''), namespace: String(o.metadata?.namespace ?? ''), labels };
+    for (const [key, value] of Object.entries(labels)) {
+      if (typeof value !== 'string') continue;
+      const values = (index.labels[key] ??= {});
+      (values[value] ??= []).push(entry);
     }
-  }
+    const set = index.sets[labelSetId(index, setIds, labels)] as LabelSet;
+    set.count++;
+    set.namespaces[entry.namespace] = (set.namespaces[entry.namespace] ?? 0) + 1;
+  });
   return index;
 }
 
@@ -141,9 +137,13 @@ export interface HostIndex {
 /** Kinds indexed by their hosts (a DestinationRule's one spec.host is its hosts). */
 export const HOST_KINDS = ['VirtualService', 'ServiceEntry', 'DestinationRule'];
 
+/** The elements of an array or the values of an object, as Rego's `some x in v` meets them. */
+function members(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : Object.values(asObject(v));
+}
+
 function specHosts(spec: Record<string, unknown>): unknown[] {
-  // Rego's `some h in x` walks an object's values too.
-  return Array.isArray(spec.hosts) ? spec.hosts : Object.values(asObject(spec.hosts));
+  return members(spec.hosts);
 }
 
 /** Calls visit for every object of a kind, in namespace then name order, with its [namespace, name]. */
@@ -181,11 +181,6 @@ export interface VirtualServiceIndex extends HostIndex {
   gateways: Record<string, Record<string, Array<[string, string]>>>;
 }
 
-/** The elements of an array or the values of an object, as Rego's `some x in v` meets them. */
-function members(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : Object.values(asObject(v));
-}
-
 /** The destination hosts of a VirtualService spec, where routing.destinations_of reads them. */
 function destinationHosts(spec: Record<string, unknown>): unknown[] {
   const hosts: unknown[] = [];
@@ -200,7 +195,7 @@ function destinationHosts(spec: Record<string, unknown>): unknown[] {
   return hosts;
 }
 
-/** Appends ref to refs[key] once (a VirtualService's refs are appended one after another). */
+/** Appends ref to map[key] once (an object's refs are appended one after another); a key that is not a string is skipped. */
 function addRef(map: Record<string, Array<[string, string]>>, key: unknown, ref: [string, string]): void {
   if (typeof key !== 'string') return;
   const refs = (map[key] ??= []);
@@ -261,25 +256,15 @@ export interface GatewayIndex {
 
 function gatewayIndex(byNamespace: Record<string, Record<string, KubeObject>>): GatewayIndex {
   const index: GatewayIndex = { hosts: {}, certificates: {} };
-  const add = (map: Record<string, Array<[string, string]>>, key: unknown, ref: [string, string]): void => {
-    if (typeof key !== 'string') return;
-    const refs = (map[key] ??= []);
-    if (refs[refs.length - 1] !== ref) refs.push(ref);
-  };
-  for (const ns of Object.keys(byNamespace).sort(byKey)) {
-    const names = byNamespace[ns] ?? {};
-    for (const name of Object.keys(names).sort(byKey)) {
-      const ref: [string, string] = [ns, name];
-      const servers = asObject((names[name] as KubeObject).spec).servers;
-      for (const server of Array.isArray(servers) ? servers.map(asObject) : []) {
-        const hosts = server.hosts;
-        for (const host of Array.isArray(hosts) ? hosts : Object.values(asObject(hosts))) add(index.hosts, host, ref);
-        const tls = asObject(server.tls);
-        add(index.certificates, tls.credentialName, ref);
-        add(index.certificates, tls.serverCertificate, ref);
-      }
+  eachObject(byNamespace, (o, ref) => {
+    const servers = asObject(o.spec).servers;
+    for (const server of Array.isArray(servers) ? servers.map(asObject) : []) {
+      for (const host of members(server.hosts)) addRef(index.hosts, host, ref);
+      const tls = asObject(server.tls);
+      addRef(index.certificates, tls.credentialName, ref);
+      addRef(index.certificates, tls.serverCertificate, ref);
     }
-  }
+  });
   return index;
 }
 

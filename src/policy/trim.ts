@@ -46,11 +46,15 @@ export const SPEC_FIELDS: Readonly<Record<string, readonly string[]>> = {
   DestinationRule: ['host', 'subsets', 'exportTo'],
 };
 
-function trimMetadata(metadata: KubeObject['metadata']): KubeObject['metadata'] {
-  if (!metadata) return metadata;
+/** The listed fields of `obj` that are set. */
+function pick(obj: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of METADATA_FIELDS) if (metadata[k] !== undefined) out[k] = metadata[k];
-  return out as KubeObject['metadata'];
+  for (const f of fields) if (obj[f] !== undefined) out[f] = obj[f];
+  return out;
+}
+
+function trimMetadata(metadata: KubeObject['metadata']): KubeObject['metadata'] {
+  return metadata && (pick(metadata, METADATA_FIELDS) as KubeObject['metadata']);
 }
 
 /**
@@ -68,10 +72,7 @@ function trimWorkload(kind: string): (o: KubeObject) => KubeObject {
 
 /** `spec` with the listed fields only (as it is when it is not an object). */
 function trimSpec(spec: unknown, fields: readonly string[]): unknown {
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return spec;
-  const out: Record<string, unknown> = {};
-  for (const f of fields) if ((spec as Record<string, unknown>)[f] !== undefined) out[f] = (spec as Record<string, unknown>)[f];
-  return out;
+  return typeof spec !== 'object' || spec === null || Array.isArray(spec) ? spec : pick(spec as Record<string, unknown>, fields);
 }
 
 /** A listed kind: its identity, metadata and the listed fields (of `spec`, those of {@link SPEC_FIELDS}). */

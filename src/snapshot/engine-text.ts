@@ -5,7 +5,7 @@
  * text as it is instead of trimming and stringifying ten thousand objects again.
  */
 import type { KubeObject } from '../inventory/objects.js';
-import type { KindJSON } from '../policy/engine-data.js';
+import { writeObject, type KindJSON } from '../policy/engine-data.js';
 import { indexOf } from '../policy/inventory-index.js';
 
 /** `[start, end)` byte offsets in the payload. */
@@ -34,30 +34,22 @@ export function writePayload(inventory: TrimmedInventory, scopes: Record<string,
     return [start, at];
   };
   const engine: Record<string, KindRanges> = {};
-  let sep = '{"inventory":{';
-  for (const [kind, namespaces] of Object.entries(inventory)) {
-    emit(`${sep}${JSON.stringify(kind)}:{`);
+  emit('{"inventory":');
+  writeObject(Object.entries(inventory), emit, (namespaces, kind) => {
     const ranges: Record<string, ByteRange> = {};
-    let nsSep = '';
-    for (const [ns, names] of Object.entries(namespaces)) {
-      emit(`${nsSep}${JSON.stringify(ns)}:`);
+    writeObject(Object.entries(namespaces), emit, (names, ns) => {
       ranges[ns] = emit(JSON.stringify(names));
-      nsSep = ',';
-    }
-    emit('}');
+    });
     engine[kind] = { namespaces: ranges, index: null };
-    sep = ',';
-  }
-  emit(sep === '{"inventory":{' ? `${sep}}` : '}');
-  sep = ',"index":{';
-  for (const [kind, namespaces] of Object.entries(inventory)) {
+  });
+  emit(',"index":');
+  const indexes = Object.entries(inventory).flatMap(([kind, namespaces]): Array<[string, unknown]> => {
     const index = indexOf(kind, namespaces);
-    if (index === undefined) continue;
-    emit(`${sep}${JSON.stringify(kind)}:`);
+    return index === undefined ? [] : [[kind, index]];
+  });
+  writeObject(indexes, emit, (index, kind) => {
     (engine[kind] as KindRanges).index = emit(JSON.stringify(index));
-    sep = ',';
-  }
-  emit(sep === ',"index":{' ? `${sep}}` : '}');
+  });
   emit(`,"scopes":${JSON.stringify(scopes)},"engine":${JSON.stringify(engine)}}`);
   return Buffer.from(pieces.join(''));
 }
